@@ -1,0 +1,165 @@
+"""Trial encodes of a small sample through a codec pipeline, run in a separate process.
+
+Some compression plugins do not fail cleanly on data they cannot handle: they abort the whole process (Sperr on
+integers, SZ3 on uint8, Blosc on variable-length strings were seen to do so), or HDF5 silently skips them and stores the
+chunk uncompressed. A trial in a child process turns both into a plain answer, and a crash never reaches the user's
+kernel. The parent side is :func:`run_trial`; run as a script, this file is the child and imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import subprocess
+import sys
+import threading
+from typing import Any
+
+_MAX_TRIAL_ELEMENTS = 1 << 20
+
+
+def trial_shape(shape: list[int] | tuple[int, ...]) -> tuple[int, ...]:
+    """The chunk shape to try: the real one, halved along its longest axes until at most ~1 M elements."""
+    trial = [max(1, int(length)) for length in shape]
+    while trial and _product(trial) > _MAX_TRIAL_ELEMENTS:
+        longest = max(range(len(trial)), key=trial.__getitem__)
+        trial[longest] = max(1, trial[longest] // 2)
+    return tuple(trial)
+
+
+def _product(values: list[int]) -> int:
+    result = 1
+    for value in values:
+        result *= value
+    return result
+
+
+# ------------------------------------------------------------------------------------------------- child process side
+
+
+def _sample(np: Any, dtype: Any, shape: tuple[int, ...]) -> Any:
+    count = _product(list(shape)) if shape else 1
+    if dtype.kind == "O":
+        return np.array([f"value {index}" for index in range(count)], dtype=object).reshape(shape)
+    if dtype.names is not None:
+        return np.zeros(shape, dtype=dtype)
+    if dtype.kind == "b":
+        return (np.arange(count) % 3 == 0).reshape(shape)
+    if dtype.kind in "SU":
+        return np.array([str(index % 10) for index in range(count)], dtype=dtype).reshape(shape)
+    return (np.arange(count) % 97).astype(dtype).reshape(shape)
+
+
+def _dtype(np: Any, descr: Any) -> Any:
+    if isinstance(descr, list):
+        return np.dtype([tuple(field) for field in descr])
+    return np.dtype(descr)
+
+
+def _hdf5_trial(request: dict) -> str | None:
+    import h5py
+    import hdf5plugin  # noqa: F401  (registers the plugin filters)
+    import numpy as np
+
+    dtype = _dtype(np, request["dtype"])
+    shape = tuple(request["shape"])
+    kwargs = dict(request["kwargs"])
+    if isinstance(kwargs.get("compression_opts"), list):
+        kwargs["compression_opts"] = tuple(kwargs["compression_opts"])
+    sample = _sample(np, dtype, shape)
+    storage_dtype = h5py.string_dtype() if dtype.kind == "O" else dtype
+    with h5py.File("trial.h5", "w", driver="core", backing_store=False) as file:
+        dataset = file.create_dataset("trial", data=sample, dtype=storage_dtype, chunks=shape, **kwargs)
+        if dataset.id.get_chunk_info(0).filter_mask:
+            return "a filter refused this data and HDF5 would store it unfiltered"
+        dataset[...]
+    return None
+
+
+def _zarr_trial(request: dict) -> str | None:
+    import numcodecs
+    import numpy as np
+
+    dtype = _dtype(np, request["dtype"])
+    sample = _sample(np, dtype, tuple(request["shape"]))
+    encoded: Any = sample
+    for config in request["filters"]:
+        encoded = numcodecs.get_codec(config).encode(encoded)
+    if dtype.kind == "O":
+        encoded = numcodecs.VLenUTF8().encode(np.asarray(encoded, dtype=object).ravel())
+    if request["compressor"] is not None:
+        compressor = numcodecs.get_codec(request["compressor"])
+        raw = bytes(memoryview(np.ascontiguousarray(encoded)).cast("B"))
+        decoded = compressor.decode(compressor.encode(encoded))
+        if bytes(memoryview(decoded).cast("B")) != raw:
+            return "the compressor did not give back the bytes it was given"
+    return None
+
+
+def _serve() -> None:
+    # Codec libraries print to file descriptor 1 from C; keep it for them and answer on a private copy.
+    import os
+
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            problem = _hdf5_trial(request) if request["backend"] == "hdf5" else _zarr_trial(request)
+        except Exception as exc:  # the codec's own error is the answer
+            problem = str(exc) or type(exc).__name__
+        answers.write(json.dumps({"problem": problem}) + "\n")
+        answers.flush()
+
+
+# ------------------------------------------------------------------------------------------------ parent process side
+
+_lock = threading.Lock()
+_worker: subprocess.Popen | None = None
+
+
+def _start_worker() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-u", __file__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _stop_worker() -> None:
+    global _worker
+    if _worker is not None and _worker.poll() is None:
+        _worker.stdin.close()
+        _worker.wait(timeout=5)
+    _worker = None
+
+
+atexit.register(_stop_worker)
+
+
+def run_trial(request: dict) -> str | None:
+    """Send one trial to the worker process; return the problem found, or None when the pipeline works.
+
+    A crash of the worker is itself the answer ("the codec crashed ..."); the next trial starts a new worker.
+    """
+    global _worker
+    with _lock:
+        if _worker is None or _worker.poll() is not None:
+            _worker = _start_worker()
+        try:
+            _worker.stdin.write(json.dumps(request) + "\n")
+            _worker.stdin.flush()
+            answer = _worker.stdout.readline()
+        except (BrokenPipeError, OSError):
+            answer = ""
+        if not answer:
+            code = _worker.wait()
+            _worker = None
+            return f"the codec ended the process that encoded a sample (exit code {code}): it would crash a write"
+        return json.loads(answer)["problem"]
+
+
+if __name__ == "__main__":
+    _serve()

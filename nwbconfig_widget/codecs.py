@@ -1,0 +1,470 @@
+"""The codec registry: which compression methods and filters each backend offers, and how to use them.
+
+This module is the one place that knows codec names, their option names, how they map onto h5py and numcodecs
+objects, and how to read them back from a file.
+
+>>> "gzip" in AVAILABLE_HDF5_COMPRESSION_METHODS and "Zstd" in AVAILABLE_HDF5_COMPRESSION_METHODS
+True
+>>> sorted(name for name in ("gzip", "zstd", "blosc") if name in AVAILABLE_ZARR_COMPRESSION_METHODS)
+['blosc', 'gzip', 'zstd']
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import h5py
+import hdf5plugin
+import numcodecs
+import numpy as np
+from numcodecs.abc import Codec
+from numcodecs.registry import codec_registry
+
+from ._codec_trials import run_trial, trial_shape
+
+BACKENDS = ("hdf5", "zarr")
+
+#: gzip level used when no options are given, on both backends (h5py's own default).
+DEFAULT_GZIP_LEVEL = 4
+
+
+class CodecError(ValueError):
+    """A compression method, filter or option that cannot be used; the message says why and what would work."""
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# HDF5
+# --------------------------------------------------------------------------------------------------------------------
+
+_HDF5_BUILTIN_COMPRESSORS: dict[str, str] = {"gzip": "gzip", "lzf": "lzf"}
+if h5py.h5z.filter_avail(h5py.h5z.FILTER_SZIP):
+    _HDF5_BUILTIN_COMPRESSORS["szip"] = "szip"
+
+_HDF5_PLUGIN_CLASSES: dict[str, type] = {cls.__name__: cls for cls in hdf5plugin.get_filters()}
+_HDF5_PLUGIN_BY_ID: dict[int, type] = {cls.filter_id: cls for cls in hdf5plugin.get_filters()}
+
+#: Compression methods for HDF5: h5py's built-in filters plus every hdf5plugin filter installed (name -> codec).
+AVAILABLE_HDF5_COMPRESSION_METHODS: dict[str, Any] = {**_HDF5_BUILTIN_COMPRESSORS, **_HDF5_PLUGIN_CLASSES}
+
+#: Pre-compression filters (and checksums) that h5py can add to a dataset's pipeline.
+AVAILABLE_HDF5_FILTER_METHODS: dict[str, str] = {"shuffle": "shuffle", "fletcher32": "fletcher32"}
+
+_HDF5_BUILTIN_OPTION_NAMES = {"gzip": ("level",), "lzf": (), "szip": ("coding", "pixels_per_block")}
+
+_LOSSY = {"SZ", "SZ3", "Sperr", "bitround", "quantize", "fixedscaleoffset"}
+
+# --------------------------------------------------------------------------------------------------------------------
+# Zarr (numcodecs)
+# --------------------------------------------------------------------------------------------------------------------
+
+_ZARR_FILTER_IDS = ("delta", "shuffle", "bitround", "quantize", "fixedscaleoffset", "packbits", "categorize", "astype")
+_ZARR_CHECKSUM_IDS = ("adler32", "crc32", "fletcher32", "jenkins_lookup3")
+# Codecs that turn Python objects into bytes or re-encode text; hdmf-zarr chooses these itself.
+_ZARR_OBJECT_CODEC_IDS = ("json2", "pickle", "msgpack2", "vlen-array", "vlen-bytes", "vlen-utf8", "base64")
+
+
+def _zarr_codec_class(codec_id: str) -> type | None:
+    try:
+        return numcodecs.get_codec({"id": codec_id}).__class__
+    except Exception:
+        return codec_registry.get(codec_id)
+
+
+#: Compression methods for Zarr: the numcodecs compressors installed (name -> codec class).
+AVAILABLE_ZARR_COMPRESSION_METHODS: dict[str, type] = {
+    codec_id: codec_class
+    for codec_id, codec_class in sorted(codec_registry.items())
+    if codec_id not in _ZARR_FILTER_IDS + _ZARR_CHECKSUM_IDS + _ZARR_OBJECT_CODEC_IDS
+}
+
+#: Pre-compression filters for Zarr: numcodecs array filters and checksums (name -> codec class).
+AVAILABLE_ZARR_FILTER_METHODS: dict[str, type] = {
+    codec_id: codec_registry[codec_id] for codec_id in _ZARR_FILTER_IDS + _ZARR_CHECKSUM_IDS if codec_id in codec_registry
+}
+
+
+def available_compression_methods(backend: str) -> dict[str, Any]:
+    """The compression methods of ``backend`` ("hdf5" or "zarr"), name -> codec.
+
+    >>> "gzip" in available_compression_methods("zarr")
+    True
+    """
+    return AVAILABLE_HDF5_COMPRESSION_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
+
+
+def available_filter_methods(backend: str) -> dict[str, Any]:
+    """The pre-compression filters of ``backend``, name -> codec.
+
+    >>> sorted(available_filter_methods("hdf5"))
+    ['fletcher32', 'shuffle']
+    """
+    return AVAILABLE_HDF5_FILTER_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_FILTER_METHODS
+
+
+def _check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise CodecError(f"unknown backend {backend!r}; use one of {list(BACKENDS)}")
+    return backend
+
+
+def is_lossy(method: str | None) -> bool:
+    """Whether a compression or filter method may change the values it stores.
+
+    >>> is_lossy("SZ3"), is_lossy("gzip")
+    (True, False)
+    """
+    return method in _LOSSY
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Names and options
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _resolve_name(name: str, choices: Mapping[str, Any], what: str) -> str:
+    if name in choices:
+        return name
+    folded = [choice for choice in choices if choice.lower() == name.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    raise CodecError(f"{name!r} is not an available {what}; available: {sorted(choices, key=str.lower)}")
+
+
+def _options_of_codec_instance(codec: Any) -> tuple[type, dict[str, Any]]:
+    """Split an hdf5plugin filter or numcodecs codec instance into its class and its constructor options."""
+    config = dict(codec.get_config())
+    config.pop("id", None)
+    return type(codec), config
+
+
+def normalize_compression(backend: str, method: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """Turn a method given as a name or a codec instance into ``(canonical name, options taken from the instance)``.
+
+    >>> normalize_compression("hdf5", "zstd")
+    ('Zstd', None)
+    >>> normalize_compression("hdf5", hdf5plugin.Zstd(clevel=5))
+    ('Zstd', {'clevel': 5})
+    """
+    if method is None:
+        return None, None
+    choices = available_compression_methods(backend)
+    if isinstance(method, str):
+        return _resolve_name(method, choices, f"{backend.upper() if backend == 'hdf5' else 'Zarr'} compression method"), None
+    if isinstance(method, type):
+        for name, codec in choices.items():
+            if codec is method:
+                return name, None
+        raise CodecError(f"{method.__name__} is not an available {backend} compression method; available: {sorted(choices)}")
+    if hasattr(method, "get_config"):
+        codec_class, options = _options_of_codec_instance(method)
+        for name, codec in choices.items():
+            if codec is codec_class or (isinstance(codec, type) and isinstance(method, codec)):
+                return name, options
+    raise CodecError(
+        f"{method!r} is not an available {backend} compression method; give a name from {sorted(choices)} "
+        "or an instance of one of those codecs"
+    )
+
+
+def normalize_filter(backend: str, method: Any) -> tuple[str, dict[str, Any] | None]:
+    """Turn a filter given as a name or a codec instance into ``(canonical name, options)``.
+
+    >>> normalize_filter("zarr", numcodecs.Delta(dtype="<i2"))
+    ('delta', {'dtype': '<i2'})
+    """
+    choices = available_filter_methods(backend)
+    if isinstance(method, str):
+        return _resolve_name(method, choices, f"{backend} filter method"), None
+    if hasattr(method, "get_config"):
+        codec_class, options = _options_of_codec_instance(method)
+        for name, codec in choices.items():
+            if codec is codec_class:
+                return name, options
+    raise CodecError(f"{method!r} is not an available {backend} filter method; available: {sorted(choices)}")
+
+
+def _constructor_parameters(codec_class: type) -> dict[str, inspect.Parameter]:
+    signature = inspect.signature(codec_class.__init__)
+    return {
+        name: parameter
+        for name, parameter in signature.parameters.items()
+        if name != "self" and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+    }
+
+
+def option_names(backend: str, method: str, kind: str = "compression") -> tuple[str, ...]:
+    """The option names that ``method`` accepts.
+
+    >>> option_names("hdf5", "gzip")
+    ('level',)
+    >>> option_names("hdf5", "Zstd")
+    ('clevel',)
+    """
+    if backend == "hdf5" and method in _HDF5_BUILTIN_OPTION_NAMES:
+        return _HDF5_BUILTIN_OPTION_NAMES[method]
+    if backend == "hdf5" and kind == "filter":
+        return ()
+    choices = available_compression_methods(backend) if kind == "compression" else available_filter_methods(backend)
+    return tuple(_constructor_parameters(choices[method]))
+
+
+def _check_option_names(backend: str, method: str, options: Mapping[str, Any], kind: str) -> None:
+    allowed = option_names(backend, method, kind)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        accepted = f"it accepts {list(allowed)}" if allowed else "it takes no options"
+        raise CodecError(f"unknown option(s) {unknown} for {method!r}; {accepted}")
+
+
+def _json_safe(value: Any) -> Any:
+    """Options as plain JSON types (numpy scalars and dtypes become Python values and strings)."""
+    if isinstance(value, Mapping):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.dtype):
+        return value.str
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Building the write pipeline
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _check_gzip_level(level: Any) -> int:
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 0 <= int(level) <= 9:
+        raise CodecError(f"gzip 'level' must be an integer from 0 to 9, got {level!r}")
+    return int(level)
+
+
+def _hdf5_compression_kwargs(method: str | None, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    options = dict(options or {})
+    if method is None:
+        return {}
+    if method == "gzip":
+        level = _check_gzip_level(options.get("level", DEFAULT_GZIP_LEVEL))
+        return {"compression": "gzip", "compression_opts": level}
+    if method == "lzf":
+        return {"compression": "lzf"}
+    if method == "szip":
+        coding = options.get("coding", "nn")
+        pixels_per_block = options.get("pixels_per_block", 8)
+        if coding not in ("nn", "ec"):
+            raise CodecError(f"szip 'coding' must be 'nn' or 'ec', got {coding!r}")
+        if not isinstance(pixels_per_block, int) or pixels_per_block % 2 or not 2 <= pixels_per_block <= 32:
+            raise CodecError(f"szip 'pixels_per_block' must be an even integer from 2 to 32, got {pixels_per_block!r}")
+        return {"compression": "szip", "compression_opts": (coding, pixels_per_block)}
+    plugin_class = _HDF5_PLUGIN_CLASSES[method]
+    try:
+        plugin = plugin_class(**options)
+    except Exception as exc:  # the plugin's own check of its options
+        raise CodecError(f"invalid options {options} for {method!r}: {exc}") from None
+    return {"compression": plugin.filter_id, "compression_opts": tuple(plugin.filter_options)}
+
+
+def hdf5_dataset_kwargs(
+    compression_method: str | None,
+    compression_options: Mapping[str, Any] | None = None,
+    filter_methods: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Keyword arguments for ``h5py.Group.create_dataset`` / ``hdmf``'s ``H5DataIO`` for this pipeline.
+
+    >>> hdf5_dataset_kwargs("gzip", {"level": 5}, ["shuffle"])
+    {'compression': 'gzip', 'compression_opts': 5, 'shuffle': True}
+    >>> hdf5_dataset_kwargs("Zstd", {"clevel": 3})
+    {'compression': 32015, 'compression_opts': (3,)}
+    """
+    kwargs = _hdf5_compression_kwargs(compression_method, compression_options)
+    for filter_method in filter_methods:
+        kwargs[filter_method] = True
+    return kwargs
+
+
+def _fill_dtype_options(codec_class: type, options: dict[str, Any], dtype: np.dtype) -> dict[str, Any]:
+    """Fill the options a numcodecs filter needs about the data (``dtype``, ``elementsize``) from the dataset."""
+    parameters = _constructor_parameters(codec_class)
+    filled = dict(options)
+    if "dtype" in parameters and "dtype" not in filled:
+        filled["dtype"] = dtype.str
+    if "elementsize" in parameters and "elementsize" not in filled:
+        filled["elementsize"] = int(dtype.itemsize)
+    return filled
+
+
+def _build_numcodecs(codec_class: type, method: str, options: Mapping[str, Any]) -> Codec:
+    missing = [
+        name
+        for name, parameter in _constructor_parameters(codec_class).items()
+        if parameter.default is inspect.Parameter.empty and name not in options
+    ]
+    if missing:
+        raise CodecError(f"{method!r} needs the option(s) {missing}")
+    try:
+        return codec_class(**options)
+    except Exception as exc:
+        raise CodecError(f"invalid options {dict(options)} for {method!r}: {exc}") from None
+
+
+def zarr_compressor(method: str | None, options: Mapping[str, Any] | None, dtype: np.dtype) -> Codec | None:
+    """The numcodecs compressor for this method and options (gzip defaults to the same level as on HDF5).
+
+    >>> zarr_compressor("gzip", None, np.dtype("int16"))
+    GZip(level=4)
+    """
+    if method is None:
+        return None
+    options = dict(options or {})
+    if method == "gzip":
+        options.setdefault("level", DEFAULT_GZIP_LEVEL)
+        _check_gzip_level(options["level"])
+    return _build_numcodecs(AVAILABLE_ZARR_COMPRESSION_METHODS[method], method, options)
+
+
+def zarr_filters(
+    filter_methods: Sequence[str], filter_options: Sequence[Mapping[str, Any] | None], dtype: np.dtype
+) -> list[Codec]:
+    """The numcodecs filters for this pipeline, with ``dtype``-dependent options filled from the data.
+
+    >>> zarr_filters(["delta"], [None], np.dtype("int16"))
+    [Delta(dtype='<i2')]
+    """
+    codecs = []
+    for method, options in zip(filter_methods, filter_options):
+        codec_class = AVAILABLE_ZARR_FILTER_METHODS[method]
+        codecs.append(_build_numcodecs(codec_class, method, _fill_dtype_options(codec_class, dict(options or {}), dtype)))
+    return codecs
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Checking a pipeline against a dtype (a trial encode of a small sample, cached)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_trial(request_json: str) -> str | None:
+    return run_trial(json.loads(request_json))
+
+
+def _dtype_descr(dtype: np.dtype) -> Any:
+    return _json_safe(dtype.descr) if dtype.names is not None else dtype.str
+
+
+def check_pipeline(
+    backend: str,
+    dtype: np.dtype,
+    chunk_shape: Sequence[int] | None,
+    full_shape: Sequence[int],
+    compression_method: str | None,
+    compression_options: Mapping[str, Any] | None,
+    filter_methods: Sequence[str] = (),
+    filter_options: Sequence[Mapping[str, Any] | None] = (),
+) -> None:
+    """Raise :class:`CodecError` if this pipeline cannot be built or cannot encode data of ``dtype``.
+
+    >>> check_pipeline("hdf5", np.dtype("float64"), (10,), (10,), "gzip", {"level": 12})
+    Traceback (most recent call last):
+    ...
+    nwbconfig_widget.codecs.CodecError: gzip 'level' must be an integer from 0 to 9, got 12
+    """
+    if compression_method is not None:
+        _check_option_names(backend, compression_method, compression_options or {}, "compression")
+    for method, options in zip(filter_methods, filter_options):
+        _check_option_names(backend, method, options or {}, "filter")
+    request: dict[str, Any] = {
+        "backend": backend,
+        "dtype": _dtype_descr(dtype),
+        "shape": trial_shape(chunk_shape if chunk_shape is not None else full_shape),
+    }
+    if backend == "hdf5":
+        kwargs = hdf5_dataset_kwargs(compression_method, compression_options, filter_methods)
+        if compression_method is None or compression_method in _HDF5_BUILTIN_COMPRESSORS:
+            return  # h5py's built-in filters encode every type h5py can store
+        request["kwargs"] = _json_safe(kwargs)
+    else:
+        compressor = zarr_compressor(compression_method, compression_options, dtype)
+        filters = zarr_filters(filter_methods, filter_options, dtype)
+        if compressor is None and not filters:
+            return
+        request["compressor"] = _json_safe(compressor.get_config()) if compressor is not None else None
+        request["filters"] = [_json_safe(codec.get_config()) for codec in filters]
+    problem = _cached_trial(json.dumps(request, sort_keys=True))
+    if problem is not None:
+        pipeline = " + ".join([*filter_methods, compression_method or "no compression"])
+        raise CodecError(f"{pipeline} cannot encode {dtype} data ({problem})")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Reading the pipeline of an existing dataset
+# --------------------------------------------------------------------------------------------------------------------
+
+_H5Z_NAMES = {
+    h5py.h5z.FILTER_DEFLATE: "gzip",
+    h5py.h5z.FILTER_SHUFFLE: "shuffle",
+    h5py.h5z.FILTER_FLETCHER32: "fletcher32",
+    h5py.h5z.FILTER_SZIP: "szip",
+    h5py.h5z.FILTER_LZF: "lzf",
+}
+
+
+class ExistingPipeline(dict):
+    """What an existing dataset stores: compression method/options, filter methods/options and any notes."""
+
+
+def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
+    """Read the filter pipeline of an h5py dataset as compression method/options and filter methods.
+
+    Plugin filters are named by their hdf5plugin class and their options decoded back to constructor arguments.
+    """
+    plist = dataset.id.get_create_plist()
+    pipeline = ExistingPipeline(compression_method=None, compression_options=None, filter_methods=[], filter_options=[], notes=[])
+    for index in range(plist.get_nfilters()):
+        filter_id, _flags, values, _name = plist.get_filter(index)
+        name = _H5Z_NAMES.get(filter_id)
+        if name in ("shuffle", "fletcher32"):
+            pipeline["filter_methods"].append(name)
+            pipeline["filter_options"].append(None)
+        elif name == "gzip":
+            pipeline.update(compression_method="gzip", compression_options={"level": int(values[0]) if values else DEFAULT_GZIP_LEVEL})
+        elif name == "lzf":
+            pipeline.update(compression_method="lzf", compression_options=None)
+        elif name == "szip":
+            coding = "nn" if values and values[0] & 32 else "ec"
+            pixels = int(values[1]) if len(values) > 1 else 8
+            pipeline.update(compression_method="szip", compression_options={"coding": coding, "pixels_per_block": pixels})
+        elif filter_id in _HDF5_PLUGIN_BY_ID:
+            plugin_class = _HDF5_PLUGIN_BY_ID[filter_id]
+            try:
+                options = _json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
+            except Exception as exc:
+                options = None
+                pipeline["notes"].append(f"could not decode the options of {plugin_class.__name__}: {exc}")
+            pipeline.update(compression_method=plugin_class.__name__, compression_options=options)
+        else:
+            pipeline["notes"].append(f"HDF5 filter id {filter_id} ({_name!r}) has no equivalent here and is not kept")
+    return pipeline
+
+
+def read_zarr_pipeline(array: Any) -> ExistingPipeline:
+    """Read the compressor and filters of a zarr (v2) array into names and options."""
+    pipeline = ExistingPipeline(compression_method=None, compression_options=None, filter_methods=[], filter_options=[], notes=[])
+    compressor = getattr(array, "compressor", None)
+    if compressor is not None:
+        config = _json_safe(compressor.get_config())
+        codec_id = config.pop("id")
+        pipeline.update(compression_method=codec_id, compression_options=config or None)
+    for codec in getattr(array, "filters", None) or []:
+        config = _json_safe(codec.get_config())
+        codec_id = config.pop("id")
+        if codec_id in AVAILABLE_ZARR_FILTER_METHODS:
+            pipeline["filter_methods"].append(codec_id)
+            pipeline["filter_options"].append(config or None)
+        elif codec_id not in _ZARR_OBJECT_CODEC_IDS:
+            pipeline["notes"].append(f"zarr filter {codec_id!r} has no equivalent here and is not kept")
+    return pipeline
