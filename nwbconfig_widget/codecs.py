@@ -174,7 +174,7 @@ def normalize_filter(backend: str, method: Any) -> tuple[str, dict[str, Any] | N
     """Turn a filter given as a name or a codec instance into ``(canonical name, options)``.
 
     >>> normalize_filter("zarr", numcodecs.Delta(dtype="<i2"))
-    ('delta', {'dtype': '<i2'})
+    ('delta', {'dtype': '<i2', 'astype': '<i2'})
     """
     choices = available_filter_methods(backend)
     if isinstance(method, str):

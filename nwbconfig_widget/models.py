@@ -1,0 +1,710 @@
+"""The configuration models: one :class:`DatasetIOConfiguration` per dataset, gathered in a :class:`BackendConfiguration`.
+
+Every assignment is validated against the whole dataset configuration before it is kept, so a configuration is
+always writable; an invalid value raises :class:`ConfigurationError` and leaves the configuration as it was.
+
+>>> import numpy as np
+>>> configuration = HDF5DatasetIOConfiguration(
+...     object_id="id", location_in_file="acquisition/MyTimeSeries/data", dataset_name="data",
+...     dtype=np.dtype("float64"), full_shape=(3,), chunk_shape=(3,), buffer_shape=(3,),
+... )
+>>> configuration.chunk_shape = (1,)
+>>> configuration.chunk_size_bytes
+8
+>>> configuration.chunk_shape = (4,)
+Traceback (most recent call last):
+...
+nwbconfig_widget.models.ConfigurationError: acquisition/MyTimeSeries/data: chunk_shape=(4,) is invalid: axis 0 of the chunk (4) is larger than the data (3). Use at most the full shape (3,).
+>>> configuration.chunk_shape
+(1,)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import codecs
+from ._sizes import format_bytes
+
+__all__ = [
+    "BackendConfiguration",
+    "ConfigurationError",
+    "DatasetIOConfiguration",
+    "HDF5BackendConfiguration",
+    "HDF5DatasetIOConfiguration",
+    "ZarrBackendConfiguration",
+    "ZarrDatasetIOConfiguration",
+]
+
+_JSON_FORMAT = "nwbconfig_widget.backend_configuration"
+_JSON_VERSION = 1
+
+#: Bytes counted per element of variable-length data (strings, ragged objects): the size of its reference in a chunk.
+VARIABLE_LENGTH_ITEMSIZE = 8
+
+
+class ConfigurationError(ValueError):
+    """An invalid setting: names the dataset, the field, the value given and what would be valid."""
+
+    def __init__(self, location: str, field: str, value: Any, reason: str, fix: str | None = None):
+        self.location, self.field, self.value, self.reason, self.fix = location, field, value, reason, fix
+        message = f"{location}: {field}={value!r} is invalid: {reason}."
+        if fix:
+            message += f" {fix}"
+        super().__init__(message)
+
+
+def dtype_to_json(dtype: np.dtype) -> Any:
+    """A JSON-safe description of a numpy dtype that :func:`dtype_from_json` turns back into the same dtype.
+
+    >>> dtype_from_json(json.loads(json.dumps(dtype_to_json(np.dtype([("x", "<i4"), ("y", "<f8")])))))
+    dtype([('x', '<i4'), ('y', '<f8')])
+    """
+    return np.lib.format.dtype_to_descr(np.dtype(dtype))
+
+
+def dtype_from_json(description: Any) -> np.dtype:
+    """The numpy dtype described by :func:`dtype_to_json`."""
+    if isinstance(description, list):
+        description = [tuple(field) for field in description]
+    return np.lib.format.descr_to_dtype(description)
+
+
+def _as_shape(value: Any) -> tuple[int, ...] | None:
+    """Normalize a shape given as a tuple/list of integers; raise ValueError with the reason otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValueError("a shape is a tuple of positive integers, one per axis")
+    shape = []
+    for length in value:
+        if isinstance(length, (bool, np.bool_)) or not isinstance(length, (int, np.integer)):
+            if isinstance(length, (float, np.floating)) and float(length).is_integer():
+                length = int(length)
+            else:
+                raise ValueError(f"every axis length must be a whole number, got {length!r}")
+        if length <= 0:
+            raise ValueError(f"every axis length must be positive, got {int(length)}")
+        shape.append(int(length))
+    return tuple(shape)
+
+
+class _WatchedOptions(dict):
+    """A dict of codec options that validates every change through its dataset configuration before keeping it.
+
+    This makes ``configuration.compression_options["clevel"] = 4`` as safe as assigning a whole new dict.
+    """
+
+    def __init__(self, values: Mapping[str, Any], owner: DatasetIOConfiguration, field: str):
+        super().__init__(values)
+        self._owner, self._field = owner, field
+
+    def _propose(self, change: Callable[[dict], Any]) -> Any:
+        candidate = dict(self)
+        result = change(candidate)
+        self._owner._assign({self._field: candidate})
+        dict.clear(self)
+        dict.update(self, candidate)
+        return result
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._propose(lambda candidate: candidate.__setitem__(key, value))
+
+    def __delitem__(self, key: str) -> None:
+        self._propose(lambda candidate: candidate.__delitem__(key))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._propose(lambda candidate: candidate.update(*args, **kwargs))
+
+    def pop(self, key: str, *default: Any) -> Any:
+        return self._propose(lambda candidate: candidate.pop(key, *default))
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        return self._propose(lambda candidate: candidate.setdefault(key, default))
+
+    def clear(self) -> None:
+        self._propose(lambda candidate: candidate.clear())
+
+    def popitem(self) -> tuple[str, Any]:
+        return self._propose(lambda candidate: candidate.popitem())
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return copy.deepcopy(dict(self), memo)
+
+    def __reduce__(self) -> tuple:
+        return (dict, (dict(self),))
+
+
+class DatasetIOConfiguration:
+    """How one dataset is chunked, buffered while writing, filtered and compressed.
+
+    Read-only facts about the source data: ``object_id``, ``location_in_file``, ``dataset_name``, ``dtype``,
+    ``full_shape`` (plus ``neurodata_type`` and ``object_name`` of the neurodata object that holds it).
+    Editable settings: ``chunk_shape``, ``buffer_shape``, ``compression_method``, ``compression_options``,
+    ``filter_methods``, ``filter_options``. Derived sizes: ``full_size_bytes``, ``expected_ram_usage_bytes`` (one
+    buffer), ``chunk_size_bytes`` and ``number_of_chunks``.
+    """
+
+    backend: ClassVar[str] = ""
+    READ_ONLY_FIELDS: ClassVar[tuple[str, ...]] = (
+        "object_id",
+        "location_in_file",
+        "dataset_name",
+        "dtype",
+        "full_shape",
+        "neurodata_type",
+        "object_name",
+    )
+    EDITABLE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "chunk_shape",
+        "buffer_shape",
+        "compression_method",
+        "compression_options",
+        "filter_methods",
+        "filter_options",
+    )
+
+    def __init__(
+        self,
+        *,
+        object_id: str,
+        location_in_file: str,
+        dataset_name: str,
+        dtype: Any,
+        full_shape: Sequence[int],
+        chunk_shape: Sequence[int] | None,
+        buffer_shape: Sequence[int] | None = None,
+        compression_method: Any = "gzip",
+        compression_options: Mapping[str, Any] | None = None,
+        filter_methods: Sequence[Any] = (),
+        filter_options: Sequence[Mapping[str, Any] | None] | None = None,
+        neurodata_type: str | None = None,
+        object_name: str | None = None,
+    ):
+        if type(self) is DatasetIOConfiguration:
+            raise TypeError("use HDF5DatasetIOConfiguration or ZarrDatasetIOConfiguration")
+        full_shape = tuple(int(length) for length in full_shape)
+        facts = dict(
+            object_id=object_id,
+            location_in_file=location_in_file,
+            dataset_name=dataset_name,
+            dtype=np.dtype(dtype),
+            full_shape=full_shape,
+            neurodata_type=neurodata_type,
+            object_name=object_name,
+        )
+        object.__setattr__(self, "_facts", facts)
+        object.__setattr__(self, "_state", {})
+        object.__setattr__(self, "_observers", [])
+        settings = dict(
+            chunk_shape=chunk_shape,
+            buffer_shape=buffer_shape if buffer_shape is not None else (chunk_shape or full_shape),
+            compression_method=compression_method,
+            compression_options=compression_options,
+            filter_methods=list(filter_methods),
+            filter_options=filter_options,
+        )
+        object.__setattr__(self, "_state", self._validated(settings, changed=tuple(settings)))
+
+    # ------------------------------------------------------------------------------------------------ attribute access
+
+    def __getattr__(self, name: str) -> Any:
+        facts = object.__getattribute__(self, "_facts")
+        if name in facts:
+            return facts[name]
+        state = object.__getattribute__(self, "_state")
+        if name in state:
+            value = state[name]
+            if name == "compression_options" and value is not None:
+                return _WatchedOptions(value, self, "compression_options")
+            if name in ("filter_methods", "filter_options"):
+                return tuple(value)
+            return value
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.READ_ONLY_FIELDS:
+            raise AttributeError(
+                f"{self.location_in_file}: {name} is read-only; it is fixed by the source data "
+                "(change it where the data is created or read)"
+            )
+        if name not in self.EDITABLE_FIELDS:
+            raise AttributeError(f"{type(self).__name__} has no editable field {name!r}; editable: {list(self.EDITABLE_FIELDS)}")
+        self._assign({name: value})
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.READ_ONLY_FIELDS, *self.EDITABLE_FIELDS})
+
+    def update(self, **changes: Any) -> None:
+        """Change several fields at once; all are validated together and kept only if the result is valid.
+
+        Use it for changes that are only valid together, e.g. a new chunk shape with a matching buffer shape.
+        """
+        unknown = sorted(set(changes) - set(self.EDITABLE_FIELDS))
+        if unknown:
+            raise AttributeError(f"{self.location_in_file}: not editable: {unknown}; editable: {list(self.EDITABLE_FIELDS)}")
+        self._assign(changes)
+
+    def _assign(self, changes: Mapping[str, Any]) -> None:
+        new_state = self._validated({**self._state, **changes}, changed=tuple(changes))
+        changed_fields = [name for name in self.EDITABLE_FIELDS if new_state[name] != self._state[name]]
+        object.__setattr__(self, "_state", new_state)
+        for observer in list(self._observers):
+            observer(self, changed_fields)
+
+    def observe(self, callback: Callable[[DatasetIOConfiguration, list[str]], None]) -> None:
+        """Call ``callback(configuration, changed_fields)`` after every accepted change."""
+        self._observers.append(callback)
+
+    def unobserve(self, callback: Callable[[DatasetIOConfiguration, list[str]], None]) -> None:
+        """Stop calling ``callback``."""
+        self._observers.remove(callback)
+
+    # ------------------------------------------------------------------------------------------------------ validation
+
+    def _error(self, field: str, value: Any, reason: str, fix: str | None = None) -> ConfigurationError:
+        return ConfigurationError(self.location_in_file, field, value, reason, fix)
+
+    def _validated(self, state: dict[str, Any], changed: tuple[str, ...]) -> dict[str, Any]:
+        """Check a proposed state; return it normalized, or raise ConfigurationError blaming a changed field."""
+        state = dict(state)
+        full_shape = self.full_shape
+        for field in ("chunk_shape", "buffer_shape"):
+            try:
+                state[field] = _as_shape(state[field])
+            except ValueError as exc:
+                raise self._error(field, state[field], str(exc), f"Give {len(full_shape)} positive integers.") from None
+        self._check_chunk_shape(state["chunk_shape"])
+        blame = "chunk_shape" if "chunk_shape" in changed and "buffer_shape" not in changed else "buffer_shape"
+        self._check_buffer_shape(state["buffer_shape"], state["chunk_shape"], blame=blame)
+        self._normalize_codecs(state, changed)
+        return state
+
+    def _check_chunk_shape(self, chunk_shape: tuple[int, ...] | None) -> None:
+        full_shape = self.full_shape
+        if chunk_shape is None:
+            return
+        if len(chunk_shape) != len(full_shape):
+            raise self._error(
+                "chunk_shape", chunk_shape, f"it has {len(chunk_shape)} axes but the data has {len(full_shape)}",
+                f"Give one length per axis of {full_shape}.",
+            )
+        for axis, (chunk, full) in enumerate(zip(chunk_shape, full_shape)):
+            if chunk > full:
+                raise self._error(
+                    "chunk_shape", chunk_shape, f"axis {axis} of the chunk ({chunk}) is larger than the data ({full})",
+                    f"Use at most the full shape {full_shape}.",
+                )
+
+    def _check_buffer_shape(self, buffer_shape: tuple[int, ...] | None, chunk_shape: tuple[int, ...] | None, blame: str) -> None:
+        full_shape = self.full_shape
+        if buffer_shape is None:
+            raise self._error("buffer_shape", None, "a write needs a buffer shape", f"Give a multiple of the chunk shape, at most {full_shape}.")
+        if len(buffer_shape) != len(full_shape):
+            raise self._error(
+                "buffer_shape", buffer_shape, f"it has {len(buffer_shape)} axes but the data has {len(full_shape)}",
+                f"Give one length per axis of {full_shape}.",
+            )
+        for axis, (buffer, full) in enumerate(zip(buffer_shape, full_shape)):
+            if buffer > full:
+                raise self._error(
+                    "buffer_shape", buffer_shape, f"axis {axis} of the buffer ({buffer}) is larger than the data ({full})",
+                    f"Use at most the full shape {full_shape}.",
+                )
+        if chunk_shape is None:
+            return
+        for axis, (buffer, chunk, full) in enumerate(zip(buffer_shape, chunk_shape, full_shape)):
+            if buffer < chunk:
+                reason = f"axis {axis} of the buffer ({buffer}) is smaller than the chunk ({chunk})"
+                raise self._error(blame, buffer_shape if blame == "buffer_shape" else chunk_shape, reason,
+                                  f"Make the buffer a whole multiple of the chunk shape {chunk_shape}, e.g. {self._suggest_buffer(buffer_shape, chunk_shape)}.")
+            if buffer % chunk and buffer != full:
+                reason = f"axis {axis} of the buffer ({buffer}) is not a whole multiple of the chunk ({chunk})"
+                raise self._error(blame, buffer_shape if blame == "buffer_shape" else chunk_shape, reason,
+                                  f"Use a buffer shape such as {self._suggest_buffer(buffer_shape, chunk_shape)}, or change both with "
+                                  "update(chunk_shape=..., buffer_shape=...).")
+
+    def _suggest_buffer(self, buffer_shape: tuple[int, ...], chunk_shape: tuple[int, ...]) -> tuple[int, ...]:
+        suggestion = []
+        for buffer, chunk, full in zip(buffer_shape, chunk_shape, self.full_shape):
+            multiple = max(chunk, (buffer // chunk) * chunk)
+            suggestion.append(full if multiple >= full else multiple)
+        return tuple(suggestion)
+
+    def _normalize_codecs(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
+        backend = self.backend
+        previous_method = self._state.get("compression_method")
+        try:
+            method, options_from_instance = codecs.normalize_compression(backend, state["compression_method"])
+        except codecs.CodecError as exc:
+            raise self._error("compression_method", state["compression_method"], str(exc)) from None
+        state["compression_method"] = method
+        options = state["compression_options"]
+        if options_from_instance is not None and "compression_options" not in changed:
+            options = options_from_instance
+        if options is not None and not isinstance(options, Mapping):
+            raise self._error("compression_options", options, "options are a dict of option names to values",
+                              f"e.g. {{'level': 4}} for gzip; {method!r} accepts {list(codecs.option_names(backend, method)) if method else []}")
+        options = codecs._json_safe(dict(options)) if options else None
+        if method is None and options:
+            raise self._error("compression_options", options, "there is no compression method to take them", "Set compression_method first.")
+        # A new method keeps the old options only where they still apply.
+        if "compression_method" in changed and "compression_options" not in changed and method != previous_method and options:
+            try:
+                codecs.check_pipeline(backend, self.dtype, state["chunk_shape"], self.full_shape, method, options)
+            except codecs.CodecError:
+                options = None
+        state["compression_options"] = options
+
+        filter_methods = list(state["filter_methods"] or [])
+        filter_options = state["filter_options"]
+        filter_options = list(filter_options) if filter_options is not None else [None] * len(filter_methods)
+        names = []
+        for index, filter_method in enumerate(filter_methods):
+            try:
+                name, options_of_instance = codecs.normalize_filter(backend, filter_method)
+            except codecs.CodecError as exc:
+                raise self._error("filter_methods", state["filter_methods"], str(exc)) from None
+            names.append(name)
+            if options_of_instance is not None and index < len(filter_options) and filter_options[index] is None:
+                filter_options[index] = options_of_instance
+        if len(filter_options) != len(names):
+            raise self._error("filter_options", state["filter_options"],
+                              f"there are {len(names)} filter methods but {len(filter_options)} option entries",
+                              "Give one dict (or None) per filter method.")
+        if len(set(names)) != len(names):
+            raise self._error("filter_methods", state["filter_methods"], "a filter appears twice", "List each filter once.")
+        state["filter_methods"] = names
+        state["filter_options"] = [codecs._json_safe(dict(item)) if item else None for item in filter_options]
+
+        if backend == "hdf5" and state["chunk_shape"] is None and (method is not None or names):
+            blame = "chunk_shape" if "chunk_shape" in changed else ("compression_method" if "compression_method" in changed else "filter_methods")
+            raise self._error(blame, state[blame], "HDF5 can only filter or compress chunked datasets",
+                              "Give a chunk shape, or set compression_method=None and filter_methods=[] for a contiguous dataset.")
+        try:
+            codecs.check_pipeline(backend, self.dtype, state["chunk_shape"], self.full_shape, method, options,
+                                  names, state["filter_options"])
+        except codecs.CodecError as exc:
+            blame = next((field for field in ("compression_options", "compression_method", "filter_options", "filter_methods", "chunk_shape")
+                          if field in changed), "compression_method")
+            available = [name for name in codecs.available_compression_methods(backend)]
+            raise self._error(blame, state[blame], str(exc),
+                              f"Choose other options or another method (available: {available}).") from None
+
+    # --------------------------------------------------------------------------------------------------- derived sizes
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element; variable-length values count as the reference stored in the chunk."""
+        return VARIABLE_LENGTH_ITEMSIZE if self.dtype.kind == "O" else int(self.dtype.itemsize)
+
+    @property
+    def full_size_bytes(self) -> int:
+        """Uncompressed size of the whole dataset."""
+        return math.prod(self.full_shape) * self.itemsize
+
+    @property
+    def expected_ram_usage_bytes(self) -> int:
+        """Bytes of one write buffer: the memory a write needs for this dataset's data."""
+        return math.prod(self.buffer_shape) * self.itemsize
+
+    @property
+    def chunk_size_bytes(self) -> int:
+        """Uncompressed bytes of one chunk (the whole dataset when it is contiguous)."""
+        return math.prod(self.chunk_shape or self.full_shape) * self.itemsize
+
+    @property
+    def number_of_chunks(self) -> int:
+        """How many chunks the dataset is split into (1 when contiguous)."""
+        if self.chunk_shape is None:
+            return 1
+        return math.prod(math.ceil(full / chunk) for full, chunk in zip(self.full_shape, self.chunk_shape))
+
+    @property
+    def lossy(self) -> bool:
+        """True when the compression method or a filter may change the stored values."""
+        return codecs.is_lossy(self.compression_method) or any(codecs.is_lossy(name) for name in self.filter_methods)
+
+    # ---------------------------------------------------------------------------------------------- printing and JSON
+
+    def __str__(self) -> str:
+        lines = [
+            self.location_in_file,
+            "-" * len(self.location_in_file),
+            f"  dtype : {self.dtype}",
+            f"  full shape of source array : {self.full_shape}",
+            f"  full size of source array : {format_bytes(self.full_size_bytes)}",
+            "",
+            f"  buffer shape : {self.buffer_shape}",
+            f"  expected RAM usage : {format_bytes(self.expected_ram_usage_bytes)}",
+            "",
+            f"  chunk shape : {self.chunk_shape}",
+            f"  disk space usage per chunk : {format_bytes(self.chunk_size_bytes)}",
+            "",
+            f"  compression method : {self.compression_method}",
+        ]
+        if self.compression_options:
+            lines.append(f"  compression options : {dict(self.compression_options)}")
+        if self.filter_methods:
+            lines.append(f"  filter methods : {list(self.filter_methods)}")
+            if any(self.filter_options):
+                lines.append(f"  filter options : {list(self.filter_options)}")
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{name}={self._state[name]!r}" for name in self.EDITABLE_FIELDS)
+        return f"{type(self).__name__}(location_in_file={self.location_in_file!r}, dtype={self.dtype}, full_shape={self.full_shape}, {settings})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # mutable
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as JSON-safe values (shapes as lists, dtype as a numpy descr)."""
+        facts = dict(self._facts)
+        facts["dtype"] = dtype_to_json(facts["dtype"])
+        facts["full_shape"] = list(facts["full_shape"])
+        state = copy.deepcopy(self._state)
+        for field in ("chunk_shape", "buffer_shape"):
+            state[field] = list(state[field]) if state[field] is not None else None
+        return {**facts, **state}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> DatasetIOConfiguration:
+        """Rebuild (and validate) a dataset configuration from :meth:`to_dict` output."""
+        values = dict(values)
+        values["dtype"] = dtype_from_json(values["dtype"])
+        return cls(**values)
+
+    def copy(self) -> DatasetIOConfiguration:
+        """An independent copy, without observers."""
+        return type(self).from_dict(self.to_dict())
+
+    def __deepcopy__(self, memo: dict) -> DatasetIOConfiguration:
+        return self.copy()
+
+
+class HDF5DatasetIOConfiguration(DatasetIOConfiguration):
+    """Dataset configuration for the HDF5 backend (h5py filters and hdf5plugin codecs).
+
+    ``chunk_shape=None`` with ``compression_method=None`` and no filters stores the dataset contiguously.
+    """
+
+    backend: ClassVar[str] = "hdf5"
+
+
+class ZarrDatasetIOConfiguration(DatasetIOConfiguration):
+    """Dataset configuration for the Zarr backend (numcodecs compressors and filters); Zarr data is always chunked."""
+
+    backend: ClassVar[str] = "zarr"
+
+    def _check_chunk_shape(self, chunk_shape: tuple[int, ...] | None) -> None:
+        if chunk_shape is None:
+            raise self._error("chunk_shape", None, "Zarr stores every array in chunks", f"Give a chunk shape of up to {self.full_shape}.")
+        super()._check_chunk_shape(chunk_shape)
+
+
+class DatasetConfigurations(dict):
+    """The dataset configurations of a backend configuration, keyed by location in the file.
+
+    Entries can be replaced by a configuration of the same backend and location, or deleted: a deleted dataset is
+    written with whatever its neurodata object would use on its own.
+    """
+
+    def __init__(self, backend: str, items: Iterable[tuple[str, DatasetIOConfiguration]] = ()):
+        super().__init__()
+        self._backend = backend
+        for key, value in items:
+            self[key] = value
+
+    def __setitem__(self, key: str, value: DatasetIOConfiguration) -> None:
+        if not isinstance(value, DatasetIOConfiguration) or value.backend != self._backend:
+            raise TypeError(f"{key}: expected a {self._backend} dataset configuration, got {type(value).__name__}")
+        if value.location_in_file != key:
+            raise KeyError(f"{key}: the configuration given is for {value.location_in_file!r}; use that key")
+        super().__setitem__(key, value)
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self._backend, list(self.items())))
+
+
+class BackendConfiguration:
+    """All dataset configurations of one NWB file for one backend.
+
+    ``dataset_configurations`` maps each location in the file to its :class:`DatasetIOConfiguration`;
+    ``unconfigurable_datasets`` maps the locations of datasets that are written as they are to the reason why.
+    """
+
+    backend: ClassVar[str] = ""
+    pretty_backend_name: ClassVar[str] = ""
+    dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = DatasetIOConfiguration
+
+    def __init__(
+        self,
+        dataset_configurations: Mapping[str, DatasetIOConfiguration] | Iterable[DatasetIOConfiguration] = (),
+        unconfigurable_datasets: Mapping[str, str] | None = None,
+    ):
+        if type(self) is BackendConfiguration:
+            raise TypeError("use HDF5BackendConfiguration or ZarrBackendConfiguration")
+        items = dataset_configurations.values() if isinstance(dataset_configurations, Mapping) else dataset_configurations
+        self.dataset_configurations = DatasetConfigurations(self.backend, ((item.location_in_file, item) for item in items))
+        self.unconfigurable_datasets: dict[str, str] = dict(unconfigurable_datasets or {})
+
+    def __iter__(self) -> Iterator[DatasetIOConfiguration]:
+        return iter(self.dataset_configurations.values())
+
+    def __len__(self) -> int:
+        return len(self.dataset_configurations)
+
+    def apply_global_compression(self, compression_method: Any, compression_options: Mapping[str, Any] | None = None) -> None:
+        """Use one compression method (and options) for every dataset, or change nothing if any dataset rejects it.
+
+        ``compression_method`` is a name from the backend's AVAILABLE dict or a codec instance (whose options are
+        used when ``compression_options`` is not given).
+        """
+        proposals = []
+        for configuration in self.dataset_configurations.values():
+            changes = {"compression_method": compression_method, "compression_options": compression_options}
+            if compression_options is None and not isinstance(compression_method, str) and compression_method is not None:
+                changes.pop("compression_options")
+            proposals.append((configuration, configuration._validated({**configuration._state, **changes}, changed=tuple(changes))))
+        for configuration, state in proposals:
+            configuration._assign({name: state[name] for name in ("compression_method", "compression_options")})
+
+    # --------------------------------------------------------------------------------------------------------- views
+
+    def __str__(self) -> str:
+        header = f"{self.pretty_backend_name} dataset configurations"
+        parts = [header, "-" * len(header)]
+        for configuration in self.dataset_configurations.values():
+            parts.extend(["", str(configuration).rstrip("\n")])
+        if self.unconfigurable_datasets:
+            title = "Datasets written as they are"
+            parts.extend(["", title, "-" * len(title)])
+            parts.extend(f"  {location} : {reason}" for location, reason in self.unconfigurable_datasets.items())
+        return "\n".join(parts) + "\n"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<{len(self)} datasets>)"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
+
+    __hash__ = None
+
+    @property
+    def total_uncompressed_bytes(self) -> int:
+        """Uncompressed size of all configured datasets."""
+        return sum(item.full_size_bytes for item in self)
+
+    @property
+    def peak_ram_usage_bytes(self) -> int:
+        """The largest write buffer: datasets are written one at a time."""
+        return max((item.expected_ram_usage_bytes for item in self), default=0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole configuration as JSON-safe values."""
+        return {
+            "format": _JSON_FORMAT,
+            "version": _JSON_VERSION,
+            "backend": self.backend,
+            "dataset_configurations": [item.to_dict() for item in self],
+            "unconfigurable_datasets": dict(self.unconfigurable_datasets),
+        }
+
+    @staticmethod
+    def from_dict(values: Mapping[str, Any]) -> BackendConfiguration:
+        """Rebuild (and validate) a backend configuration from :meth:`to_dict` output."""
+        if values.get("format") != _JSON_FORMAT:
+            raise ValueError(f"not a saved backend configuration (expected format {_JSON_FORMAT!r}, got {values.get('format')!r})")
+        backend = values.get("backend")
+        if backend not in _BACKEND_CONFIGURATION_CLASSES:
+            raise ValueError(f"unknown backend {backend!r} in saved configuration; expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}")
+        cls = _BACKEND_CONFIGURATION_CLASSES[backend]
+        items = [cls.dataset_configuration_class.from_dict(item) for item in values.get("dataset_configurations", [])]
+        return cls(items, unconfigurable_datasets=values.get("unconfigurable_datasets"))
+
+    def to_json(self, path: str | os.PathLike | None = None, *, indent: int = 2) -> str:
+        """The configuration as JSON text; also written to ``path`` when given.
+
+        >>> configuration = HDF5BackendConfiguration()
+        >>> BackendConfiguration.from_json(configuration.to_json()) == configuration
+        True
+        """
+        text = json.dumps(self.to_dict(), indent=indent)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(text + "\n")
+        return text
+
+    @staticmethod
+    def from_json(source: str | os.PathLike) -> BackendConfiguration:
+        """Load a configuration from a JSON file path or from JSON text."""
+        text = str(source)
+        if not text.lstrip().startswith("{"):
+            with open(source, encoding="utf-8") as file:
+                text = file.read()
+        return BackendConfiguration.from_dict(json.loads(text))
+
+    def to_dataframe(self):
+        """A pandas DataFrame with one row per dataset, indexed by location in the file."""
+        import pandas as pd
+
+        rows = []
+        for item in self:
+            rows.append(
+                {
+                    "location_in_file": item.location_in_file,
+                    "neurodata_type": item.neurodata_type,
+                    "object_name": item.object_name,
+                    "dataset_name": item.dataset_name,
+                    "dtype": str(item.dtype),
+                    "full_shape": item.full_shape,
+                    "full_size_bytes": item.full_size_bytes,
+                    "chunk_shape": item.chunk_shape,
+                    "chunk_size_bytes": item.chunk_size_bytes,
+                    "number_of_chunks": item.number_of_chunks,
+                    "buffer_shape": item.buffer_shape,
+                    "expected_ram_usage_bytes": item.expected_ram_usage_bytes,
+                    "compression_method": item.compression_method,
+                    "compression_options": dict(item.compression_options) if item.compression_options else None,
+                    "filter_methods": list(item.filter_methods),
+                    "filter_options": list(item.filter_options),
+                }
+            )
+        columns = list(rows[0]) if rows else ["location_in_file"]
+        return pd.DataFrame(rows, columns=columns).set_index("location_in_file")
+
+    def copy(self) -> BackendConfiguration:
+        """An independent deep copy."""
+        return BackendConfiguration.from_dict(self.to_dict())
+
+
+class HDF5BackendConfiguration(BackendConfiguration):
+    """Backend configuration for writing an NWB file with HDF5 (``NWBHDF5IO``)."""
+
+    backend: ClassVar[str] = "hdf5"
+    pretty_backend_name: ClassVar[str] = "HDF5"
+    dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = HDF5DatasetIOConfiguration
+
+
+class ZarrBackendConfiguration(BackendConfiguration):
+    """Backend configuration for writing an NWB file with Zarr (``NWBZarrIO``)."""
+
+    backend: ClassVar[str] = "zarr"
+    pretty_backend_name: ClassVar[str] = "Zarr"
+    dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = ZarrDatasetIOConfiguration
+
+
+_BACKEND_CONFIGURATION_CLASSES: dict[str, type[BackendConfiguration]] = {
+    "hdf5": HDF5BackendConfiguration,
+    "zarr": ZarrBackendConfiguration,
+}
