@@ -17,3 +17,7 @@ from .models import (
 )
 
 __version__ = "0.1.0"
+
+from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
+from .defaults import DefaultSettings, settings
+from .io import configure_and_write_nwbfile, configure_backend, repack_nwbfile

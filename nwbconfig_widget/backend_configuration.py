@@ -1,0 +1,170 @@
+"""Building backend configurations for an NWBFile: the defaults for a backend, or what an existing file holds."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import h5py
+import numpy as np
+
+from . import codecs, defaults
+from .discovery import DatasetCandidate, iter_dataset_candidates
+from .models import (
+    VARIABLE_LENGTH_ITEMSIZE,
+    BackendConfiguration,
+    ConfigurationError,
+    HDF5BackendConfiguration,
+    ZarrBackendConfiguration,
+)
+
+BACKEND_CONFIGURATION_CLASSES: dict[str, type[BackendConfiguration]] = {
+    "hdf5": HDF5BackendConfiguration,
+    "zarr": ZarrBackendConfiguration,
+}
+
+
+def _itemsize(dtype: np.dtype) -> int:
+    return VARIABLE_LENGTH_ITEMSIZE if dtype.kind == "O" else int(dtype.itemsize)
+
+
+def backend_of_read_file(nwbfile: Any) -> str | None:
+    """'hdf5' or 'zarr' for an NWBFile read from disk, None for one built in memory."""
+    io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
+    if io is None:
+        return None
+    return "zarr" if type(io).__name__ in ("ZarrIO", "NWBZarrIO") else "hdf5"
+
+
+def _check_backend(backend: str | None, nwbfile: Any) -> str:
+    if backend is None:
+        return backend_of_read_file(nwbfile) or "hdf5"
+    if backend not in BACKEND_CONFIGURATION_CLASSES:
+        raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+    return backend
+
+
+def _is_electrical_series_data(candidate: DatasetCandidate) -> bool:
+    from pynwb.ecephys import ElectricalSeries
+
+    return isinstance(candidate.container, ElectricalSeries) and candidate.field_name == "data"
+
+
+def _default_chunk_shape(candidate: DatasetCandidate, target_bytes: int) -> tuple[int, ...]:
+    source = candidate.source
+    own_chunks = getattr(source, "chunk_shape", None)
+    if own_chunks is not None and len(own_chunks) == len(candidate.full_shape):
+        return tuple(int(length) for length in own_chunks)  # chosen by whoever built the iterator
+    caps = (defaults.settings.max_channels_per_chunk,) if _is_electrical_series_data(candidate) else ()
+    return defaults.default_chunk_shape(candidate.full_shape, _itemsize(candidate.dtype), target_bytes, caps)
+
+
+def get_default_backend_configuration(
+    nwbfile: Any,
+    backend: str | None = "hdf5",
+    *,
+    chunk_target_bytes: int | None = None,
+    buffer_budget_bytes: int | None = None,
+) -> BackendConfiguration:
+    """The recommended configuration of every dataset of ``nwbfile`` for ``backend`` ("hdf5" or "zarr").
+
+    ``chunk_target_bytes`` and ``buffer_budget_bytes`` override ``nwbconfig_widget.settings`` for this call.
+
+    >>> from pynwb.testing.mock.file import mock_NWBFile
+    >>> from pynwb import TimeSeries
+    >>> nwbfile = mock_NWBFile()
+    >>> nwbfile.add_acquisition(TimeSeries(name="MyTimeSeries", data=[1.0, 2.0, 3.0], unit="cm/s", rate=1.0))
+    >>> configuration = get_default_backend_configuration(nwbfile, backend="zarr")
+    >>> configuration.dataset_configurations["acquisition/MyTimeSeries/data"].chunk_shape
+    (3,)
+    """
+    backend = _check_backend(backend, nwbfile)
+    target = defaults.settings.chunk_target_bytes if chunk_target_bytes is None else int(chunk_target_bytes)
+    budget = defaults.settings.buffer_budget_bytes if buffer_budget_bytes is None else int(buffer_budget_bytes)
+    configuration_class = BACKEND_CONFIGURATION_CLASSES[backend]
+    dataset_class = configuration_class.dataset_configuration_class
+    configurations, unconfigurable = [], {}
+    for candidate in iter_dataset_candidates(nwbfile):
+        if candidate.problem is not None:
+            unconfigurable[candidate.location_in_file] = candidate.problem
+            continue
+        chunk_shape = _default_chunk_shape(candidate, target)
+        buffer_shape = defaults.default_buffer_shape(candidate.full_shape, chunk_shape, _itemsize(candidate.dtype), budget)
+        try:
+            configurations.append(
+                dataset_class(
+                    **_facts(candidate),
+                    chunk_shape=chunk_shape,
+                    buffer_shape=buffer_shape,
+                    compression_method=defaults.settings.compression_method,
+                )
+            )
+        except ConfigurationError as exc:
+            unconfigurable[candidate.location_in_file] = f"no valid default: {exc.reason}"
+    return configuration_class(configurations, unconfigurable_datasets=unconfigurable)
+
+
+def _facts(candidate: DatasetCandidate) -> dict[str, Any]:
+    return dict(
+        object_id=candidate.object_id,
+        location_in_file=candidate.location_in_file,
+        dataset_name=candidate.dataset_name,
+        dtype=candidate.dtype,
+        full_shape=candidate.full_shape,
+        neurodata_type=candidate.neurodata_type,
+        object_name=candidate.object_name,
+    )
+
+
+def get_existing_backend_configuration(nwbfile: Any) -> BackendConfiguration:
+    """The configuration that the datasets of an NWBFile read from disk (``NWBHDF5IO`` or ``NWBZarrIO``) have.
+
+    Chunk shapes, compression methods with their options (hdf5plugin filters included) and filters are read from the
+    file; buffer shapes are the default ones for those chunks. Datasets written as they are (references, empty
+    datasets) are listed in ``unconfigurable_datasets``.
+    """
+    backend = backend_of_read_file(nwbfile)
+    if backend is None:
+        raise ValueError(
+            "this NWBFile was not read from a file, so it has no existing configuration; "
+            "use get_default_backend_configuration(nwbfile, backend=...) instead"
+        )
+    configuration_class = BACKEND_CONFIGURATION_CLASSES[backend]
+    dataset_class = configuration_class.dataset_configuration_class
+    configurations, unconfigurable = [], {}
+    for candidate in iter_dataset_candidates(nwbfile):
+        if candidate.problem is not None:
+            unconfigurable[candidate.location_in_file] = candidate.problem
+            continue
+        source = candidate.source
+        if isinstance(source, h5py.Dataset):
+            pipeline = codecs.read_hdf5_pipeline(source)
+        elif hasattr(source, "compressor"):
+            pipeline = codecs.read_zarr_pipeline(source)
+        else:
+            unconfigurable[candidate.location_in_file] = f"its data ({type(source).__name__}) was not read from the file"
+            continue
+        for note in pipeline["notes"]:
+            warnings.warn(f"{candidate.location_in_file}: {note}", stacklevel=2)
+        chunk_shape = getattr(source, "chunks", None)
+        if chunk_shape is not None:
+            # HDF5 allows chunks longer than a resizable dataset; a configuration never needs more than the data.
+            chunk_shape = tuple(min(int(chunk), full) for chunk, full in zip(chunk_shape, candidate.full_shape))
+        buffer_shape = defaults.default_buffer_shape(
+            candidate.full_shape, chunk_shape or candidate.full_shape, _itemsize(candidate.dtype)
+        )
+        try:
+            configurations.append(
+                dataset_class(
+                    **_facts(candidate),
+                    chunk_shape=chunk_shape,
+                    buffer_shape=buffer_shape,
+                    compression_method=pipeline["compression_method"],
+                    compression_options=pipeline["compression_options"],
+                    filter_methods=pipeline["filter_methods"],
+                    filter_options=pipeline["filter_options"],
+                )
+            )
+        except ConfigurationError as exc:
+            unconfigurable[candidate.location_in_file] = f"its stored settings cannot be represented: {exc}"
+    return configuration_class(configurations, unconfigurable_datasets=unconfigurable)

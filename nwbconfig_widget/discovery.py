@@ -1,0 +1,291 @@
+"""Finding every dataset of an NWBFile that a backend configuration can set, and what its source data is.
+
+Discovery is driven by the NWB schema rather than by a list of neurodata types: every field of a neurodata object
+that the schema stores as a dataset, and every ``Data`` object (table columns, their ``*_index`` columns, images,
+regions), is a candidate. Extensions are covered the same way, through the type map of the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import h5py
+import numpy as np
+from hdmf.container import AbstractContainer, Container, Data
+from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator, DataIO, GenericDataChunkIterator
+from hdmf.query import ReferenceResolver
+from hdmf.spec import DatasetSpec, RefSpec
+
+try:  # zarr is a dependency, but discovery of HDF5 files must not need it to import cleanly
+    import zarr
+except ImportError:  # pragma: no cover
+    zarr = None
+
+
+@dataclasses.dataclass
+class DatasetCandidate:
+    """One dataset found in an NWBFile: where it lives and what its source data is."""
+
+    container: AbstractContainer
+    field_name: str | None  # None for Data objects, whose own data is the dataset
+    location_in_file: str
+    dataset_name: str
+    neurodata_type: str
+    object_name: str
+    source: Any  # the data, with any DataIO unwrapped
+    data_io: DataIO | None
+    full_shape: tuple[int, ...] | None = None
+    dtype: np.dtype | None = None
+    problem: str | None = None  # why it cannot be configured, if it cannot
+
+    @property
+    def object_id(self) -> str:
+        return self.container.object_id
+
+
+# -------------------------------------------------------------------------------------------------------- source data
+
+
+def unwrap(data: Any) -> tuple[Any, DataIO | None]:
+    """The data inside any DataIO wrappers, and the outermost wrapper."""
+    outer = data if isinstance(data, DataIO) else None
+    while isinstance(data, DataIO):
+        data = data.data
+    return data, outer
+
+
+def is_array_like(data: Any) -> bool:
+    """Whether ``data`` holds an array of values (not a scalar, string, link or container)."""
+    if isinstance(data, (np.ndarray, h5py.Dataset, AbstractDataChunkIterator)):
+        return True
+    if zarr is not None and isinstance(data, zarr.Array):
+        return True
+    if isinstance(data, (list, tuple)):
+        return True
+    return isinstance(data, ReferenceResolver)
+
+
+def _first_element(data: Any) -> Any:
+    try:
+        while isinstance(data, (list, tuple, np.ndarray)) and len(data) > 0:
+            data = data[0]
+            if not isinstance(data, (list, tuple, np.ndarray)) or isinstance(data, np.void):
+                return data
+    except Exception:
+        return None
+    return data if not isinstance(data, (list, tuple, np.ndarray)) else None
+
+
+def _holds_special_values(data: Any, dtype: np.dtype | None) -> bool:
+    if isinstance(data, ReferenceResolver):
+        return True
+    if dtype is not None:
+        if h5py.check_ref_dtype(dtype) is not None:
+            return True
+        if dtype.names is not None and any(
+            h5py.check_ref_dtype(dtype.fields[name][0]) is not None or dtype.fields[name][0].kind == "O" for name in dtype.names
+        ):
+            return True
+    first = _first_element(data)
+    if isinstance(first, (AbstractContainer, datetime.date)):
+        return True
+    return isinstance(first, tuple) and any(isinstance(item, AbstractContainer) for item in first)
+
+
+def describe_source(data: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of array-like source data; text is reported as ``object`` (variable-length strings).
+
+    Raises ValueError with the reason when the data cannot be described.
+    """
+    if isinstance(data, DataChunkIterator):
+        if data.maxshape is None or any(length is None for length in data.maxshape):
+            raise ValueError("its DataChunkIterator has no fixed length (maxshape contains None)")
+        shape, dtype = tuple(int(length) for length in data.maxshape), np.dtype(data.dtype)
+    elif isinstance(data, AbstractDataChunkIterator):
+        shape, dtype = tuple(int(length) for length in data.maxshape), np.dtype(data.dtype)
+    elif isinstance(data, h5py.Dataset):
+        shape, dtype = data.shape, data.dtype
+        if h5py.check_string_dtype(dtype) is not None:
+            dtype = np.dtype("O")
+    elif hasattr(data, "shape") and hasattr(data, "dtype"):
+        shape, dtype = tuple(data.shape), np.dtype(data.dtype)
+    else:
+        try:
+            array = np.asarray(data)
+        except ValueError:
+            raise ValueError("its values are ragged (rows of different lengths)") from None
+        shape, dtype = array.shape, array.dtype
+    if dtype.kind in "SU":
+        dtype = np.dtype("O")
+    return tuple(int(length) for length in shape), dtype
+
+
+# -------------------------------------------------------------------------------------------------- locations in file
+
+
+class _Locator:
+    """Computes the in-file path of containers from the schema, with one cache per call."""
+
+    def __init__(self, nwbfile: Any):
+        self.nwbfile = nwbfile
+        io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
+        if io is not None:
+            self.type_map = io.manager.type_map
+        else:
+            from pynwb import get_type_map
+
+            self.type_map = get_type_map()
+        self._paths: dict[int, str] = {id(nwbfile): ""}
+        self._mappers: dict[type, Any] = {}
+
+    def mapper(self, container: AbstractContainer) -> Any:
+        key = type(container)
+        if key not in self._mappers:
+            try:
+                self._mappers[key] = self.type_map.get_map(container)
+            except Exception:
+                self._mappers[key] = None
+        return self._mappers[key]
+
+    def attribute_of_child(self, parent: AbstractContainer, child: AbstractContainer) -> str | None:
+        for name, value in parent.fields.items():
+            if value is child:
+                return name
+            if isinstance(value, dict):
+                if any(item is child for item in value.values()):
+                    return name
+            elif isinstance(value, (list, tuple)) and any(item is child for item in value):
+                return name
+        return None
+
+    def path(self, container: AbstractContainer) -> str:
+        key = id(container)
+        if key in self._paths:
+            return self._paths[key]
+        parent = container.parent
+        if parent is None:
+            path = container.name
+        else:
+            parent_path = self.path(parent)
+            parts = [parent_path] if parent_path else []
+            mapper = self.mapper(parent)
+            attribute = self.attribute_of_child(parent, container)
+            spec = mapper.get_attr_spec(attribute) if mapper is not None and attribute is not None else None
+            intermediate = []
+            if spec is not None:
+                spec = spec.parent
+                while spec is not None and spec.parent is not None:
+                    if spec.name is not None:
+                        intermediate.append(spec.name)
+                    spec = spec.parent
+            parts.extend(reversed(intermediate))
+            parts.append(container.name)
+            path = "/".join(parts)
+        self._paths[key] = path
+        return path
+
+    def dataset_fields(self, container: Container) -> Iterator[tuple[str, Any]]:
+        """(field name, value) for each field of ``container`` that the schema stores as a non-scalar dataset."""
+        mapper = self.mapper(container)
+        if mapper is None:
+            return
+        for name, value in container.fields.items():
+            if isinstance(value, (AbstractContainer, str, bytes)) or value is None:
+                continue
+            inner, _ = unwrap(value)
+            if not is_array_like(inner) or isinstance(_first_element(inner), AbstractContainer):
+                continue  # groups of child objects are found on their own
+            spec = mapper.get_attr_spec(name)
+            if isinstance(spec, DatasetSpec) and not isinstance(spec.dtype, RefSpec):
+                yield name, value
+
+
+def _neurodata_type(container: AbstractContainer) -> str:
+    return getattr(container, "neurodata_type", None) or type(container).__name__
+
+
+def iter_dataset_candidates(nwbfile: Any) -> list[DatasetCandidate]:
+    """Every array dataset of ``nwbfile`` that pynwb writes from data, described, sorted by location in the file.
+
+    Candidates that cannot be configured carry ``problem``; linked datasets appear once, under their owner.
+    """
+    candidates = sorted(_iter_candidates(nwbfile), key=lambda candidate: candidate.location_in_file)
+    return candidates
+
+
+def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
+    locator = _Locator(nwbfile)
+    seen_sources: dict[Any, str] = {}
+    for container in nwbfile.all_children():
+        if isinstance(container, Data):
+            parent = container.parent
+            holder = parent if parent is not None else container
+            raw = container.data
+            fields = [(None, raw)] if raw is not None and not isinstance(raw, (str, bytes)) else []
+            base_location = locator.path(container)
+        elif isinstance(container, Container) and container is not nwbfile:  # the file's own fields are metadata
+            holder = container
+            fields = list(locator.dataset_fields(container))
+            base_location = locator.path(container)
+        else:
+            continue
+        for field_name, value in fields:
+            source, data_io = unwrap(value)
+            if not is_array_like(source):
+                continue
+            dataset_name = field_name or "data"
+            location = f"{base_location}/{dataset_name}" if base_location else dataset_name
+            candidate = DatasetCandidate(
+                container=container,
+                field_name=field_name,
+                location_in_file=location,
+                dataset_name=dataset_name,
+                neurodata_type=_neurodata_type(holder),
+                object_name=holder.name,
+                source=source,
+                data_io=data_io,
+            )
+            stored_path = _stored_path(source)
+            if stored_path is not None and stored_path != (base_location if field_name is None else location):
+                continue  # a link: the dataset is listed where it is stored
+            identity = _source_identity(source)
+            if identity is not None:
+                if identity in seen_sources:
+                    continue  # the same in-memory data given to two objects: configured once
+                seen_sources[identity] = location
+            try:
+                candidate.full_shape, candidate.dtype = describe_source(source)
+            except ValueError as exc:
+                candidate.problem = f"cannot be configured: {exc}"
+                yield candidate
+                continue
+            if not candidate.full_shape:
+                continue  # scalars are not chunked
+            if _holds_special_values(source, candidate.dtype):
+                candidate.problem = "holds references to other objects or dates, which hdmf writes itself"
+            elif 0 in candidate.full_shape:
+                candidate.problem = "is empty (an axis has length 0)"
+            elif isinstance(source, AbstractDataChunkIterator) and not isinstance(
+                source, (DataChunkIterator, GenericDataChunkIterator)
+            ):
+                candidate.problem = f"its {type(source).__name__} cannot be re-buffered"
+            yield candidate
+
+
+def _stored_path(source: Any) -> str | None:
+    """The path of a dataset read from a file, or None for in-memory data."""
+    if isinstance(source, h5py.Dataset):
+        return source.name.strip("/")
+    if zarr is not None and isinstance(source, zarr.Array):
+        return source.path.strip("/")
+    return None
+
+
+def _source_identity(source: Any) -> Any:
+    """A key equal for two fields holding the same in-memory array, or None."""
+    if isinstance(source, (np.ndarray, AbstractDataChunkIterator)):
+        return id(source)
+    return None

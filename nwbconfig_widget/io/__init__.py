@@ -1,0 +1,7 @@
+"""Applying a backend configuration to an NWBFile and writing it: configure, write, repack."""
+
+from .configure import configure_backend
+from .repack import repack_nwbfile
+from .write import configure_and_write_nwbfile
+
+__all__ = ["configure_and_write_nwbfile", "configure_backend", "repack_nwbfile"]

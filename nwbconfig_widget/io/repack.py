@@ -1,0 +1,62 @@
+"""repack_nwbfile: rewrite an existing NWB file with new chunking and compression."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..backend_configuration import get_default_backend_configuration
+from ..models import BackendConfiguration
+from .configure import ProgressHook
+from .write import backend_of_path, configure_and_write_nwbfile
+
+
+def open_nwbfile(path: str | os.PathLike, mode: str = "r"):
+    """Open an NWB file (HDF5, or a Zarr folder/``.zarr`` path) and return its IO object, ready for ``read()``."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist")
+    if backend_of_path(path) == "zarr":
+        from hdmf_zarr.nwb import NWBZarrIO
+
+        return NWBZarrIO(str(path), mode=mode)
+    from pynwb import NWBHDF5IO
+
+    return NWBHDF5IO(str(path), mode=mode)
+
+
+def repack_nwbfile(
+    nwbfile_path: str | os.PathLike,
+    export_nwbfile_path: str | os.PathLike,
+    backend: str | None = None,
+    backend_configuration: BackendConfiguration | None = None,
+    overwrite: bool = False,
+    progress: ProgressHook | None = None,
+) -> Path:
+    """Write a copy of an existing NWB file with a new backend configuration (the default one unless given).
+
+    HDF5 or Zarr in, HDF5 or Zarr out: ``backend`` picks the output format (default: the configuration's backend,
+    else the format of the source). The source is opened read-only and never modified; each dataset is copied one
+    buffer at a time, so memory stays within the configuration's buffers.
+    """
+    source = Path(nwbfile_path)
+    target = Path(export_nwbfile_path)
+    if target.resolve() == source.resolve():
+        raise ValueError(f"{target} is the file being repacked; write the repacked file to another path")
+    if backend_configuration is not None and backend is not None and backend != backend_configuration.backend:
+        raise ValueError(
+            f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
+        )
+    with open_nwbfile(source, mode="r") as io:
+        nwbfile = io.read()
+        if backend_configuration is None:
+            backend = backend or backend_of_path(source)
+            backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
+        return configure_and_write_nwbfile(
+            nwbfile,
+            target,
+            backend_configuration=backend_configuration,
+            export=True,
+            overwrite=overwrite,
+            progress=progress,
+        )

@@ -1,0 +1,98 @@
+"""configure_and_write_nwbfile: write an NWBFile with a backend configuration, safely."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
+from ..models import BackendConfiguration
+from .atomic import atomic_target, check_target
+from .configure import ProgressHook, apply_configuration
+
+
+def backend_of_path(path: str | os.PathLike) -> str:
+    """'zarr' for a path ending in .zarr (or an existing folder), else 'hdf5'."""
+    path = Path(path)
+    return "zarr" if path.suffix == ".zarr" or path.is_dir() else "hdf5"
+
+
+def _io_class(backend: str) -> type:
+    if backend == "zarr":
+        from hdmf_zarr.nwb import NWBZarrIO
+
+        return NWBZarrIO
+    from pynwb import NWBHDF5IO
+
+    return NWBHDF5IO
+
+
+def _source_path(nwbfile: Any) -> Path | None:
+    io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
+    source = getattr(io, "source", None) or getattr(nwbfile, "container_source", None)
+    return Path(source).resolve() if source else None
+
+
+def configure_and_write_nwbfile(
+    nwbfile: Any,
+    nwbfile_path: str | os.PathLike,
+    backend_configuration: BackendConfiguration | None = None,
+    backend: str | None = None,
+    export: bool = False,
+    overwrite: bool = False,
+    progress: ProgressHook | None = None,
+) -> Path:
+    """Write ``nwbfile`` to ``nwbfile_path`` with ``backend_configuration`` (the default one when not given).
+
+    - ``backend``: "hdf5" or "zarr"; taken from the configuration when one is given, else from the path
+      (``.zarr`` means Zarr).
+    - ``export=True`` writes an NWBFile that was read from disk (it is exported from its source file); the source is
+      never modified and cannot be the target.
+    - An existing target is refused unless ``overwrite=True``; the file is written beside the target and moved into
+      place only when complete, so a failed write leaves nothing at the target.
+    - ``progress(location_in_file, bytes_read)`` is called as each buffer is read.
+
+    The NWBFile object is left as it was: the configuration is applied for the write only.
+    Returns the path written.
+    """
+    target = Path(nwbfile_path)
+    if backend_configuration is not None:
+        if backend is not None and backend != backend_configuration.backend:
+            raise ValueError(
+                f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given; "
+                "drop the backend argument or pass a configuration for that backend"
+            )
+        backend = backend_configuration.backend
+    elif backend is None:
+        backend = backend_of_path(target)
+    if backend not in ("hdf5", "zarr"):
+        raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+    read_backend = backend_of_read_file(nwbfile)
+    if read_backend is not None and not export:
+        raise ValueError(
+            f"this NWBFile was read from {_source_path(nwbfile)}; pass export=True to write it to a new file"
+        )
+    if read_backend is None and export:
+        raise ValueError("export=True is for NWBFiles read from disk; this one was built in memory, so drop export=True")
+    source = _source_path(nwbfile) if export else None
+    if source is not None and source == target.resolve():
+        raise ValueError(f"{target} is the file this NWBFile was read from; write to another path")
+    check_target(target, overwrite)
+    if backend_configuration is None:
+        backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
+
+    io_class = _io_class(backend)
+    restore = apply_configuration(nwbfile, backend_configuration, progress=progress)
+    try:
+        with atomic_target(target, overwrite=overwrite) as temporary:
+            if export:
+                source_io = nwbfile.get_read_io()
+                with io_class(str(temporary), mode="w") as io:
+                    io.export(src_io=source_io, nwbfile=nwbfile)
+            else:
+                with io_class(str(temporary), mode="w") as io:
+                    io.write(nwbfile)
+    finally:
+        restore()
+    return target
