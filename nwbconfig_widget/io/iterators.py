@@ -23,8 +23,7 @@ def array_reader(source: Any) -> Callable[[Selection], np.ndarray]:
         return source._get_data
     if isinstance(source, h5py.Dataset):
         if h5py.check_string_dtype(source.dtype) is not None:
-            text = source.asstr()
-            return lambda selection: np.asarray(text[selection], dtype=object)
+            return lambda selection: _as_text(source[selection])
         return lambda selection: source[selection]
     if isinstance(source, (list, tuple)):
         array = np.asarray(source)
@@ -32,6 +31,13 @@ def array_reader(source: Any) -> Callable[[Selection], np.ndarray]:
             array = array.astype(object)
         return lambda selection: array[selection]
     return lambda selection: np.asarray(source[selection])
+
+
+def _as_text(values: Any) -> np.ndarray:
+    """Variable-length strings as an object array of ``str`` (h5py may give bytes or str)."""
+    array = np.asarray(values, dtype=object)
+    flat = [value.decode("utf-8") if isinstance(value, bytes) else value for value in array.ravel()]
+    return np.array(flat, dtype=object).reshape(array.shape)
 
 
 class BufferedDataIterator(GenericDataChunkIterator):

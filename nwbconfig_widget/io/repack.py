@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..backend_configuration import get_default_backend_configuration
@@ -32,12 +34,17 @@ def repack_nwbfile(
     backend_configuration: BackendConfiguration | None = None,
     overwrite: bool = False,
     progress: ProgressHook | None = None,
+    allow_pickle: bool = False,
 ) -> Path:
     """Write a copy of an existing NWB file with a new backend configuration (the default one unless given).
 
     HDF5 or Zarr in, HDF5 or Zarr out: ``backend`` picks the output format (default: the configuration's backend,
-    else the format of the source). The source is opened read-only and never modified; each dataset is copied one
+    else Zarr when ``export_nwbfile_path`` ends in ``.zarr`` and HDF5 otherwise). The source is opened read-only and never modified; each dataset is copied one
     buffer at a time, so memory stays within the configuration's buffers.
+
+    hdmf-zarr stores object references (e.g. the electrodes table's ``group`` column) with Python's pickle, which
+    numcodecs refuses to decode because unpickling can run code from the file. For a Zarr file you trust (one you
+    wrote), pass ``allow_pickle=True``; it is allowed for this call only.
     """
     source = Path(nwbfile_path)
     target = Path(export_nwbfile_path)
@@ -47,10 +54,10 @@ def repack_nwbfile(
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
         )
-    with open_nwbfile(source, mode="r") as io:
+    with _pickle_decoding(allow_pickle), open_nwbfile(source, mode="r") as io:
         nwbfile = io.read()
         if backend_configuration is None:
-            backend = backend or backend_of_path(source)
+            backend = backend or backend_of_path(target)
             backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
         return configure_and_write_nwbfile(
             nwbfile,
@@ -60,3 +67,22 @@ def repack_nwbfile(
             overwrite=overwrite,
             progress=progress,
         )
+
+
+@contextlib.contextmanager
+def _pickle_decoding(allowed: bool) -> Iterator[None]:
+    """Let numcodecs decode pickled chunks for the duration of the block only, and explain a refusal."""
+    from numcodecs import pickles
+    from numcodecs.errors import UnsafeDecodeError
+
+    previous = pickles.ALLOW_UNSAFE_PICKLE_DECODE
+    pickles.ALLOW_UNSAFE_PICKLE_DECODE = previous or allowed
+    try:
+        yield
+    except UnsafeDecodeError as exc:
+        raise ValueError(
+            "the source stores data with Python's pickle (hdmf-zarr writes object references that way); decoding it "
+            "can run code from the file. If you trust the file, call repack_nwbfile(..., allow_pickle=True)."
+        ) from exc
+    finally:
+        pickles.ALLOW_UNSAFE_PICKLE_DECODE = previous

@@ -83,16 +83,33 @@ def configure_and_write_nwbfile(
         backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
 
     io_class = _io_class(backend)
+    restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
     restore = apply_configuration(nwbfile, backend_configuration, progress=progress)
     try:
         with atomic_target(target, overwrite=overwrite) as temporary:
             if export:
                 source_io = nwbfile.get_read_io()
                 with io_class(str(temporary), mode="w") as io:
-                    io.export(src_io=source_io, nwbfile=nwbfile)
+                    # Copy every dataset: a link back into the source would tie the new file to it.
+                    io.export(src_io=source_io, nwbfile=nwbfile, write_args={"link_data": False})
             else:
                 with io_class(str(temporary), mode="w") as io:
                     io.write(nwbfile)
     finally:
         restore()
+        restore_sources()
     return target
+
+
+def _remember_container_sources(nwbfile: Any):
+    """hdmf marks every object of an in-memory NWBFile as belonging to the file it was written to, which forbids a
+    second write; return a function that clears those marks so the same NWBFile can be written again."""
+    containers = [nwbfile, *nwbfile.objects.values()]
+    sources = [container.container_source for container in containers]
+
+    def restore() -> None:
+        for container, source in zip(containers, sources):
+            # hdmf offers no public way to unset the source; its setter refuses reassignment.
+            object.__setattr__(container, "_AbstractContainer__container_source", source)
+
+    return restore
