@@ -1,11 +1,20 @@
-"""nwbconfig_widget: see and edit how every dataset of an NWB file is chunked, buffered and compressed, then write it."""
+"""nwbconfig_widget: see and edit how every dataset of an NWB file is chunked, buffered and compressed; write it.
 
+>>> import nwbconfig_widget
+>>> callable(nwbconfig_widget.get_default_backend_configuration)
+True
+"""
+
+from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
 from .codecs import (
     AVAILABLE_HDF5_COMPRESSION_METHODS,
     AVAILABLE_HDF5_FILTER_METHODS,
     AVAILABLE_ZARR_COMPRESSION_METHODS,
     AVAILABLE_ZARR_FILTER_METHODS,
 )
+from .defaults import DefaultSettings, settings
+from .io import configure_and_write_nwbfile, configure_backend, repack_nwbfile
+from .io.readers import NWBHDF5IO, NWBZarrIO
 from .models import (
     BackendConfiguration,
     ConfigurationError,
@@ -18,6 +27,25 @@ from .models import (
 
 __version__ = "0.1.0"
 
-from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
-from .defaults import DefaultSettings, settings
-from .io import configure_and_write_nwbfile, configure_backend, repack_nwbfile
+__all__ = [
+    "AVAILABLE_HDF5_COMPRESSION_METHODS",
+    "AVAILABLE_HDF5_FILTER_METHODS",
+    "AVAILABLE_ZARR_COMPRESSION_METHODS",
+    "AVAILABLE_ZARR_FILTER_METHODS",
+    "BackendConfiguration",
+    "ConfigurationError",
+    "DatasetIOConfiguration",
+    "DefaultSettings",
+    "HDF5BackendConfiguration",
+    "HDF5DatasetIOConfiguration",
+    "NWBHDF5IO",
+    "NWBZarrIO",
+    "ZarrBackendConfiguration",
+    "ZarrDatasetIOConfiguration",
+    "configure_and_write_nwbfile",
+    "configure_backend",
+    "get_default_backend_configuration",
+    "get_existing_backend_configuration",
+    "repack_nwbfile",
+    "settings",
+]

@@ -89,7 +89,9 @@ def get_default_backend_configuration(
             unconfigurable[candidate.location_in_file] = candidate.problem
             continue
         chunk_shape = _default_chunk_shape(candidate, target)
-        buffer_shape = defaults.default_buffer_shape(candidate.full_shape, chunk_shape, _itemsize(candidate.dtype), budget)
+        buffer_shape = defaults.default_buffer_shape(
+            candidate.full_shape, chunk_shape, _itemsize(candidate.dtype), budget
+        )
         try:
             configurations.append(
                 dataset_class(
@@ -142,7 +144,9 @@ def get_existing_backend_configuration(nwbfile: Any) -> BackendConfiguration:
         elif hasattr(source, "compressor"):
             pipeline = codecs.read_zarr_pipeline(source)
         else:
-            unconfigurable[candidate.location_in_file] = f"its data ({type(source).__name__}) was not read from the file"
+            unconfigurable[candidate.location_in_file] = (
+                f"its data ({type(source).__name__}) was not read from the file"
+            )
             continue
         for note in pipeline["notes"]:
             warnings.warn(f"{candidate.location_in_file}: {note}", stacklevel=2)

@@ -83,7 +83,9 @@ AVAILABLE_ZARR_COMPRESSION_METHODS: dict[str, type] = {
 
 #: Pre-compression filters for Zarr: numcodecs array filters and checksums (name -> codec class).
 AVAILABLE_ZARR_FILTER_METHODS: dict[str, type] = {
-    codec_id: codec_registry[codec_id] for codec_id in _ZARR_FILTER_IDS + _ZARR_CHECKSUM_IDS if codec_id in codec_registry
+    codec_id: codec_registry[codec_id]
+    for codec_id in _ZARR_FILTER_IDS + _ZARR_CHECKSUM_IDS
+    if codec_id in codec_registry
 }
 
 
@@ -93,7 +95,9 @@ def available_compression_methods(backend: str) -> dict[str, Any]:
     >>> "gzip" in available_compression_methods("zarr")
     True
     """
-    return AVAILABLE_HDF5_COMPRESSION_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
+    return (
+        AVAILABLE_HDF5_COMPRESSION_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
+    )
 
 
 def available_filter_methods(backend: str) -> dict[str, Any]:
@@ -153,12 +157,16 @@ def normalize_compression(backend: str, method: Any) -> tuple[str | None, dict[s
         return None, None
     choices = available_compression_methods(backend)
     if isinstance(method, str):
-        return _resolve_name(method, choices, f"{backend.upper() if backend == 'hdf5' else 'Zarr'} compression method"), None
+        return _resolve_name(
+            method, choices, f"{backend.upper() if backend == 'hdf5' else 'Zarr'} compression method"
+        ), None
     if isinstance(method, type):
         for name, codec in choices.items():
             if codec is method:
                 return name, None
-        raise CodecError(f"{method.__name__} is not an available {backend} compression method; available: {sorted(choices)}")
+        raise CodecError(
+            f"{method.__name__} is not an available {backend} compression method; available: {sorted(choices)}"
+        )
     if hasattr(method, "get_config"):
         codec_class, options = _options_of_codec_instance(method)
         for name, codec in choices.items():
@@ -338,7 +346,9 @@ def zarr_filters(
     codecs = []
     for method, options in zip(filter_methods, filter_options):
         codec_class = AVAILABLE_ZARR_FILTER_METHODS[method]
-        codecs.append(_build_numcodecs(codec_class, method, _fill_dtype_options(codec_class, dict(options or {}), dtype)))
+        codecs.append(
+            _build_numcodecs(codec_class, method, _fill_dtype_options(codec_class, dict(options or {}), dtype))
+        )
     return codecs
 
 
@@ -423,7 +433,9 @@ def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
     Plugin filters are named by their hdf5plugin class and their options decoded back to constructor arguments.
     """
     plist = dataset.id.get_create_plist()
-    pipeline = ExistingPipeline(compression_method=None, compression_options=None, filter_methods=[], filter_options=[], notes=[])
+    pipeline = ExistingPipeline(
+        compression_method=None, compression_options=None, filter_methods=[], filter_options=[], notes=[]
+    )
     for index in range(plist.get_nfilters()):
         filter_id, _flags, values, _name = plist.get_filter(index)
         name = _H5Z_NAMES.get(filter_id)
@@ -431,13 +443,18 @@ def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
             pipeline["filter_methods"].append(name)
             pipeline["filter_options"].append(None)
         elif name == "gzip":
-            pipeline.update(compression_method="gzip", compression_options={"level": int(values[0]) if values else DEFAULT_GZIP_LEVEL})
+            pipeline.update(
+                compression_method="gzip",
+                compression_options={"level": int(values[0]) if values else DEFAULT_GZIP_LEVEL},
+            )
         elif name == "lzf":
             pipeline.update(compression_method="lzf", compression_options=None)
         elif name == "szip":
             coding = "nn" if values and values[0] & 32 else "ec"
             pixels = int(values[1]) if len(values) > 1 else 8
-            pipeline.update(compression_method="szip", compression_options={"coding": coding, "pixels_per_block": pixels})
+            pipeline.update(
+                compression_method="szip", compression_options={"coding": coding, "pixels_per_block": pixels}
+            )
         elif filter_id in _HDF5_PLUGIN_BY_ID:
             plugin_class = _HDF5_PLUGIN_BY_ID[filter_id]
             try:
@@ -453,7 +470,9 @@ def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
 
 def read_zarr_pipeline(array: Any) -> ExistingPipeline:
     """Read the compressor and filters of a zarr (v2) array into names and options."""
-    pipeline = ExistingPipeline(compression_method=None, compression_options=None, filter_methods=[], filter_options=[], notes=[])
+    pipeline = ExistingPipeline(
+        compression_method=None, compression_options=None, filter_methods=[], filter_options=[], notes=[]
+    )
     compressor = getattr(array, "compressor", None)
     if compressor is not None:
         config = _json_safe(compressor.get_config())

@@ -86,7 +86,8 @@ def _holds_special_values(data: Any, dtype: np.dtype | None) -> bool:
         if h5py.check_ref_dtype(dtype) is not None:
             return True
         if dtype.names is not None and any(
-            h5py.check_ref_dtype(dtype.fields[name][0]) is not None or dtype.fields[name][0].kind == "O" for name in dtype.names
+            h5py.check_ref_dtype(dtype.fields[name][0]) is not None or dtype.fields[name][0].kind == "O"
+            for name in dtype.names
         ):
             return True
     first = _first_element(data)

@@ -1,4 +1,4 @@
-"""The configuration models: one :class:`DatasetIOConfiguration` per dataset, gathered in a :class:`BackendConfiguration`.
+"""Configuration models: one :class:`DatasetIOConfiguration` per dataset, gathered in a :class:`BackendConfiguration`.
 
 Every assignment is validated against the whole dataset configuration before it is kept, so a configuration is
 always writable; an invalid value raises :class:`ConfigurationError` and leaves the configuration as it was.
@@ -11,10 +11,11 @@ always writable; an invalid value raises :class:`ConfigurationError` and leaves 
 >>> configuration.chunk_shape = (1,)
 >>> configuration.chunk_size_bytes
 8
->>> configuration.chunk_shape = (4,)
-Traceback (most recent call last):
-...
-nwbconfig_widget.models.ConfigurationError: acquisition/MyTimeSeries/data: chunk_shape=(4,) is invalid: axis 0 of the chunk (4) is larger than the data (3). Use at most the full shape (3,).
+>>> try:
+...     configuration.chunk_shape = (4,)
+... except ConfigurationError as error:
+...     print(error.field, "|", error.reason, "|", error.fix)
+chunk_shape | axis 0 of the chunk (4) is larger than the data (3) | Use at most the full shape (3,).
 >>> configuration.chunk_shape
 (1,)
 """
@@ -236,7 +237,9 @@ class DatasetIOConfiguration:
                 "(change it where the data is created or read)"
             )
         if name not in self.EDITABLE_FIELDS:
-            raise AttributeError(f"{type(self).__name__} has no editable field {name!r}; editable: {list(self.EDITABLE_FIELDS)}")
+            raise AttributeError(
+                f"{type(self).__name__} has no editable field {name!r}; editable: {list(self.EDITABLE_FIELDS)}"
+            )
         self._assign({name: value})
 
     def __dir__(self) -> list[str]:
@@ -249,7 +252,9 @@ class DatasetIOConfiguration:
         """
         unknown = sorted(set(changes) - set(self.EDITABLE_FIELDS))
         if unknown:
-            raise AttributeError(f"{self.location_in_file}: not editable: {unknown}; editable: {list(self.EDITABLE_FIELDS)}")
+            raise AttributeError(
+                f"{self.location_in_file}: not editable: {unknown}; editable: {list(self.EDITABLE_FIELDS)}"
+            )
         self._assign(changes)
 
     def _assign(self, changes: Mapping[str, Any]) -> None:
@@ -293,29 +298,44 @@ class DatasetIOConfiguration:
             return
         if len(chunk_shape) != len(full_shape):
             raise self._error(
-                "chunk_shape", chunk_shape, f"it has {len(chunk_shape)} axes but the data has {len(full_shape)}",
+                "chunk_shape",
+                chunk_shape,
+                f"it has {len(chunk_shape)} axes but the data has {len(full_shape)}",
                 f"Give one length per axis of {full_shape}.",
             )
         for axis, (chunk, full) in enumerate(zip(chunk_shape, full_shape)):
             if chunk > full:
                 raise self._error(
-                    "chunk_shape", chunk_shape, f"axis {axis} of the chunk ({chunk}) is larger than the data ({full})",
+                    "chunk_shape",
+                    chunk_shape,
+                    f"axis {axis} of the chunk ({chunk}) is larger than the data ({full})",
                     f"Use at most the full shape {full_shape}.",
                 )
 
-    def _check_buffer_shape(self, buffer_shape: tuple[int, ...] | None, chunk_shape: tuple[int, ...] | None, blame: str) -> None:
+    def _check_buffer_shape(
+        self, buffer_shape: tuple[int, ...] | None, chunk_shape: tuple[int, ...] | None, blame: str
+    ) -> None:
         full_shape = self.full_shape
         if buffer_shape is None:
-            raise self._error("buffer_shape", None, "a write needs a buffer shape", f"Give a multiple of the chunk shape, at most {full_shape}.")
+            raise self._error(
+                "buffer_shape",
+                None,
+                "a write needs a buffer shape",
+                f"Give a multiple of the chunk shape, at most {full_shape}.",
+            )
         if len(buffer_shape) != len(full_shape):
             raise self._error(
-                "buffer_shape", buffer_shape, f"it has {len(buffer_shape)} axes but the data has {len(full_shape)}",
+                "buffer_shape",
+                buffer_shape,
+                f"it has {len(buffer_shape)} axes but the data has {len(full_shape)}",
                 f"Give one length per axis of {full_shape}.",
             )
         for axis, (buffer, full) in enumerate(zip(buffer_shape, full_shape)):
             if buffer > full:
                 raise self._error(
-                    "buffer_shape", buffer_shape, f"axis {axis} of the buffer ({buffer}) is larger than the data ({full})",
+                    "buffer_shape",
+                    buffer_shape,
+                    f"axis {axis} of the buffer ({buffer}) is larger than the data ({full})",
                     f"Use at most the full shape {full_shape}.",
                 )
         if chunk_shape is None:
@@ -323,13 +343,18 @@ class DatasetIOConfiguration:
         for axis, (buffer, chunk, full) in enumerate(zip(buffer_shape, chunk_shape, full_shape)):
             if buffer < chunk:
                 reason = f"axis {axis} of the buffer ({buffer}) is smaller than the chunk ({chunk})"
-                raise self._error(blame, buffer_shape if blame == "buffer_shape" else chunk_shape, reason,
-                                  f"Make the buffer a whole multiple of the chunk shape {chunk_shape}, e.g. {self._suggest_buffer(buffer_shape, chunk_shape)}.")
-            if buffer % chunk and buffer != full:
+            elif buffer % chunk and buffer != full:
                 reason = f"axis {axis} of the buffer ({buffer}) is not a whole multiple of the chunk ({chunk})"
-                raise self._error(blame, buffer_shape if blame == "buffer_shape" else chunk_shape, reason,
-                                  f"Use a buffer shape such as {self._suggest_buffer(buffer_shape, chunk_shape)}, or change both with "
-                                  "update(chunk_shape=..., buffer_shape=...).")
+            else:
+                continue
+            suggestion = self._suggest_buffer(buffer_shape, chunk_shape)
+            raise self._error(
+                blame,
+                buffer_shape if blame == "buffer_shape" else chunk_shape,
+                reason,
+                f"Use a buffer shape that is a whole multiple of the chunk shape {chunk_shape}, such as {suggestion}, "
+                "or change both at once with update(chunk_shape=..., buffer_shape=...).",
+            )
 
     def _suggest_buffer(self, buffer_shape: tuple[int, ...], chunk_shape: tuple[int, ...]) -> tuple[int, ...]:
         suggestion = []
@@ -350,13 +375,28 @@ class DatasetIOConfiguration:
         if options_from_instance is not None and "compression_options" not in changed:
             options = options_from_instance
         if options is not None and not isinstance(options, Mapping):
-            raise self._error("compression_options", options, "options are a dict of option names to values",
-                              f"e.g. {{'level': 4}} for gzip; {method!r} accepts {list(codecs.option_names(backend, method)) if method else []}")
+            raise self._error(
+                "compression_options",
+                options,
+                "options are a dict of option names to values",
+                f"e.g. {{'level': 4}} for gzip; {method!r} accepts "
+                f"{list(codecs.option_names(backend, method)) if method else []}",
+            )
         options = codecs._json_safe(dict(options)) if options else None
         if method is None and options:
-            raise self._error("compression_options", options, "there is no compression method to take them", "Set compression_method first.")
+            raise self._error(
+                "compression_options",
+                options,
+                "there is no compression method to take them",
+                "Set compression_method first.",
+            )
         # A new method keeps the old options only where they still apply.
-        if "compression_method" in changed and "compression_options" not in changed and method != previous_method and options:
+        if (
+            "compression_method" in changed
+            and "compression_options" not in changed
+            and method != previous_method
+            and options
+        ):
             try:
                 codecs.check_pipeline(backend, self.dtype, state["chunk_shape"], self.full_shape, method, options)
             except codecs.CodecError:
@@ -376,27 +416,61 @@ class DatasetIOConfiguration:
             if options_of_instance is not None and index < len(filter_options) and filter_options[index] is None:
                 filter_options[index] = options_of_instance
         if len(filter_options) != len(names):
-            raise self._error("filter_options", state["filter_options"],
-                              f"there are {len(names)} filter methods but {len(filter_options)} option entries",
-                              "Give one dict (or None) per filter method.")
+            raise self._error(
+                "filter_options",
+                state["filter_options"],
+                f"there are {len(names)} filter methods but {len(filter_options)} option entries",
+                "Give one dict (or None) per filter method.",
+            )
         if len(set(names)) != len(names):
-            raise self._error("filter_methods", state["filter_methods"], "a filter appears twice", "List each filter once.")
+            raise self._error(
+                "filter_methods", state["filter_methods"], "a filter appears twice", "List each filter once."
+            )
         state["filter_methods"] = names
         state["filter_options"] = [codecs._json_safe(dict(item)) if item else None for item in filter_options]
 
         if backend == "hdf5" and state["chunk_shape"] is None and (method is not None or names):
-            blame = "chunk_shape" if "chunk_shape" in changed else ("compression_method" if "compression_method" in changed else "filter_methods")
-            raise self._error(blame, state[blame], "HDF5 can only filter or compress chunked datasets",
-                              "Give a chunk shape, or set compression_method=None and filter_methods=[] for a contiguous dataset.")
+            blame = (
+                "chunk_shape"
+                if "chunk_shape" in changed
+                else ("compression_method" if "compression_method" in changed else "filter_methods")
+            )
+            raise self._error(
+                blame,
+                state[blame],
+                "HDF5 can only filter or compress chunked datasets",
+                "Give a chunk shape, or set compression_method=None and filter_methods=[] for a contiguous dataset.",
+            )
         try:
-            codecs.check_pipeline(backend, self.dtype, state["chunk_shape"], self.full_shape, method, options,
-                                  names, state["filter_options"])
+            codecs.check_pipeline(
+                backend,
+                self.dtype,
+                state["chunk_shape"],
+                self.full_shape,
+                method,
+                options,
+                names,
+                state["filter_options"],
+            )
         except codecs.CodecError as exc:
-            blame = next((field for field in ("compression_options", "compression_method", "filter_options", "filter_methods", "chunk_shape")
-                          if field in changed), "compression_method")
+            blame = next(
+                (
+                    field
+                    for field in (
+                        "compression_options",
+                        "compression_method",
+                        "filter_options",
+                        "filter_methods",
+                        "chunk_shape",
+                    )
+                    if field in changed
+                ),
+                "compression_method",
+            )
             available = [name for name in codecs.available_compression_methods(backend)]
-            raise self._error(blame, state[blame], str(exc),
-                              f"Choose other options or another method (available: {available}).") from None
+            raise self._error(
+                blame, state[blame], str(exc), f"Choose other options or another method (available: {available})."
+            ) from None
 
     # --------------------------------------------------------------------------------------------------- derived sizes
 
@@ -460,7 +534,8 @@ class DatasetIOConfiguration:
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{name}={self._state[name]!r}" for name in self.EDITABLE_FIELDS)
-        return f"{type(self).__name__}(location_in_file={self.location_in_file!r}, dtype={self.dtype}, full_shape={self.full_shape}, {settings})"
+        facts = f"location_in_file={self.location_in_file!r}, dtype={self.dtype}, full_shape={self.full_shape}"
+        return f"{type(self).__name__}({facts}, {settings})"
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.to_dict() == other.to_dict()
@@ -508,7 +583,12 @@ class ZarrDatasetIOConfiguration(DatasetIOConfiguration):
 
     def _check_chunk_shape(self, chunk_shape: tuple[int, ...] | None) -> None:
         if chunk_shape is None:
-            raise self._error("chunk_shape", None, "Zarr stores every array in chunks", f"Give a chunk shape of up to {self.full_shape}.")
+            raise self._error(
+                "chunk_shape",
+                None,
+                "Zarr stores every array in chunks",
+                f"Give a chunk shape of up to {self.full_shape}.",
+            )
         super()._check_chunk_shape(chunk_shape)
 
 
@@ -554,8 +634,12 @@ class BackendConfiguration:
     ):
         if type(self) is BackendConfiguration:
             raise TypeError("use HDF5BackendConfiguration or ZarrBackendConfiguration")
-        items = dataset_configurations.values() if isinstance(dataset_configurations, Mapping) else dataset_configurations
-        self.dataset_configurations = DatasetConfigurations(self.backend, ((item.location_in_file, item) for item in items))
+        items = (
+            dataset_configurations.values() if isinstance(dataset_configurations, Mapping) else dataset_configurations
+        )
+        self.dataset_configurations = DatasetConfigurations(
+            self.backend, ((item.location_in_file, item) for item in items)
+        )
         self.unconfigurable_datasets: dict[str, str] = dict(unconfigurable_datasets or {})
 
     def __iter__(self) -> Iterator[DatasetIOConfiguration]:
@@ -564,7 +648,9 @@ class BackendConfiguration:
     def __len__(self) -> int:
         return len(self.dataset_configurations)
 
-    def apply_global_compression(self, compression_method: Any, compression_options: Mapping[str, Any] | None = None) -> None:
+    def apply_global_compression(
+        self, compression_method: Any, compression_options: Mapping[str, Any] | None = None
+    ) -> None:
         """Use one compression method (and options) for every dataset, or change nothing if any dataset rejects it.
 
         ``compression_method`` is a name from the backend's AVAILABLE dict or a codec instance (whose options are
@@ -573,9 +659,15 @@ class BackendConfiguration:
         proposals = []
         for configuration in self.dataset_configurations.values():
             changes = {"compression_method": compression_method, "compression_options": compression_options}
-            if compression_options is None and not isinstance(compression_method, str) and compression_method is not None:
+            if (
+                compression_options is None
+                and not isinstance(compression_method, str)
+                and compression_method is not None
+            ):
                 changes.pop("compression_options")
-            proposals.append((configuration, configuration._validated({**configuration._state, **changes}, changed=tuple(changes))))
+            proposals.append(
+                (configuration, configuration._validated({**configuration._state, **changes}, changed=tuple(changes)))
+            )
         for configuration, state in proposals:
             configuration._assign({name: state[name] for name in ("compression_method", "compression_options")})
 
@@ -624,10 +716,15 @@ class BackendConfiguration:
     def from_dict(values: Mapping[str, Any]) -> BackendConfiguration:
         """Rebuild (and validate) a backend configuration from :meth:`to_dict` output."""
         if values.get("format") != _JSON_FORMAT:
-            raise ValueError(f"not a saved backend configuration (expected format {_JSON_FORMAT!r}, got {values.get('format')!r})")
+            raise ValueError(
+                f"not a saved backend configuration (expected format {_JSON_FORMAT!r}, got {values.get('format')!r})"
+            )
         backend = values.get("backend")
         if backend not in _BACKEND_CONFIGURATION_CLASSES:
-            raise ValueError(f"unknown backend {backend!r} in saved configuration; expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}")
+            raise ValueError(
+                f"unknown backend {backend!r} in the saved configuration; "
+                f"expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}"
+            )
         cls = _BACKEND_CONFIGURATION_CLASSES[backend]
         items = [cls.dataset_configuration_class.from_dict(item) for item in values.get("dataset_configurations", [])]
         return cls(items, unconfigurable_datasets=values.get("unconfigurable_datasets"))

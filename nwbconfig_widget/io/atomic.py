@@ -20,7 +20,9 @@ def _remove(path: Path) -> None:
 def check_target(target: Path, overwrite: bool) -> None:
     """Refuse an existing target unless ``overwrite`` is set."""
     if (target.exists() or target.is_symlink()) and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it (it is replaced only once the new file is complete)")
+        raise FileExistsError(
+            f"{target} exists; pass overwrite=True to replace it (it is replaced only once the new file is complete)"
+        )
     if not target.parent.is_dir():
         raise FileNotFoundError(f"the folder {target.parent} does not exist; create it first")
 

@@ -43,12 +43,15 @@ def _is_in_memory(source: Any) -> bool:
 
 
 def _write_data(source: Any, configuration: DatasetIOConfiguration, progress: ProgressHook | None) -> Any:
-    """The object hdmf should write: the source itself when it is in memory and one buffer spans it, else an iterator."""
+    """What hdmf should write: the in-memory source itself when one buffer spans it, else a buffered iterator."""
     location = configuration.location_in_file
     on_buffer = (lambda nbytes: progress(location, nbytes)) if progress is not None else None
     if isinstance(source, DataChunkIterator):
         return RebufferedDataChunkIterator(
-            source, buffer_rows=configuration.buffer_shape[0], chunk_shape=configuration.chunk_shape, on_buffer=on_buffer
+            source,
+            buffer_rows=configuration.buffer_shape[0],
+            chunk_shape=configuration.chunk_shape,
+            on_buffer=on_buffer,
         )
     if isinstance(source, AbstractDataChunkIterator) and not hasattr(source, "_get_data"):
         return source
@@ -88,7 +91,9 @@ def _hdf5_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
 def _zarr_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
     from hdmf_zarr import ZarrDataIO
 
-    compressor = codecs.zarr_compressor(configuration.compression_method, configuration.compression_options, configuration.dtype)
+    compressor = codecs.zarr_compressor(
+        configuration.compression_method, configuration.compression_options, configuration.dtype
+    )
     filters = codecs.zarr_filters(configuration.filter_methods, configuration.filter_options, configuration.dtype)
     return ZarrDataIO(
         data=data,

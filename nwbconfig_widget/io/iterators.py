@@ -88,8 +88,14 @@ class RebufferedDataChunkIterator(AbstractDataChunkIterator):
     Holds at most one buffer plus one block of the source in memory.
     """
 
-    def __init__(self, source: DataChunkIterator, *, buffer_rows: int, chunk_shape: tuple[int, ...] | None,
-                 on_buffer: ProgressCallback | None = None):
+    def __init__(
+        self,
+        source: DataChunkIterator,
+        *,
+        buffer_rows: int,
+        chunk_shape: tuple[int, ...] | None,
+        on_buffer: ProgressCallback | None = None,
+    ):
         if getattr(source, "iter_axis", 0) != 0:
             raise ValueError("only DataChunkIterators that iterate over the first axis can be re-buffered")
         self.source = source
@@ -114,7 +120,9 @@ class RebufferedDataChunkIterator(AbstractDataChunkIterator):
         start = rows.start if isinstance(rows, slice) else int(np.min(rows))
         expected = self._next_row + self._pending_rows
         if start != expected:
-            raise ValueError(f"the DataChunkIterator yielded rows from {start}, expected {expected}: blocks must come in order")
+            raise ValueError(
+                f"the DataChunkIterator yielded rows from {start}, expected {expected}: blocks must come in order"
+            )
         data = np.asarray(block.data)
         self._pending.append(data)
         self._pending_rows += data.shape[0]

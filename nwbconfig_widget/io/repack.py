@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,8 +39,8 @@ def repack_nwbfile(
     """Write a copy of an existing NWB file with a new backend configuration (the default one unless given).
 
     HDF5 or Zarr in, HDF5 or Zarr out: ``backend`` picks the output format (default: the configuration's backend,
-    else Zarr when ``export_nwbfile_path`` ends in ``.zarr`` and HDF5 otherwise). The source is opened read-only and never modified; each dataset is copied one
-    buffer at a time, so memory stays within the configuration's buffers.
+    else Zarr when ``export_nwbfile_path`` ends in ``.zarr`` and HDF5 otherwise). The source is opened read-only and
+    never modified; each dataset is copied one buffer at a time, so memory stays within the configuration's buffers.
 
     hdmf-zarr stores object references (e.g. the electrodes table's ``group`` column) with Python's pickle, which
     numcodecs refuses to decode because unpickling can run code from the file. For a Zarr file you trust (one you

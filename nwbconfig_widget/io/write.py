@@ -74,7 +74,9 @@ def configure_and_write_nwbfile(
             f"this NWBFile was read from {_source_path(nwbfile)}; pass export=True to write it to a new file"
         )
     if read_backend is None and export:
-        raise ValueError("export=True is for NWBFiles read from disk; this one was built in memory, so drop export=True")
+        raise ValueError(
+            "export=True is for NWBFiles read from disk; this one was built in memory, so drop export=True"
+        )
     source = _source_path(nwbfile) if export else None
     if source is not None and source == target.resolve():
         raise ValueError(f"{target} is the file this NWBFile was read from; write to another path")
