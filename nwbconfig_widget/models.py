@@ -405,6 +405,10 @@ class DatasetIOConfiguration:
 
         filter_methods = list(state["filter_methods"] or [])
         filter_options = state["filter_options"]
+        if "filter_methods" in changed and "filter_options" not in changed:
+            # New filters keep the options they had before, if any.
+            previous = dict(zip(self._state.get("filter_methods", []), self._state.get("filter_options", [])))
+            filter_options = [previous.get(method) if isinstance(method, str) else None for method in filter_methods]
         filter_options = list(filter_options) if filter_options is not None else [None] * len(filter_methods)
         names = []
         for index, filter_method in enumerate(filter_methods):
