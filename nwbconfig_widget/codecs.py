@@ -65,20 +65,15 @@ _ZARR_FILTER_IDS = ("delta", "shuffle", "bitround", "quantize", "fixedscaleoffse
 _ZARR_CHECKSUM_IDS = ("adler32", "crc32", "fletcher32", "jenkins_lookup3")
 # Codecs that turn Python objects into bytes or re-encode text; hdmf-zarr chooses these itself.
 _ZARR_OBJECT_CODEC_IDS = ("json2", "pickle", "msgpack2", "vlen-array", "vlen-bytes", "vlen-utf8", "base64")
-
-
-def _zarr_codec_class(codec_id: str) -> type | None:
-    try:
-        return numcodecs.get_codec({"id": codec_id}).__class__
-    except Exception:
-        return codec_registry.get(codec_id)
+# zarr's internal wrapper for N5 stores, registered when zarr is imported: not a compressor for users.
+_ZARR_INTERNAL_CODEC_IDS = ("n5_wrapper",)
 
 
 #: Compression methods for Zarr: the numcodecs compressors installed (name -> codec class).
 AVAILABLE_ZARR_COMPRESSION_METHODS: dict[str, type] = {
     codec_id: codec_class
     for codec_id, codec_class in sorted(codec_registry.items())
-    if codec_id not in _ZARR_FILTER_IDS + _ZARR_CHECKSUM_IDS + _ZARR_OBJECT_CODEC_IDS
+    if codec_id not in _ZARR_FILTER_IDS + _ZARR_CHECKSUM_IDS + _ZARR_OBJECT_CODEC_IDS + _ZARR_INTERNAL_CODEC_IDS
 }
 
 #: Pre-compression filters for Zarr: numcodecs array filters and checksums (name -> codec class).
