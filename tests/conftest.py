@@ -208,6 +208,8 @@ def assert_same_values(source_path, target_path) -> int:
             continue
         assert name in target, f"{name} missing from {target_path}"
         other = target[name]
+        if values.shape == () or other.shape == ():
+            values, other = values.reshape(-1), other.reshape(-1)  # hdmf-zarr stores scalars as 1-element arrays
         if values.dtype.kind in "OSU" or other.dtype.kind in "OSU":
             values = np.asarray([v.decode() if isinstance(v, bytes) else v for v in np.ravel(values)], dtype=object)
             other = np.asarray([v.decode() if isinstance(v, bytes) else v for v in np.ravel(other)], dtype=object)

@@ -1,0 +1,193 @@
+"""Round trips between backends with every stored value compared to the source, and the files of other tools."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+import zarr
+from conftest import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile
+
+from nwbconfig_widget import (
+    configure_and_write_nwbfile,
+    get_default_backend_configuration,
+    get_existing_backend_configuration,
+    repack_nwbfile,
+)
+
+
+@pytest.fixture(scope="module")
+def rich_hdf5(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rich") / "rich.nwb"
+    configure_and_write_nwbfile(make_rich_nwbfile(), path)
+    return path
+
+
+def test_rich_file_is_written_with_the_configured_chunks(rich_hdf5):
+    nwbfile = make_rich_nwbfile()
+    configuration = get_default_backend_configuration(nwbfile, backend="hdf5")
+    with h5py.File(rich_hdf5, "r") as file:
+        for location, item in configuration.dataset_configurations.items():
+            path = location[: -len("/data")] if location.endswith("/data") and location not in file else location
+            dataset = file[path]
+            assert dataset.chunks == item.chunk_shape, location
+            assert dataset.compression == "gzip" and dataset.compression_opts == 4, location
+            assert dataset.shape == item.full_shape, location
+    np.testing.assert_array_equal(
+        h5py.File(rich_hdf5, "r")["acquisition/ElectricalSeries/data"][()],
+        nwbfile.acquisition["ElectricalSeries"].data,
+    )
+
+
+def test_discovery_covers_every_kind_of_dataset(rich_nwbfile):
+    configuration = get_default_backend_configuration(rich_nwbfile, backend="hdf5")
+    locations = set(configuration.dataset_configurations)
+    expected = {
+        "acquisition/ElectricalSeries/data",
+        "acquisition/SingleChannel/data",
+        "acquisition/TwoPhotonSeries/data",
+        "acquisition/Running/data",
+        "acquisition/Running/timestamps",
+        "acquisition/Licks/data",
+        "acquisition/Streamed/data",
+        "acquisition/SummaryImages/mean/data",
+        "processing/behavior/Position/SpatialSeries/data",
+        "units/spike_times/data",
+        "units/spike_times_index/data",
+        "units/quality/data",
+        "intervals/trials/condition/data",
+        "intervals/trials/correct/data",
+        "general/extracellular_ephys/electrodes/location/data",
+    }
+    assert expected <= locations
+    assert "acquisition/Licks/timestamps" not in locations  # linked to Running's timestamps: listed once
+    assert "general/extracellular_ephys/electrodes/group/data" in configuration.unconfigurable_datasets
+    ephys = configuration.dataset_configurations["acquisition/ElectricalSeries/data"]
+    assert ephys.chunk_shape == (20_000, 32) and ephys.neurodata_type == "ElectricalSeries"
+    movie = configuration.dataset_configurations["acquisition/TwoPhotonSeries/data"]
+    assert movie.chunk_shape == (60, 48, 40)  # whole frames
+    column = configuration.dataset_configurations["units/spike_times/data"]
+    assert column.neurodata_type == "Units" and column.object_name == "units"
+
+
+def test_hdf5_to_hdf5_to_zarr_to_hdf5_keeps_every_value(rich_hdf5, tmp_path):
+    with read_nwbfile(rich_hdf5) as io:
+        configuration = get_default_backend_configuration(io.read(), backend="hdf5")
+    configuration.apply_global_compression("Zstd", {"clevel": 3})
+    repacked = repack_nwbfile(rich_hdf5, tmp_path / "repacked.nwb", backend_configuration=configuration)
+    assert assert_same_values(rich_hdf5, repacked) > 20
+    with h5py.File(repacked, "r") as file:
+        assert file["acquisition/ElectricalSeries/data"].id.get_create_plist().get_filter(0)[0] == 32015
+
+    as_zarr = repack_nwbfile(repacked, tmp_path / "repacked.nwb.zarr", backend="zarr")
+    assert as_zarr.is_dir()
+    assert assert_same_values(rich_hdf5, as_zarr) > 20
+    back = repack_nwbfile(as_zarr, tmp_path / "back.nwb", backend="hdf5", allow_pickle=True)
+    assert assert_same_values(rich_hdf5, back) > 20
+    with read_nwbfile(back) as io:
+        nwbfile = io.read()
+        assert [group.name for group in nwbfile.electrodes["group"][:]] == ["shank0"] * 32
+        assert (
+            nwbfile.acquisition["Licks"].timestamps[:].tolist() == nwbfile.acquisition["Running"].timestamps[:].tolist()
+        )
+        assert nwbfile.units["spike_times"][4].shape == (38,)
+
+
+def test_zarr_source_with_references_needs_explicit_pickle_consent(rich_hdf5, tmp_path):
+    as_zarr = repack_nwbfile(rich_hdf5, tmp_path / "r.nwb.zarr")
+    with pytest.raises(ValueError, match="allow_pickle=True"):
+        repack_nwbfile(as_zarr, tmp_path / "r.nwb", backend="hdf5")
+    assert not (tmp_path / "r.nwb").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["r.nwb.zarr"]
+
+
+def existing_cases():
+    for sidecar in sorted(LEGACY_DATA.glob("*.expected.json")):
+        yield pytest.param(sidecar, id=sidecar.name.replace(".expected.json", ""))
+
+
+_FILTER_NAMES = {1: "gzip", 2: "shuffle", 3: "fletcher32", 32000: "lzf", 6: None}  # 6: scale-offset, not offered
+_FILTER_NAMES.update({cls.filter_id: cls.__name__ for cls in __import__("hdf5plugin").get_filters()})
+
+
+def _normalized_path(path: str) -> str:
+    return path.strip("/")
+
+
+@pytest.mark.parametrize("sidecar", existing_cases())
+def test_existing_configuration_of_files_written_by_other_tools(sidecar, tmp_path):
+    expected = json.loads(sidecar.read_text())
+    source = LEGACY_DATA / expected["file"]
+    with read_nwbfile(source) as io, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        configuration = get_existing_backend_configuration(io.read())
+    by_stored_path = {}
+    for location, item in configuration.dataset_configurations.items():
+        by_stored_path[location] = item
+        if location.endswith("/data"):
+            by_stored_path.setdefault(location[: -len("/data")], item)
+    checked = 0
+    for path, facts in expected["datasets"].items():
+        item = by_stored_path.get(_normalized_path(path))
+        if item is None:
+            continue
+        chunks = facts.get("chunks")
+        assert item.chunk_shape == (tuple(chunks) if chunks else None), path
+        if facts.get("hdf5plugin_class"):
+            assert item.compression_method == facts["hdf5plugin_class"], path
+            for name, value in facts["hdf5plugin_kwargs"].items():
+                assert item.compression_options[name] == value, (path, name)
+        if "filter_pipeline_in_file" in facts:
+            stored = [_FILTER_NAMES.get(entry["id"]) for entry in facts["filter_pipeline_in_file"]]
+            read = [item.compression_method, *item.filter_methods]
+            assert sorted(filter(None, stored)) == sorted(filter(None, read)), path
+        checked += 1
+    assert checked >= 3, f"no dataset of {sidecar.name} was matched"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pynwb_2x_hdf5.nwb",
+        "pynwb_2x_with_extension.nwb",
+        "hdf5plugin_filters.nwb",
+        "neuroconv_written.nwb",
+        "h5repack_rechunked.nwb",
+        "hdmf_zarr_written.nwb.zarr",
+    ],
+)
+def test_repacking_files_of_other_tools_keeps_every_value_and_the_source(name, tmp_path):
+    source = tmp_path / name
+    copy = shutil.copytree if (LEGACY_DATA / name).is_dir() else shutil.copy2
+    copy(LEGACY_DATA / name, source)
+    snapshot = _snapshot(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        target = repack_nwbfile(source, tmp_path / "repacked.nwb", backend="hdf5", allow_pickle=True)
+    assert _snapshot(source) == snapshot
+    if name == "h5repack_rechunked.nwb":
+        # scale-offset is a lossy filter this package does not offer: the repacked values are the decoded ones
+        with h5py.File(source, "r") as original, h5py.File(target, "r") as new:
+            path = "processing/behavior/Position/SpatialSeries/data"
+            np.testing.assert_array_equal(original[path][()], new[path][()])
+    assert assert_same_values(source, target) >= 5
+
+
+def _snapshot(path):
+    if path.is_dir():
+        return {str(item.relative_to(path)): item.read_bytes() for item in sorted(path.rglob("*")) if item.is_file()}
+    return path.read_bytes()
+
+
+def test_zarr_existing_configuration_reads_filters():
+    with read_nwbfile(LEGACY_DATA / "hdmf_zarr_written.nwb.zarr") as io:
+        configuration = get_existing_backend_configuration(io.read())
+    item = configuration.dataset_configurations["acquisition/ElectricalSeries/data"]
+    array = zarr.open(str(LEGACY_DATA / "hdmf_zarr_written.nwb.zarr"), mode="r")["acquisition/ElectricalSeries/data"]
+    assert item.chunk_shape == array.chunks
+    assert item.compression_method == "blosc" and item.compression_options["shuffle"] == 2
+    assert item.filter_methods == ("delta",)
