@@ -19,7 +19,6 @@ from typing import Any
 
 import h5py
 import hdf5plugin
-import numcodecs
 import numpy as np
 from numcodecs.abc import Codec
 from numcodecs.registry import codec_registry
@@ -176,6 +175,7 @@ def normalize_compression(backend: str, method: Any) -> tuple[str | None, dict[s
 def normalize_filter(backend: str, method: Any) -> tuple[str, dict[str, Any] | None]:
     """Turn a filter given as a name or a codec instance into ``(canonical name, options)``.
 
+    >>> import numcodecs
     >>> normalize_filter("zarr", numcodecs.Delta(dtype="<i2"))
     ('delta', {'dtype': '<i2', 'astype': '<i2'})
     """
