@@ -35,6 +35,10 @@ class CodecError(ValueError):
     """A compression method, filter or option that cannot be used; the message says why and what would work."""
 
 
+class UnsupportedDataError(CodecError):
+    """A valid pipeline that cannot encode this kind of data (e.g. a floating-point codec given integers)."""
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # HDF5
 # --------------------------------------------------------------------------------------------------------------------
@@ -402,7 +406,7 @@ def check_pipeline(
     problem = _cached_trial(json.dumps(request, sort_keys=True))
     if problem is not None:
         pipeline = " + ".join([*filter_methods, compression_method or "no compression"])
-        raise CodecError(f"{pipeline} cannot encode {dtype} data ({problem})")
+        raise UnsupportedDataError(f"{pipeline} cannot encode {dtype} data ({problem})")
 
 
 # --------------------------------------------------------------------------------------------------------------------

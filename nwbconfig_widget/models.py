@@ -26,6 +26,7 @@ import copy
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -54,8 +55,12 @@ VARIABLE_LENGTH_ITEMSIZE = 8
 class ConfigurationError(ValueError):
     """An invalid setting: names the dataset, the field, the value given and what would be valid."""
 
-    def __init__(self, location: str, field: str, value: Any, reason: str, fix: str | None = None):
+    def __init__(
+        self, location: str, field: str, value: Any, reason: str, fix: str | None = None, unsupported_data: bool = False
+    ):
         self.location, self.field, self.value, self.reason, self.fix = location, field, value, reason, fix
+        #: True when the settings are valid but cannot encode this dataset's kind of data.
+        self.unsupported_data = unsupported_data
         message = f"{location}: {field}={value!r} is invalid: {reason}."
         if fix:
             message += f" {fix}"
@@ -274,8 +279,10 @@ class DatasetIOConfiguration:
 
     # ------------------------------------------------------------------------------------------------------ validation
 
-    def _error(self, field: str, value: Any, reason: str, fix: str | None = None) -> ConfigurationError:
-        return ConfigurationError(self.location_in_file, field, value, reason, fix)
+    def _error(
+        self, field: str, value: Any, reason: str, fix: str | None = None, unsupported_data: bool = False
+    ) -> ConfigurationError:
+        return ConfigurationError(self.location_in_file, field, value, reason, fix, unsupported_data)
 
     def _validated(self, state: dict[str, Any], changed: tuple[str, ...]) -> dict[str, Any]:
         """Check a proposed state; return it normalized, or raise ConfigurationError blaming a changed field."""
@@ -471,9 +478,13 @@ class DatasetIOConfiguration:
                 ),
                 "compression_method",
             )
-            available = [name for name in codecs.available_compression_methods(backend)]
+            available = list(codecs.available_compression_methods(backend))
             raise self._error(
-                blame, state[blame], str(exc), f"Choose other options or another method (available: {available})."
+                blame,
+                state[blame],
+                str(exc),
+                f"Choose other options or another method (available: {available}).",
+                unsupported_data=isinstance(exc, codecs.UnsupportedDataError),
             ) from None
 
     # --------------------------------------------------------------------------------------------------- derived sizes
@@ -654,26 +665,47 @@ class BackendConfiguration:
 
     def apply_global_compression(
         self, compression_method: Any, compression_options: Mapping[str, Any] | None = None
-    ) -> None:
-        """Use one compression method (and options) for every dataset, or change nothing if any dataset rejects it.
+    ) -> dict[str, str]:
+        """Use one compression method (and options) for every dataset that it can encode.
 
         ``compression_method`` is a name from the backend's AVAILABLE dict or a codec instance (whose options are
-        used when ``compression_options`` is not given).
+        used when ``compression_options`` is not given). Invalid settings raise :class:`ConfigurationError` and
+        change nothing. Datasets whose kind of data the codec cannot encode (e.g. variable-length text for Blosc)
+        keep their compression; they are returned, location -> reason, and named in a warning.
         """
-        proposals = []
+        changes: dict[str, Any] = {"compression_method": compression_method, "compression_options": compression_options}
+        if compression_options is None and compression_method is not None and not isinstance(compression_method, str):
+            changes.pop("compression_options")  # the options of the codec instance
+        proposals, skipped = [], {}
         for configuration in self.dataset_configurations.values():
-            changes = {"compression_method": compression_method, "compression_options": compression_options}
-            if (
-                compression_options is None
-                and not isinstance(compression_method, str)
-                and compression_method is not None
-            ):
-                changes.pop("compression_options")
-            proposals.append(
-                (configuration, configuration._validated({**configuration._state, **changes}, changed=tuple(changes)))
+            try:
+                state = configuration._validated({**configuration._state, **changes}, changed=tuple(changes))
+            except ConfigurationError as error:
+                if not error.unsupported_data:
+                    raise
+                skipped[configuration.location_in_file] = error.reason
+                continue
+            proposals.append((configuration, state))
+        if skipped and not proposals:
+            location, reason = next(iter(skipped.items()))
+            raise ConfigurationError(
+                location,
+                "compression_method",
+                compression_method,
+                reason,
+                "No dataset of this file can use it; choose another method.",
+                True,
             )
         for configuration, state in proposals:
             configuration._assign({name: state[name] for name in ("compression_method", "compression_options")})
+        if skipped:
+            warnings.warn(
+                f"{compression_method!r} cannot encode {len(skipped)} dataset(s), which keep their compression: "
+                + "; ".join(f"{location} ({reason})" for location, reason in skipped.items()),
+                UserWarning,
+                stacklevel=2,
+            )
+        return skipped
 
     # --------------------------------------------------------------------------------------------------------- views
 

@@ -178,18 +178,30 @@ def test_observers_see_accepted_changes_only():
     assert seen == [["chunk_shape"]]
 
 
-def test_apply_global_compression_is_all_or_nothing(rich_nwbfile):
+def test_apply_global_compression_is_all_or_nothing_for_invalid_settings(rich_nwbfile):
     configuration = get_default_backend_configuration(rich_nwbfile, backend="hdf5")
-    methods_before = {key: item.compression_method for key, item in configuration.dataset_configurations.items()}
-    with pytest.raises(ConfigurationError) as caught:
-        configuration.apply_global_compression("Zfp")  # floating point only: refused by the int16 ephys data
-    assert "cannot encode" in str(caught.value)
-    assert {
-        key: item.compression_method for key, item in configuration.dataset_configurations.items()
-    } == methods_before
+    before = configuration.to_dict()
+    for method, options in (("Zstd", {"level": 3}), ("gzip", {"level": 12}), ("nonexistent", None)):
+        with pytest.raises(ConfigurationError):
+            configuration.apply_global_compression(method, options)
+        assert configuration.to_dict() == before
     configuration.apply_global_compression("Zstd", {"clevel": 5})
     assert {item.compression_method for item in configuration} == {"Zstd"}
     assert {json.dumps(item.compression_options) for item in configuration} == {'{"clevel": 5}'}
+
+
+def test_apply_global_compression_skips_data_the_codec_cannot_encode(rich_nwbfile):
+    configuration = get_default_backend_configuration(rich_nwbfile, backend="hdf5")
+    with pytest.warns(UserWarning, match="cannot encode"):
+        skipped = configuration.apply_global_compression("Blosc", {"cname": "zstd", "clevel": 5})
+    text_columns = {key for key, item in configuration.dataset_configurations.items() if item.dtype.kind == "O"}
+    assert text_columns and set(skipped) == text_columns
+    for key, item in configuration.dataset_configurations.items():
+        assert item.compression_method == ("gzip" if key in text_columns else "Blosc"), key
+    with pytest.warns(UserWarning):
+        skipped = configuration.apply_global_compression("Zfp")  # floating point only
+    assert "acquisition/ElectricalSeries/data" in skipped
+    assert configuration.dataset_configurations["acquisition/Running/data"].compression_method == "Zfp"
 
 
 def test_json_round_trip_keeps_every_field(rich_nwbfile, tmp_path):
