@@ -8,9 +8,9 @@ import os
 import h5py
 import numpy as np
 import pytest
+from conftest import make_page_nwbfile, make_rich_nwbfile
 from hdmf.data_utils import DataChunkIterator, GenericDataChunkIterator
 
-from conftest import make_page_nwbfile, make_rich_nwbfile
 from nwbconfig_widget import (
     NWBHDF5IO,
     configure_and_write_nwbfile,
@@ -103,18 +103,16 @@ def test_repack_refuses_its_source_and_never_modifies_it(tmp_path):
         repack_nwbfile(source, source, overwrite=True)
     repack_nwbfile(source, tmp_path / "copy.nwb")
     assert digest(source) == before
-    with NWBHDF5IO(nwbfile_path=str(source), mode="r") as io:
-        with pytest.raises(ValueError, match="another path"):
-            configure_and_write_nwbfile(io.read(), source, export=True, overwrite=True)
+    with NWBHDF5IO(nwbfile_path=str(source), mode="r") as io, pytest.raises(ValueError, match="another path"):
+        configure_and_write_nwbfile(io.read(), source, export=True, overwrite=True)
     assert digest(source) == before
 
 
 def test_writing_a_read_file_without_export_explains_the_fix(tmp_path):
     source = tmp_path / "source.nwb"
     configure_and_write_nwbfile(make_page_nwbfile(), source)
-    with NWBHDF5IO(nwbfile_path=str(source), mode="r") as io:
-        with pytest.raises(ValueError, match="export=True"):
-            configure_and_write_nwbfile(io.read(), tmp_path / "other.nwb")
+    with NWBHDF5IO(nwbfile_path=str(source), mode="r") as io, pytest.raises(ValueError, match="export=True"):
+        configure_and_write_nwbfile(io.read(), tmp_path / "other.nwb")
     assert not (tmp_path / "other.nwb").exists()
 
 
