@@ -16,7 +16,7 @@ import h5py
 import numpy as np
 from hdmf.container import AbstractContainer, Container, Data
 from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator, DataIO, GenericDataChunkIterator
-from hdmf.query import ReferenceResolver
+from hdmf.query import HDMFDataset, ReferenceResolver
 from hdmf.spec import DatasetSpec, RefSpec
 
 try:  # zarr is a dependency, but discovery of HDF5 files must not need it to import cleanly
@@ -50,11 +50,28 @@ class DatasetCandidate:
 
 
 def unwrap(data: Any) -> tuple[Any, DataIO | None]:
-    """The data inside any DataIO wrappers, and the outermost wrapper."""
+    """The data inside any DataIO wrappers (and hdmf's read-side dataset wrappers), and the outermost DataIO."""
     outer = data if isinstance(data, DataIO) else None
-    while isinstance(data, DataIO):
-        data = data.data
-    return data, outer
+    while True:
+        if isinstance(data, DataIO):
+            data = data.data
+        elif isinstance(data, HDMFDataset) and not _stored_references(data.dataset):
+            data = data.dataset  # hdmf reads compound datasets through a resolver even when they hold no references
+        else:
+            return data, outer
+
+
+def _stored_references(dataset: Any) -> bool:
+    """Whether a stored (h5py or zarr) dataset holds object references, or cannot be told apart from one."""
+    dtype = getattr(dataset, "dtype", None)
+    if not isinstance(dtype, np.dtype):
+        return True
+    if dtype.names is None:
+        return dtype.kind == "O" and not isinstance(dataset, h5py.Dataset) or h5py.check_ref_dtype(dtype) is not None
+    return any(
+        h5py.check_ref_dtype(dtype.fields[name][0]) is not None or dtype.fields[name][0].kind == "O"
+        for name in dtype.names
+    )
 
 
 def is_array_like(data: Any) -> bool:

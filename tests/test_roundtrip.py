@@ -191,3 +191,47 @@ def test_zarr_existing_configuration_reads_filters():
     assert item.chunk_shape == array.chunks
     assert item.compression_method == "blosc" and item.compression_options["shuffle"] == 2
     assert item.filter_methods == ("delta",)
+
+
+@pytest.mark.parametrize("backend, name", [("hdf5", "c.nwb"), ("zarr", "c.nwb.zarr")])
+def test_compound_datasets_and_iterator_wrapped_ephys(tmp_path, backend, name):
+    from conftest import make_page_nwbfile
+    from hdmf.data_utils import DataChunkIterator
+    from pynwb.ecephys import ElectricalSeries
+
+    from nwbconfig_widget import NWBHDF5IO, NWBZarrIO
+
+    nwbfile = make_page_nwbfile()
+    device = nwbfile.create_device(name="Probe")
+    position = np.array([(1.0, 2.0, 3.0)], dtype=[("x", "<f4"), ("y", "<f4"), ("z", "<f4")])
+    group = nwbfile.create_electrode_group(
+        name="shank", description="s", location="CA1", device=device, position=position
+    )
+    for _ in range(100):
+        nwbfile.add_electrode(group=group, location="CA1")
+    region = nwbfile.create_electrode_table_region(region=list(range(100)), description="all")
+    traces = np.random.default_rng(5).integers(-50, 50, size=(3000, 100)).astype("int16")
+    iterator = DataChunkIterator(data=iter(traces), maxshape=(3000, 100), buffer_size=250)
+    nwbfile.add_acquisition(ElectricalSeries(name="ES", data=iterator, electrodes=region, rate=30_000.0))
+    configuration = get_default_backend_configuration(nwbfile, backend=backend)
+    assert configuration.dataset_configurations["acquisition/ES/data"].chunk_shape == (3000, 64)
+    compound = configuration.dataset_configurations["general/extracellular_ephys/shank/position"]
+    assert compound.dtype == position.dtype and compound.full_size_bytes == 12
+    configure_and_write_nwbfile(nwbfile, tmp_path / name, backend_configuration=configuration)
+    io_class = NWBHDF5IO if backend == "hdf5" else NWBZarrIO
+    with io_class(nwbfile_path=str(tmp_path / name), mode="r") as io:
+        read = io.read()
+        np.testing.assert_array_equal(read.acquisition["ES"].data[:], traces)
+        assert tuple(read.electrode_groups["shank"].position[0]) == (1.0, 2.0, 3.0)
+        existing = get_existing_backend_configuration(read)
+    assert existing.dataset_configurations["acquisition/ES/data"].chunk_shape == (3000, 64)
+    assert "general/extracellular_ephys/shank/position" in existing.dataset_configurations
+
+
+def test_backend_none_means_the_files_own_format_or_hdf5(page_nwbfile, tmp_path):
+    assert get_default_backend_configuration(page_nwbfile, backend=None).backend == "hdf5"
+    configure_and_write_nwbfile(page_nwbfile, tmp_path / "p.nwb.zarr")
+    with read_nwbfile(tmp_path / "p.nwb.zarr") as io:
+        assert get_default_backend_configuration(io.read(), backend=None).backend == "zarr"
+    with pytest.raises(ValueError, match="unknown backend"):
+        get_default_backend_configuration(page_nwbfile, backend="n5")
