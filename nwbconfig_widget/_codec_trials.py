@@ -15,12 +15,17 @@ import sys
 import threading
 from typing import Any
 
-_MAX_TRIAL_ELEMENTS = 1 << 20
+_MAX_TRIAL_ELEMENTS = 1 << 18
+_MAX_TRIAL_AXIS = 64
 
 
 def trial_shape(shape: list[int] | tuple[int, ...]) -> tuple[int, ...]:
-    """The chunk shape to try: the real one, halved along its longest axes until at most ~1 M elements."""
-    trial = [max(1, int(length)) for length in shape]
+    """The chunk shape to try: each axis at most 64 long, halved further until at most 262,144 elements.
+
+    Few distinct trial shapes keep the cache of answers small: whether a codec can encode a kind of data depends on
+    its dtype and number of axes, not on the exact length of each axis.
+    """
+    trial = [max(1, min(int(length), _MAX_TRIAL_AXIS)) for length in shape]
     while trial and _product(trial) > _MAX_TRIAL_ELEMENTS:
         longest = max(range(len(trial)), key=trial.__getitem__)
         trial[longest] = max(1, trial[longest] // 2)
