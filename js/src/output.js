@@ -1,0 +1,150 @@
+// Output path, overwrite choice, Apply, progress, result and write errors (with the full traceback).
+import { debounce, el, setText } from "./dom.js";
+
+export class OutputPanel {
+  constructor(context) {
+    this.context = context;
+    const { model } = context;
+    this.pathInput = el("input", {
+      class: "nwbcw-path",
+      attrs: { type: "text", spellcheck: "false", autocomplete: "off", placeholder: "e.g. session.nwb", "aria-label": "output path" },
+    });
+    const savePath = debounce(() => {
+      model.set("output_path", this.pathInput.value);
+      model.save_changes();
+    }, 200);
+    this.pathInput.addEventListener("input", savePath);
+    this.pathInput.addEventListener("blur", () => savePath.flush());
+    this.pathInput.addEventListener("keydown", (event) => event.key === "Enter" && savePath.flush());
+    this.savePath = savePath;
+    this.overwrite = el("input", { class: "nwbcw-overwrite", attrs: { type: "checkbox", "aria-label": "overwrite the existing file" } });
+    this.overwrite.addEventListener("change", () => {
+      model.set("overwrite", this.overwrite.checked);
+      model.save_changes();
+    });
+    this.overwriteLabel = el("label", { class: "nwbcw-overwrite-label" }, [this.overwrite, el("span", { text: "Overwrite the existing file" })]);
+    this.applyButton = el("button", {
+      class: "nwbcw-button nwbcw-primary nwbcw-apply",
+      attrs: { type: "button" },
+      on: { click: () => this.apply() },
+    });
+    this.info = el("div", { class: "nwbcw-output-info" });
+    this.blockers = el("ul", { class: "nwbcw-blockers" });
+    this.replyError = el("div", { class: "nwbcw-msg nwbcw-msg-error", attrs: { role: "alert" } });
+    this.progressFill = el("div", { class: "nwbcw-progress-fill" });
+    this.progressBar = el("div", { class: "nwbcw-progress-bar", attrs: { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" } }, [this.progressFill]);
+    this.progressText = el("div", { class: "nwbcw-progress-text" });
+    this.progressCurrent = el("div", { class: "nwbcw-progress-current" });
+    this.progress = el("div", { class: "nwbcw-progress" }, [this.progressBar, this.progressText, this.progressCurrent]);
+    this.result = el("div", { class: "nwbcw-result" });
+    this.error = el("div", { class: "nwbcw-error" });
+    this.element = el("div", { class: "nwbcw-output" }, [
+      el("div", { class: "nwbcw-output-row" }, [
+        el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: "" } }),
+        this.pathInput,
+        this.overwriteLabel,
+        this.applyButton,
+      ]),
+      this.info,
+      this.blockers,
+      this.replyError,
+      this.progress,
+      this.result,
+      this.error,
+    ]);
+    this.update();
+  }
+
+  async apply() {
+    this.savePath.flush();
+    setText(this.replyError, "");
+    this.applyButton.disabled = true;
+    const reply = await this.context.actions.request("apply");
+    if (!reply.ok) setText(this.replyError, reply.error);
+    this.update();
+  }
+
+  update() {
+    const { model } = this.context;
+    const path = model.get("output_path") || "";
+    if (this.pathInput !== this.pathInput.ownerDocument.activeElement && !this.savePath.pending() && this.pathInput.value !== path) {
+      this.pathInput.value = path;
+    }
+    const status = model.get("status");
+    const blockers = model.get("apply_blockers") || [];
+    const writing = status === "writing";
+    this.overwriteLabel.hidden = !model.get("target_exists");
+    this.overwrite.checked = Boolean(model.get("overwrite"));
+    setText(this.applyButton, writing ? "Writing…" : model.get("mode") === "repack" ? "Repack" : "Apply");
+    this.applyButton.disabled = writing || blockers.length > 0;
+    this.applyButton.title = blockers.join(" ");
+    setText(this.info, model.get("output_info"));
+    const blockerKey = JSON.stringify(blockers);
+    if (blockerKey !== this.blockerKey) {
+      this.blockerKey = blockerKey;
+      this.blockers.replaceChildren(...blockers.map((text) => el("li", { text })));
+    }
+    this.showProgress(status, model.get("progress") || {});
+    this.showResult(status, model.get("result") || {});
+    this.showError(status, model.get("error") || {});
+  }
+
+  showProgress(status, progress) {
+    this.progress.hidden = !(status === "writing" || (status === "done" && progress.bytes_total));
+    const percent = Math.round((progress.fraction || 0) * 1000) / 10;
+    this.progressFill.style.width = `${percent}%`;
+    this.progressBar.setAttribute("aria-valuenow", String(percent));
+    setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text})` : "");
+    setText(this.progressCurrent, progress.current ? `Current: ${progress.current}` : "");
+  }
+
+  showResult(status, result) {
+    const key = status === "done" ? JSON.stringify(result) : "";
+    if (key === this.resultKey) return;
+    this.resultKey = key;
+    if (!key) {
+      this.result.replaceChildren();
+      return;
+    }
+    const rows = (result.datasets || []).map((entry) =>
+      el("tr", {}, [
+        el("td", { text: entry.location }),
+        el("td", { class: "nwbcw-num", text: entry.uncompressed }),
+        el("td", { class: "nwbcw-num", text: entry.stored }),
+        el("td", { class: "nwbcw-num", text: entry.ratio_text }),
+      ]),
+    );
+    this.result.replaceChildren(
+      el("div", { class: "nwbcw-result-head", attrs: { role: "status" } }, [
+        el("strong", { text: "Written: " }),
+        el("code", { text: result.path }),
+        el("span", { text: ` · ${result.size} · ${result.time} · overall ratio ${result.overall_ratio_text}` }),
+      ]),
+      result.note ? el("div", { class: "nwbcw-msg nwbcw-msg-warning", text: result.note }) : null,
+      el("details", { class: "nwbcw-result-details" }, [
+        el("summary", { text: `Compression per dataset (${rows.length})` }),
+        el("table", { class: "nwbcw-result-table" }, [
+          el("thead", {}, [el("tr", {}, ["Dataset", "Uncompressed", "Stored", "Ratio"].map((text) => el("th", { text })))]),
+          el("tbody", {}, rows),
+        ]),
+      ]),
+    );
+  }
+
+  showError(status, error) {
+    const key = status === "error" ? JSON.stringify(error) : "";
+    if (key === this.errorKey) return;
+    this.errorKey = key;
+    if (!key) {
+      this.error.replaceChildren();
+      return;
+    }
+    this.error.replaceChildren(
+      el("div", { class: "nwbcw-msg nwbcw-msg-error", attrs: { role: "alert" } }, [
+        el("strong", { text: "The write failed: " }),
+        el("span", { text: `${error.type}: ${error.message}` }),
+      ]),
+      el("details", { class: "nwbcw-traceback" }, [el("summary", { text: "Traceback" }), el("pre", { text: error.traceback })]),
+    );
+  }
+}

@@ -1,0 +1,304 @@
+// One dataset row: facts, editable settings, Python-computed estimates and messages next to the field they are about.
+import { debounce, el, setText, shapeText, toggleClass } from "./dom.js";
+
+/** Milliseconds of quiet typing before an edit is sent (Enter, Tab and leaving the box send at once). */
+export const EDIT_DELAY = 250;
+
+/** Which message box shows the messages of each model field. */
+const MESSAGE_SLOT = {
+  chunk_shape: "chunk",
+  buffer_shape: "buffer",
+  compression_method: "compression",
+  compression_options: "compression",
+  filter_methods: "filters",
+  filter_options: "filters",
+};
+
+function asTexts(values, rank) {
+  const texts = [];
+  for (let axis = 0; axis < rank; axis += 1) {
+    const value = values ? values[axis] : undefined;
+    texts.push(value === undefined || value === null ? "" : String(value));
+  }
+  return texts;
+}
+
+/** Integer boxes, one per axis, for a chunk or buffer shape. */
+class ShapeEditor {
+  constructor({ field, rank, location, onEdit, placeholder }) {
+    this.field = field;
+    this.inputs = [];
+    this.onEdit = onEdit;
+    this.send = debounce(() => this.onEdit(this.field, this.values()), EDIT_DELAY);
+    const parts = [];
+    for (let axis = 0; axis < rank; axis += 1) {
+      if (axis > 0) parts.push(el("span", { class: "nwbcw-times", text: "×", attrs: { "aria-hidden": "true" } }));
+      const input = el("input", {
+        class: "nwbcw-axis",
+        attrs: {
+          type: "text",
+          inputmode: "numeric",
+          autocomplete: "off",
+          spellcheck: "false",
+          size: "7",
+          placeholder: placeholder || "",
+          "aria-label": `${field === "chunk_shape" ? "chunk" : "buffer"} length, axis ${axis}, ${location}`,
+          "data-field": field,
+          "data-axis": String(axis),
+        },
+      });
+      input.addEventListener("input", () => this.send());
+      input.addEventListener("keydown", (event) => this.onKey(event));
+      input.addEventListener("blur", () => this.onBlur());
+      this.inputs.push(input);
+      parts.push(input);
+    }
+    this.element = el("div", { class: "nwbcw-axes" }, parts);
+    this.shown = null;
+  }
+
+  values() {
+    return this.inputs.map((input) => input.value);
+  }
+
+  onKey(event) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      this.send.flush();
+    } else if (event.key === "Escape" && this.shown) {
+      // Back to the model's value; sending it also clears a rejected draft.
+      event.preventDefault();
+      this.send.cancel();
+      this.inputs.forEach((input, axis) => (input.value = this.shown.model[axis]));
+      this.onEdit(this.field, this.values());
+    }
+  }
+
+  onBlur() {
+    if (this.send.pending()) this.send.flush();
+    else if (this.shown) this.show(this.shown.model, this.shown.draft, true);
+  }
+
+  /** Show the model's value, or the user's rejected text; never touch the box being typed in. */
+  show(modelValues, draftValues, force = false) {
+    const model = asTexts(modelValues, this.inputs.length);
+    const draft = draftValues ? asTexts(draftValues, this.inputs.length) : null;
+    this.shown = { model, draft };
+    const texts = draft || model;
+    const active = this.inputs[0] ? this.inputs[0].ownerDocument.activeElement : null;
+    this.inputs.forEach((input, axis) => {
+      if (input === active && !force) return;
+      if (this.send.pending() && !force) return;
+      if (input.value !== texts[axis]) input.value = texts[axis];
+    });
+    this.inputs.forEach((input) => toggleClass(input, "nwbcw-draft", Boolean(draft)));
+  }
+}
+
+/** Compression method menu plus one box per option of the chosen method. */
+class CompressionEditor {
+  constructor({ location, codecs, onEdit }) {
+    this.location = location;
+    this.codecs = codecs;
+    this.onEdit = onEdit;
+    this.select = el("select", { class: "nwbcw-method", attrs: { "aria-label": `compression method, ${location}` } });
+    this.select.appendChild(el("option", { text: "none", attrs: { value: "" } }));
+    for (const name of codecs.compression_methods || []) this.select.appendChild(el("option", { text: name, attrs: { value: name } }));
+    this.select.addEventListener("change", () => this.onEdit("compression_method", this.select.value || null));
+    this.optionsBox = el("div", { class: "nwbcw-options" });
+    this.optionInputs = new Map();
+    this.method = undefined;
+    this.sendOptions = debounce(() => this.onEdit("compression_options", this.optionValues()), EDIT_DELAY);
+    this.element = el("div", { class: "nwbcw-compression" }, [this.select, this.optionsBox]);
+  }
+
+  optionValues() {
+    const values = {};
+    for (const [name, input] of this.optionInputs) values[name] = input.value;
+    return values;
+  }
+
+  buildOptions(method) {
+    this.method = method;
+    this.optionInputs = new Map();
+    const names = (method && this.codecs.compression_options && this.codecs.compression_options[method]) || [];
+    const parts = names.map((name) => {
+      const input = el("input", {
+        class: "nwbcw-option",
+        attrs: { type: "text", size: "5", autocomplete: "off", spellcheck: "false", placeholder: "default",
+          "aria-label": `${name} option of ${method}, ${this.location}`, "data-option": name },
+      });
+      input.addEventListener("input", () => this.sendOptions());
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          this.sendOptions.flush();
+        }
+      });
+      input.addEventListener("blur", () => this.sendOptions.flush());
+      this.optionInputs.set(name, input);
+      return el("label", { class: "nwbcw-option-label" }, [el("span", { text: name }), input]);
+    });
+    this.optionsBox.replaceChildren(...parts);
+  }
+
+  show(row) {
+    const method = row.drafts.compression_method !== undefined ? row.drafts.compression_method : row.compression_method;
+    const value = method || "";
+    if (![...this.select.options].some((option) => option.value === value)) {
+      this.select.appendChild(el("option", { text: value, attrs: { value } }));
+    }
+    if (this.select.value !== value) this.select.value = value;
+    if (method !== this.method) this.buildOptions(method);
+    const draft = row.drafts.compression_options;
+    const active = this.select.ownerDocument.activeElement;
+    for (const [name, input] of this.optionInputs) {
+      if (input === active || this.sendOptions.pending()) continue;
+      const source = draft || row.compression_options || {};
+      const text = source[name] === undefined || source[name] === null ? "" : String(source[name]);
+      if (input.value !== text) input.value = text;
+      toggleClass(input, "nwbcw-draft", Boolean(draft));
+    }
+  }
+}
+
+/** Chips for the filters in use, each removable, and a menu to add one. */
+class FilterEditor {
+  constructor({ location, codecs, onEdit }) {
+    this.location = location;
+    this.available = codecs.filter_methods || [];
+    this.onEdit = onEdit;
+    this.current = [];
+    this.chips = el("span", { class: "nwbcw-chips" });
+    this.add = el("select", { class: "nwbcw-add-filter", attrs: { "aria-label": `add a filter, ${location}` } });
+    this.add.addEventListener("change", () => {
+      if (this.add.value) this.onEdit("filter_methods", [...this.current, this.add.value]);
+    });
+    this.element = el("div", { class: "nwbcw-filters" }, [this.chips, this.add]);
+    this.shownKey = null;
+  }
+
+  show(row) {
+    const names = row.drafts.filter_methods || row.filter_methods || [];
+    const key = JSON.stringify([names, this.available]);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    this.current = [...names];
+    this.chips.replaceChildren(
+      ...names.map((name) =>
+        el("span", { class: "nwbcw-chip" }, [
+          el("span", { text: name }),
+          el("button", {
+            class: "nwbcw-chip-remove",
+            text: "×",
+            attrs: { type: "button", title: `remove ${name}`, "aria-label": `remove filter ${name}, ${this.location}` },
+            on: { click: () => this.onEdit("filter_methods", this.current.filter((item) => item !== name)) },
+          }),
+        ]),
+      ),
+    );
+    const remaining = this.available.filter((name) => !names.includes(name));
+    this.add.replaceChildren(
+      el("option", { text: "+ filter", attrs: { value: "" } }),
+      ...remaining.map((name) => el("option", { text: name, attrs: { value: name } })),
+    );
+    this.add.value = "";
+    this.add.hidden = remaining.length === 0;
+  }
+}
+
+/** The DOM of one dataset row and how to bring it up to date with a new row from Python. */
+export class RowView {
+  /**
+   * @param {object} row the row dict from Python
+   * @param {{codecs: object, edit: Function, reset: Function}} context
+   */
+  constructor(row, context) {
+    this.row = row;
+    this.location = row.location;
+    const onEdit = (field, value) => context.edit(this.location, field, value);
+    const rank = row.full_shape.length;
+    this.chunk = new ShapeEditor({ field: "chunk_shape", rank, location: row.location, onEdit,
+      placeholder: context.codecs.backend === "hdf5" ? "—" : "" });
+    this.buffer = new ShapeEditor({ field: "buffer_shape", rank, location: row.location, onEdit });
+    this.compression = new CompressionEditor({ location: row.location, codecs: context.codecs, onEdit });
+    this.filters = new FilterEditor({ location: row.location, codecs: context.codecs, onEdit });
+    this.messages = {
+      chunk: el("div", { class: "nwbcw-msgs" }),
+      buffer: el("div", { class: "nwbcw-msgs" }),
+      compression: el("div", { class: "nwbcw-msgs" }),
+      filters: el("div", { class: "nwbcw-msgs" }),
+    };
+    this.messageKeys = {};
+    this.chunkSize = el("span", { class: "nwbcw-chunk-size" });
+    this.chunkCount = el("span", { class: "nwbcw-chunk-count" });
+    this.ram = el("span", { class: "nwbcw-ram" });
+    this.resetButton = el("button", {
+      class: "nwbcw-reset",
+      text: "↺",
+      attrs: { type: "button", title: "Reset this dataset to the defaults", "aria-label": `reset ${row.location}` },
+      on: { click: () => context.reset(this.location) },
+    });
+    const cell = (cls, children, label) => el("div", { class: `nwbcw-cell ${cls}`, attrs: { role: "cell", "data-col": label } }, children);
+    this.element = el("div", { class: "nwbcw-row", attrs: { role: "row", "data-location": row.location } }, [
+      cell("nwbcw-c-name", [
+        el("span", { class: "nwbcw-dataset", text: row.dataset_name }),
+        el("span", { class: "nwbcw-location", text: row.location, attrs: { title: row.location } }),
+      ], "dataset"),
+      cell("nwbcw-c-data", [
+        el("span", { class: "nwbcw-shape", text: shapeText(row.full_shape) }),
+        el("span", { class: "nwbcw-dtype", text: row.dtype }),
+      ], "data"),
+      cell("nwbcw-c-size nwbcw-num", [el("span", { text: row.size })], "size"),
+      cell("nwbcw-c-chunk", [this.chunk.element, this.messages.chunk], "chunk shape"),
+      cell("nwbcw-c-chunksize nwbcw-num", [this.chunkSize, this.chunkCount], "per chunk"),
+      cell("nwbcw-c-buffer", [this.buffer.element, this.messages.buffer], "buffer shape"),
+      cell("nwbcw-c-ram nwbcw-num", [this.ram], "RAM"),
+      cell("nwbcw-c-compression", [this.compression.element, this.messages.compression], "compression"),
+      cell("nwbcw-c-filters", [this.filters.element, this.messages.filters], "filters"),
+      cell("nwbcw-c-actions", [this.resetButton], "reset"),
+    ]);
+    this.searchText = [row.location, row.neurodata_type, row.object_name, row.dtype].join(" ").toLowerCase();
+    this.update(row);
+  }
+
+  /** Bring the row up to date; inputs being typed in keep their text and cursor. */
+  update(row) {
+    this.row = row;
+    const drafts = row.drafts || {};
+    this.chunk.show(row.chunk_shape, drafts.chunk_shape);
+    this.buffer.show(row.buffer_shape, drafts.buffer_shape);
+    this.compression.show({ ...row, drafts });
+    this.filters.show({ ...row, drafts });
+    setText(this.chunkSize, row.chunk_size);
+    setText(this.chunkCount, `${row.number_of_chunks_text} chunk${row.number_of_chunks === 1 ? "" : "s"}`);
+    setText(this.ram, row.ram);
+    this.showMessages(row);
+    const edited = (row.edited || []).length > 0;
+    toggleClass(this.element, "nwbcw-invalid", row.invalid);
+    toggleClass(this.element, "nwbcw-edited", edited);
+    toggleClass(this.element, "nwbcw-lossy", row.lossy);
+    this.resetButton.disabled = !edited && !row.invalid && Object.keys(drafts).length === 0;
+  }
+
+  showMessages(row) {
+    const slots = { chunk: [], buffer: [], compression: [], filters: [] };
+    for (const [field, text] of Object.entries(row.errors || {})) slots[MESSAGE_SLOT[field] || "chunk"].push(["error", text]);
+    for (const [field, text] of Object.entries(row.notes || {})) slots[MESSAGE_SLOT[field] || "chunk"].push(["note", text]);
+    for (const warning of row.warnings || []) slots[MESSAGE_SLOT[warning.field] || "chunk"].push(["warning", warning.message]);
+    for (const [slot, messages] of Object.entries(slots)) {
+      const key = JSON.stringify(messages);
+      if (this.messageKeys[slot] === key) continue;
+      this.messageKeys[slot] = key;
+      this.messages[slot].replaceChildren(
+        ...messages.map(([level, text]) =>
+          el("div", { class: `nwbcw-msg nwbcw-msg-${level}`, text, attrs: level === "error" ? { role: "alert" } : {} }),
+        ),
+      );
+    }
+  }
+
+  matches(filterText) {
+    return !filterText || this.searchText.includes(filterText) || String(this.row.compression_method).toLowerCase().includes(filterText);
+  }
+}

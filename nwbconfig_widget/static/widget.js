@@ -1,0 +1,901 @@
+// src/actions.js
+var counter = 0;
+var Actions = class {
+  constructor(model) {
+    this.model = model;
+    this.prefix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-`;
+    this.pending = /* @__PURE__ */ new Map();
+  }
+  /** Send `{type, ...fields}`; resolves to `{ok, error}` when Python answers. */
+  request(type, fields = {}) {
+    counter += 1;
+    const id = this.prefix + counter;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.model.send({ type, id, ...fields });
+    });
+  }
+  /** Handle a reply message; returns true when it was one of ours. */
+  handleReply(message) {
+    if (!message || message.type !== "reply") return false;
+    const resolve = this.pending.get(message.id);
+    if (!resolve) return false;
+    this.pending.delete(message.id);
+    resolve({ ok: Boolean(message.ok), error: message.error || "" });
+    return true;
+  }
+};
+
+// src/dom.js
+function el(tag, options = {}, children = []) {
+  const node = document.createElement(tag);
+  if (options.class) node.className = options.class;
+  if (options.text !== void 0 && options.text !== null) node.textContent = String(options.text);
+  if (options.attrs) {
+    for (const [name, value] of Object.entries(options.attrs)) {
+      if (value !== void 0 && value !== null && value !== false) node.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  if (options.on) {
+    for (const [event, handler] of Object.entries(options.on)) node.addEventListener(event, handler);
+  }
+  for (const child of children) if (child) node.appendChild(child);
+  return node;
+}
+function setText(node, text) {
+  const value = text === void 0 || text === null ? "" : String(text);
+  if (node.textContent !== value) node.textContent = value;
+}
+function toggleClass(node, name, on) {
+  if (node.classList.contains(name) !== Boolean(on)) node.classList.toggle(name, Boolean(on));
+}
+function debounce(fn, wait) {
+  let timer = null;
+  let pendingArgs = null;
+  const debounced = (...args) => {
+    pendingArgs = args;
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => debounced.flush(), wait);
+  };
+  debounced.flush = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    if (pendingArgs !== null) {
+      const args = pendingArgs;
+      pendingArgs = null;
+      fn(...args);
+    }
+  };
+  debounced.cancel = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    pendingArgs = null;
+  };
+  debounced.pending = () => pendingArgs !== null;
+  return debounced;
+}
+function shapeText(shape) {
+  return shape ? shape.join(" \xD7 ") : "contiguous";
+}
+
+// src/output.js
+var OutputPanel = class {
+  constructor(context) {
+    this.context = context;
+    const { model } = context;
+    this.pathInput = el("input", {
+      class: "nwbcw-path",
+      attrs: { type: "text", spellcheck: "false", autocomplete: "off", placeholder: "e.g. session.nwb", "aria-label": "output path" }
+    });
+    const savePath = debounce(() => {
+      model.set("output_path", this.pathInput.value);
+      model.save_changes();
+    }, 200);
+    this.pathInput.addEventListener("input", savePath);
+    this.pathInput.addEventListener("blur", () => savePath.flush());
+    this.pathInput.addEventListener("keydown", (event) => event.key === "Enter" && savePath.flush());
+    this.savePath = savePath;
+    this.overwrite = el("input", { class: "nwbcw-overwrite", attrs: { type: "checkbox", "aria-label": "overwrite the existing file" } });
+    this.overwrite.addEventListener("change", () => {
+      model.set("overwrite", this.overwrite.checked);
+      model.save_changes();
+    });
+    this.overwriteLabel = el("label", { class: "nwbcw-overwrite-label" }, [this.overwrite, el("span", { text: "Overwrite the existing file" })]);
+    this.applyButton = el("button", {
+      class: "nwbcw-button nwbcw-primary nwbcw-apply",
+      attrs: { type: "button" },
+      on: { click: () => this.apply() }
+    });
+    this.info = el("div", { class: "nwbcw-output-info" });
+    this.blockers = el("ul", { class: "nwbcw-blockers" });
+    this.replyError = el("div", { class: "nwbcw-msg nwbcw-msg-error", attrs: { role: "alert" } });
+    this.progressFill = el("div", { class: "nwbcw-progress-fill" });
+    this.progressBar = el("div", { class: "nwbcw-progress-bar", attrs: { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" } }, [this.progressFill]);
+    this.progressText = el("div", { class: "nwbcw-progress-text" });
+    this.progressCurrent = el("div", { class: "nwbcw-progress-current" });
+    this.progress = el("div", { class: "nwbcw-progress" }, [this.progressBar, this.progressText, this.progressCurrent]);
+    this.result = el("div", { class: "nwbcw-result" });
+    this.error = el("div", { class: "nwbcw-error" });
+    this.element = el("div", { class: "nwbcw-output" }, [
+      el("div", { class: "nwbcw-output-row" }, [
+        el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: "" } }),
+        this.pathInput,
+        this.overwriteLabel,
+        this.applyButton
+      ]),
+      this.info,
+      this.blockers,
+      this.replyError,
+      this.progress,
+      this.result,
+      this.error
+    ]);
+    this.update();
+  }
+  async apply() {
+    this.savePath.flush();
+    setText(this.replyError, "");
+    this.applyButton.disabled = true;
+    const reply = await this.context.actions.request("apply");
+    if (!reply.ok) setText(this.replyError, reply.error);
+    this.update();
+  }
+  update() {
+    const { model } = this.context;
+    const path = model.get("output_path") || "";
+    if (this.pathInput !== this.pathInput.ownerDocument.activeElement && !this.savePath.pending() && this.pathInput.value !== path) {
+      this.pathInput.value = path;
+    }
+    const status = model.get("status");
+    const blockers = model.get("apply_blockers") || [];
+    const writing = status === "writing";
+    this.overwriteLabel.hidden = !model.get("target_exists");
+    this.overwrite.checked = Boolean(model.get("overwrite"));
+    setText(this.applyButton, writing ? "Writing\u2026" : model.get("mode") === "repack" ? "Repack" : "Apply");
+    this.applyButton.disabled = writing || blockers.length > 0;
+    this.applyButton.title = blockers.join(" ");
+    setText(this.info, model.get("output_info"));
+    const blockerKey = JSON.stringify(blockers);
+    if (blockerKey !== this.blockerKey) {
+      this.blockerKey = blockerKey;
+      this.blockers.replaceChildren(...blockers.map((text) => el("li", { text })));
+    }
+    this.showProgress(status, model.get("progress") || {});
+    this.showResult(status, model.get("result") || {});
+    this.showError(status, model.get("error") || {});
+  }
+  showProgress(status, progress) {
+    this.progress.hidden = !(status === "writing" || status === "done" && progress.bytes_total);
+    const percent = Math.round((progress.fraction || 0) * 1e3) / 10;
+    this.progressFill.style.width = `${percent}%`;
+    this.progressBar.setAttribute("aria-valuenow", String(percent));
+    setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text})` : "");
+    setText(this.progressCurrent, progress.current ? `Current: ${progress.current}` : "");
+  }
+  showResult(status, result) {
+    const key = status === "done" ? JSON.stringify(result) : "";
+    if (key === this.resultKey) return;
+    this.resultKey = key;
+    if (!key) {
+      this.result.replaceChildren();
+      return;
+    }
+    const rows = (result.datasets || []).map(
+      (entry) => el("tr", {}, [
+        el("td", { text: entry.location }),
+        el("td", { class: "nwbcw-num", text: entry.uncompressed }),
+        el("td", { class: "nwbcw-num", text: entry.stored }),
+        el("td", { class: "nwbcw-num", text: entry.ratio_text })
+      ])
+    );
+    this.result.replaceChildren(
+      el("div", { class: "nwbcw-result-head", attrs: { role: "status" } }, [
+        el("strong", { text: "Written: " }),
+        el("code", { text: result.path }),
+        el("span", { text: ` \xB7 ${result.size} \xB7 ${result.time} \xB7 overall ratio ${result.overall_ratio_text}` })
+      ]),
+      result.note ? el("div", { class: "nwbcw-msg nwbcw-msg-warning", text: result.note }) : null,
+      el("details", { class: "nwbcw-result-details" }, [
+        el("summary", { text: `Compression per dataset (${rows.length})` }),
+        el("table", { class: "nwbcw-result-table" }, [
+          el("thead", {}, [el("tr", {}, ["Dataset", "Uncompressed", "Stored", "Ratio"].map((text) => el("th", { text })))]),
+          el("tbody", {}, rows)
+        ])
+      ])
+    );
+  }
+  showError(status, error) {
+    const key = status === "error" ? JSON.stringify(error) : "";
+    if (key === this.errorKey) return;
+    this.errorKey = key;
+    if (!key) {
+      this.error.replaceChildren();
+      return;
+    }
+    this.error.replaceChildren(
+      el("div", { class: "nwbcw-msg nwbcw-msg-error", attrs: { role: "alert" } }, [
+        el("strong", { text: "The write failed: " }),
+        el("span", { text: `${error.type}: ${error.message}` })
+      ]),
+      el("details", { class: "nwbcw-traceback" }, [el("summary", { text: "Traceback" }), el("pre", { text: error.traceback })])
+    );
+  }
+};
+
+// src/rows.js
+var EDIT_DELAY = 250;
+var MESSAGE_SLOT = {
+  chunk_shape: "chunk",
+  buffer_shape: "buffer",
+  compression_method: "compression",
+  compression_options: "compression",
+  filter_methods: "filters",
+  filter_options: "filters"
+};
+function asTexts(values, rank) {
+  const texts = [];
+  for (let axis = 0; axis < rank; axis += 1) {
+    const value = values ? values[axis] : void 0;
+    texts.push(value === void 0 || value === null ? "" : String(value));
+  }
+  return texts;
+}
+var ShapeEditor = class {
+  constructor({ field, rank, location, onEdit, placeholder }) {
+    this.field = field;
+    this.inputs = [];
+    this.onEdit = onEdit;
+    this.send = debounce(() => this.onEdit(this.field, this.values()), EDIT_DELAY);
+    const parts = [];
+    for (let axis = 0; axis < rank; axis += 1) {
+      if (axis > 0) parts.push(el("span", { class: "nwbcw-times", text: "\xD7", attrs: { "aria-hidden": "true" } }));
+      const input = el("input", {
+        class: "nwbcw-axis",
+        attrs: {
+          type: "text",
+          inputmode: "numeric",
+          autocomplete: "off",
+          spellcheck: "false",
+          size: "7",
+          placeholder: placeholder || "",
+          "aria-label": `${field === "chunk_shape" ? "chunk" : "buffer"} length, axis ${axis}, ${location}`,
+          "data-field": field,
+          "data-axis": String(axis)
+        }
+      });
+      input.addEventListener("input", () => this.send());
+      input.addEventListener("keydown", (event) => this.onKey(event));
+      input.addEventListener("blur", () => this.onBlur());
+      this.inputs.push(input);
+      parts.push(input);
+    }
+    this.element = el("div", { class: "nwbcw-axes" }, parts);
+    this.shown = null;
+  }
+  values() {
+    return this.inputs.map((input) => input.value);
+  }
+  onKey(event) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      this.send.flush();
+    } else if (event.key === "Escape" && this.shown) {
+      event.preventDefault();
+      this.send.cancel();
+      this.inputs.forEach((input, axis) => input.value = this.shown.model[axis]);
+      this.onEdit(this.field, this.values());
+    }
+  }
+  onBlur() {
+    if (this.send.pending()) this.send.flush();
+    else if (this.shown) this.show(this.shown.model, this.shown.draft, true);
+  }
+  /** Show the model's value, or the user's rejected text; never touch the box being typed in. */
+  show(modelValues, draftValues, force = false) {
+    const model = asTexts(modelValues, this.inputs.length);
+    const draft = draftValues ? asTexts(draftValues, this.inputs.length) : null;
+    this.shown = { model, draft };
+    const texts = draft || model;
+    const active = this.inputs[0] ? this.inputs[0].ownerDocument.activeElement : null;
+    this.inputs.forEach((input, axis) => {
+      if (input === active && !force) return;
+      if (this.send.pending() && !force) return;
+      if (input.value !== texts[axis]) input.value = texts[axis];
+    });
+    this.inputs.forEach((input) => toggleClass(input, "nwbcw-draft", Boolean(draft)));
+  }
+};
+var CompressionEditor = class {
+  constructor({ location, codecs, onEdit }) {
+    this.location = location;
+    this.codecs = codecs;
+    this.onEdit = onEdit;
+    this.select = el("select", { class: "nwbcw-method", attrs: { "aria-label": `compression method, ${location}` } });
+    this.select.appendChild(el("option", { text: "none", attrs: { value: "" } }));
+    for (const name of codecs.compression_methods || []) this.select.appendChild(el("option", { text: name, attrs: { value: name } }));
+    this.select.addEventListener("change", () => this.onEdit("compression_method", this.select.value || null));
+    this.optionsBox = el("div", { class: "nwbcw-options" });
+    this.optionInputs = /* @__PURE__ */ new Map();
+    this.method = void 0;
+    this.sendOptions = debounce(() => this.onEdit("compression_options", this.optionValues()), EDIT_DELAY);
+    this.element = el("div", { class: "nwbcw-compression" }, [this.select, this.optionsBox]);
+  }
+  optionValues() {
+    const values = {};
+    for (const [name, input] of this.optionInputs) values[name] = input.value;
+    return values;
+  }
+  buildOptions(method) {
+    this.method = method;
+    this.optionInputs = /* @__PURE__ */ new Map();
+    const names = method && this.codecs.compression_options && this.codecs.compression_options[method] || [];
+    const parts = names.map((name) => {
+      const input = el("input", {
+        class: "nwbcw-option",
+        attrs: {
+          type: "text",
+          size: "5",
+          autocomplete: "off",
+          spellcheck: "false",
+          placeholder: "default",
+          "aria-label": `${name} option of ${method}, ${this.location}`,
+          "data-option": name
+        }
+      });
+      input.addEventListener("input", () => this.sendOptions());
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          this.sendOptions.flush();
+        }
+      });
+      input.addEventListener("blur", () => this.sendOptions.flush());
+      this.optionInputs.set(name, input);
+      return el("label", { class: "nwbcw-option-label" }, [el("span", { text: name }), input]);
+    });
+    this.optionsBox.replaceChildren(...parts);
+  }
+  show(row) {
+    const method = row.drafts.compression_method !== void 0 ? row.drafts.compression_method : row.compression_method;
+    const value = method || "";
+    if (![...this.select.options].some((option) => option.value === value)) {
+      this.select.appendChild(el("option", { text: value, attrs: { value } }));
+    }
+    if (this.select.value !== value) this.select.value = value;
+    if (method !== this.method) this.buildOptions(method);
+    const draft = row.drafts.compression_options;
+    const active = this.select.ownerDocument.activeElement;
+    for (const [name, input] of this.optionInputs) {
+      if (input === active || this.sendOptions.pending()) continue;
+      const source = draft || row.compression_options || {};
+      const text = source[name] === void 0 || source[name] === null ? "" : String(source[name]);
+      if (input.value !== text) input.value = text;
+      toggleClass(input, "nwbcw-draft", Boolean(draft));
+    }
+  }
+};
+var FilterEditor = class {
+  constructor({ location, codecs, onEdit }) {
+    this.location = location;
+    this.available = codecs.filter_methods || [];
+    this.onEdit = onEdit;
+    this.current = [];
+    this.chips = el("span", { class: "nwbcw-chips" });
+    this.add = el("select", { class: "nwbcw-add-filter", attrs: { "aria-label": `add a filter, ${location}` } });
+    this.add.addEventListener("change", () => {
+      if (this.add.value) this.onEdit("filter_methods", [...this.current, this.add.value]);
+    });
+    this.element = el("div", { class: "nwbcw-filters" }, [this.chips, this.add]);
+    this.shownKey = null;
+  }
+  show(row) {
+    const names = row.drafts.filter_methods || row.filter_methods || [];
+    const key = JSON.stringify([names, this.available]);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    this.current = [...names];
+    this.chips.replaceChildren(
+      ...names.map(
+        (name) => el("span", { class: "nwbcw-chip" }, [
+          el("span", { text: name }),
+          el("button", {
+            class: "nwbcw-chip-remove",
+            text: "\xD7",
+            attrs: { type: "button", title: `remove ${name}`, "aria-label": `remove filter ${name}, ${this.location}` },
+            on: { click: () => this.onEdit("filter_methods", this.current.filter((item) => item !== name)) }
+          })
+        ])
+      )
+    );
+    const remaining = this.available.filter((name) => !names.includes(name));
+    this.add.replaceChildren(
+      el("option", { text: "+ filter", attrs: { value: "" } }),
+      ...remaining.map((name) => el("option", { text: name, attrs: { value: name } }))
+    );
+    this.add.value = "";
+    this.add.hidden = remaining.length === 0;
+  }
+};
+var RowView = class {
+  /**
+   * @param {object} row the row dict from Python
+   * @param {{codecs: object, edit: Function, reset: Function}} context
+   */
+  constructor(row, context) {
+    this.row = row;
+    this.location = row.location;
+    const onEdit = (field, value) => context.edit(this.location, field, value);
+    const rank = row.full_shape.length;
+    this.chunk = new ShapeEditor({
+      field: "chunk_shape",
+      rank,
+      location: row.location,
+      onEdit,
+      placeholder: context.codecs.backend === "hdf5" ? "\u2014" : ""
+    });
+    this.buffer = new ShapeEditor({ field: "buffer_shape", rank, location: row.location, onEdit });
+    this.compression = new CompressionEditor({ location: row.location, codecs: context.codecs, onEdit });
+    this.filters = new FilterEditor({ location: row.location, codecs: context.codecs, onEdit });
+    this.messages = {
+      chunk: el("div", { class: "nwbcw-msgs" }),
+      buffer: el("div", { class: "nwbcw-msgs" }),
+      compression: el("div", { class: "nwbcw-msgs" }),
+      filters: el("div", { class: "nwbcw-msgs" })
+    };
+    this.messageKeys = {};
+    this.chunkSize = el("span", { class: "nwbcw-chunk-size" });
+    this.chunkCount = el("span", { class: "nwbcw-chunk-count" });
+    this.ram = el("span", { class: "nwbcw-ram" });
+    this.resetButton = el("button", {
+      class: "nwbcw-reset",
+      text: "\u21BA",
+      attrs: { type: "button", title: "Reset this dataset to the defaults", "aria-label": `reset ${row.location}` },
+      on: { click: () => context.reset(this.location) }
+    });
+    const cell = (cls, children, label) => el("div", { class: `nwbcw-cell ${cls}`, attrs: { role: "cell", "data-col": label } }, children);
+    this.element = el("div", { class: "nwbcw-row", attrs: { role: "row", "data-location": row.location } }, [
+      cell("nwbcw-c-name", [
+        el("span", { class: "nwbcw-dataset", text: row.dataset_name }),
+        el("span", { class: "nwbcw-location", text: row.location, attrs: { title: row.location } })
+      ], "dataset"),
+      cell("nwbcw-c-data", [
+        el("span", { class: "nwbcw-shape", text: shapeText(row.full_shape) }),
+        el("span", { class: "nwbcw-dtype", text: row.dtype })
+      ], "data"),
+      cell("nwbcw-c-size nwbcw-num", [el("span", { text: row.size })], "size"),
+      cell("nwbcw-c-chunk", [this.chunk.element, this.messages.chunk], "chunk shape"),
+      cell("nwbcw-c-chunksize nwbcw-num", [this.chunkSize, this.chunkCount], "per chunk"),
+      cell("nwbcw-c-buffer", [this.buffer.element, this.messages.buffer], "buffer shape"),
+      cell("nwbcw-c-ram nwbcw-num", [this.ram], "RAM"),
+      cell("nwbcw-c-compression", [this.compression.element, this.messages.compression], "compression"),
+      cell("nwbcw-c-filters", [this.filters.element, this.messages.filters], "filters"),
+      cell("nwbcw-c-actions", [this.resetButton], "reset")
+    ]);
+    this.searchText = [row.location, row.neurodata_type, row.object_name, row.dtype].join(" ").toLowerCase();
+    this.update(row);
+  }
+  /** Bring the row up to date; inputs being typed in keep their text and cursor. */
+  update(row) {
+    this.row = row;
+    const drafts = row.drafts || {};
+    this.chunk.show(row.chunk_shape, drafts.chunk_shape);
+    this.buffer.show(row.buffer_shape, drafts.buffer_shape);
+    this.compression.show({ ...row, drafts });
+    this.filters.show({ ...row, drafts });
+    setText(this.chunkSize, row.chunk_size);
+    setText(this.chunkCount, `${row.number_of_chunks_text} chunk${row.number_of_chunks === 1 ? "" : "s"}`);
+    setText(this.ram, row.ram);
+    this.showMessages(row);
+    const edited = (row.edited || []).length > 0;
+    toggleClass(this.element, "nwbcw-invalid", row.invalid);
+    toggleClass(this.element, "nwbcw-edited", edited);
+    toggleClass(this.element, "nwbcw-lossy", row.lossy);
+    this.resetButton.disabled = !edited && !row.invalid && Object.keys(drafts).length === 0;
+  }
+  showMessages(row) {
+    const slots = { chunk: [], buffer: [], compression: [], filters: [] };
+    for (const [field, text] of Object.entries(row.errors || {})) slots[MESSAGE_SLOT[field] || "chunk"].push(["error", text]);
+    for (const [field, text] of Object.entries(row.notes || {})) slots[MESSAGE_SLOT[field] || "chunk"].push(["note", text]);
+    for (const warning of row.warnings || []) slots[MESSAGE_SLOT[warning.field] || "chunk"].push(["warning", warning.message]);
+    for (const [slot, messages] of Object.entries(slots)) {
+      const key = JSON.stringify(messages);
+      if (this.messageKeys[slot] === key) continue;
+      this.messageKeys[slot] = key;
+      this.messages[slot].replaceChildren(
+        ...messages.map(
+          ([level, text]) => el("div", { class: `nwbcw-msg nwbcw-msg-${level}`, text, attrs: level === "error" ? { role: "alert" } : {} })
+        )
+      );
+    }
+  }
+  matches(filterText) {
+    return !filterText || this.searchText.includes(filterText) || String(this.row.compression_method).toLowerCase().includes(filterText);
+  }
+};
+
+// src/table.js
+var COLUMNS = [
+  ["name", "Dataset"],
+  ["data", "Shape / dtype"],
+  ["size", "Size"],
+  ["chunk", "Chunk shape"],
+  ["chunksize", "Per chunk"],
+  ["buffer", "Buffer shape"],
+  ["ram", "RAM"],
+  ["compression", "Compression"],
+  ["filters", "Filters"],
+  ["actions", ""]
+];
+var GroupView = class {
+  constructor(group, onToggle) {
+    this.group = group;
+    this.rows = [];
+    this.expanded = true;
+    this.toggle = el("button", {
+      class: "nwbcw-group-toggle",
+      attrs: { type: "button", "aria-expanded": "true" },
+      on: { click: () => this.setExpanded(!this.expanded, onToggle) }
+    }, [
+      el("span", { class: "nwbcw-caret", attrs: { "aria-hidden": "true" } }),
+      el("span", { class: "nwbcw-group-name", text: group.object_name }),
+      el("span", { class: "nwbcw-type", text: group.neurodata_type }),
+      el("span", { class: "nwbcw-group-path", text: group.path }),
+      el("span", { class: "nwbcw-group-size", text: `${group.count} dataset${group.count === 1 ? "" : "s"} \xB7 ${group.size}` })
+    ]);
+    this.body = el("div", { class: "nwbcw-group-body", attrs: { role: "rowgroup" } });
+    this.element = el("section", { class: "nwbcw-group", attrs: { "data-group": group.path } }, [
+      el("div", { class: "nwbcw-group-head" }, [this.toggle]),
+      this.body
+    ]);
+  }
+  setExpanded(expanded, onToggle) {
+    this.expanded = expanded;
+    this.toggle.setAttribute("aria-expanded", String(expanded));
+    this.body.hidden = !expanded;
+    if (onToggle) onToggle();
+  }
+};
+var TableView = class {
+  constructor(context) {
+    this.context = context;
+    this.filterText = "";
+    this.sort = "location";
+    this.rowViews = [];
+    this.byLocation = /* @__PURE__ */ new Map();
+    this.groupViews = [];
+    this.countLine = el("div", { class: "nwbcw-count", attrs: { "aria-live": "polite" } });
+    this.header = el(
+      "div",
+      { class: "nwbcw-row nwbcw-header", attrs: { role: "row" } },
+      COLUMNS.map(([key, label]) => el("div", { class: `nwbcw-cell nwbcw-c-${key}`, text: label, attrs: { role: "columnheader" } }))
+    );
+    this.groupsBox = el("div", { class: "nwbcw-groups" });
+    this.element = el("div", { class: "nwbcw-table", attrs: { role: "table", "aria-label": "dataset configurations" } }, [
+      this.header,
+      this.groupsBox
+    ]);
+  }
+  /** Build every group and row from scratch (new rows list from Python). */
+  render(rows, groups) {
+    const codecs = this.context.codecs();
+    const rowContext = { codecs, edit: this.context.edit, reset: this.context.reset };
+    const groupViews = /* @__PURE__ */ new Map();
+    for (const group of groups || []) groupViews.set(group.path, new GroupView(group));
+    this.rowViews = [];
+    this.byLocation = /* @__PURE__ */ new Map();
+    for (const row of rows || []) {
+      let groupView = groupViews.get(row.group);
+      if (!groupView) {
+        groupView = new GroupView({ path: row.group, object_name: row.object_name, neurodata_type: row.neurodata_type, count: 0, size: "" });
+        groupViews.set(row.group, groupView);
+      }
+      const view = new RowView(row, rowContext);
+      view.group = groupView;
+      groupView.rows.push(view);
+      this.rowViews.push(view);
+      this.byLocation.set(row.location, view);
+    }
+    this.groupViews = [...groupViews.values()];
+    for (const groupView of this.groupViews) groupView.body.replaceChildren(...groupView.rows.map((view) => view.element));
+    this.arrange();
+  }
+  /** Apply Python's changed rows: `[{index, row}]`. */
+  patch(entries) {
+    for (const { index, row } of entries) {
+      const view = this.rowViews[index];
+      if (view && view.location === row.location) view.update(row);
+    }
+  }
+  setFilter(text) {
+    this.filterText = String(text || "").trim().toLowerCase();
+    this.arrange();
+  }
+  setSort(mode) {
+    this.sort = mode;
+    this.arrange();
+  }
+  setAllExpanded(expanded) {
+    for (const groupView of this.groupViews) groupView.setExpanded(expanded);
+  }
+  /** Show the rows that match the filter, in the chosen order. */
+  arrange() {
+    const bySize = (a, b) => (this.sort === "size-asc" ? 1 : -1) * (a - b);
+    let shown = 0;
+    const ordered = [...this.groupViews];
+    if (this.sort !== "location") {
+      ordered.sort((a, b) => bySize(a.group.size_bytes || 0, b.group.size_bytes || 0));
+      for (const groupView of ordered) {
+        const rows = [...groupView.rows].sort((a, b) => bySize(a.row.size_bytes, b.row.size_bytes));
+        groupView.body.replaceChildren(...rows.map((view) => view.element));
+      }
+    } else if (this.sortedBefore) {
+      for (const groupView of ordered) groupView.body.replaceChildren(...groupView.rows.map((view) => view.element));
+    }
+    this.sortedBefore = this.sort !== "location";
+    for (const groupView of ordered) {
+      let visible = 0;
+      for (const view of groupView.rows) {
+        const match = view.matches(this.filterText);
+        if (view.element.hidden === match) view.element.hidden = !match;
+        visible += match ? 1 : 0;
+      }
+      groupView.element.hidden = visible === 0;
+      shown += visible;
+    }
+    this.groupsBox.replaceChildren(...ordered.map((groupView) => groupView.element));
+    const total = this.rowViews.length;
+    setText(this.countLine, shown === total ? "" : `Showing ${shown} of ${total} datasets`);
+  }
+};
+
+// src/toolbar.js
+var Toolbar = class {
+  constructor(context) {
+    this.context = context;
+    const { model } = context;
+    this.backendButtons = ["hdf5", "zarr"].map(
+      (backend) => el("button", {
+        class: "nwbcw-seg",
+        text: backend === "hdf5" ? "HDF5" : "Zarr",
+        attrs: { type: "button", "data-backend": backend, "aria-pressed": "false" },
+        on: { click: () => this.switchBackend(backend) }
+      })
+    );
+    this.methodSelect = el("select", { class: "nwbcw-all-method", attrs: { "aria-label": "compression method for all datasets" } });
+    this.methodSelect.addEventListener("change", () => this.buildOptionBoxes());
+    this.optionBoxes = el("span", { class: "nwbcw-all-options" });
+    this.applyAllButton = el("button", {
+      class: "nwbcw-button",
+      text: "Apply to all",
+      attrs: { type: "button" },
+      on: { click: () => this.applyToAll() }
+    });
+    this.filterInput = el("input", {
+      class: "nwbcw-filter",
+      attrs: { type: "search", placeholder: "Filter datasets\u2026", "aria-label": "filter datasets by name, type or dtype" }
+    });
+    const filter = debounce(() => context.table.setFilter(this.filterInput.value), 120);
+    this.filterInput.addEventListener("input", filter);
+    this.sortSelect = el("select", { class: "nwbcw-sort", attrs: { "aria-label": "order of datasets" } }, [
+      el("option", { text: "Order: location", attrs: { value: "location" } }),
+      el("option", { text: "Order: largest first", attrs: { value: "size-desc" } }),
+      el("option", { text: "Order: smallest first", attrs: { value: "size-asc" } })
+    ]);
+    this.sortSelect.addEventListener("change", () => context.table.setSort(this.sortSelect.value));
+    this.resetAllButton = el("button", {
+      class: "nwbcw-button",
+      text: "Reset all",
+      attrs: { type: "button", title: "Put every dataset back to the defaults" },
+      on: { click: () => context.actions.request("reset_all") }
+    });
+    const expand = (expanded) => () => context.table.setAllExpanded(expanded);
+    this.totals = el("div", { class: "nwbcw-totals", attrs: { "aria-live": "polite" } });
+    this.element = el("div", { class: "nwbcw-toolbar" }, [
+      el("div", { class: "nwbcw-toolbar-row" }, [
+        el("span", { class: "nwbcw-segmented", attrs: { role: "group", "aria-label": "backend" } }, this.backendButtons),
+        el("span", { class: "nwbcw-all" }, [
+          el("span", { class: "nwbcw-label", text: "Compression for all:" }),
+          this.methodSelect,
+          this.optionBoxes,
+          this.applyAllButton
+        ]),
+        this.resetAllButton
+      ]),
+      el("div", { class: "nwbcw-toolbar-row" }, [
+        this.filterInput,
+        this.sortSelect,
+        el("button", { class: "nwbcw-button nwbcw-quiet", text: "Expand all", attrs: { type: "button" }, on: { click: expand(true) } }),
+        el("button", { class: "nwbcw-button nwbcw-quiet", text: "Collapse all", attrs: { type: "button" }, on: { click: expand(false) } })
+      ]),
+      this.totals
+    ]);
+    this.update();
+  }
+  switchBackend(backend) {
+    const { model } = this.context;
+    if (model.get("backend") === backend) return;
+    model.set("backend", backend);
+    model.save_changes();
+  }
+  buildMethodMenu() {
+    const codecs = this.context.model.get("codecs") || {};
+    const key = JSON.stringify(codecs.compression_methods || []);
+    if (key === this.methodKey) return;
+    this.methodKey = key;
+    const methods = codecs.compression_methods || [];
+    this.methodSelect.replaceChildren(
+      el("option", { text: "none", attrs: { value: "" } }),
+      ...methods.map((name) => el("option", { text: name, attrs: { value: name } }))
+    );
+    this.methodSelect.value = methods.includes("gzip") ? "gzip" : methods[0] || "";
+    this.buildOptionBoxes();
+  }
+  buildOptionBoxes() {
+    const codecs = this.context.model.get("codecs") || {};
+    const method = this.methodSelect.value;
+    const names = method && codecs.compression_options && codecs.compression_options[method] || [];
+    this.optionInputs = /* @__PURE__ */ new Map();
+    this.optionBoxes.replaceChildren(
+      ...names.map((name) => {
+        const input = el("input", {
+          class: "nwbcw-option",
+          attrs: { type: "text", size: "5", placeholder: "default", "aria-label": `${name} option for all datasets` }
+        });
+        this.optionInputs.set(name, input);
+        return el("label", { class: "nwbcw-option-label" }, [el("span", { text: name }), input]);
+      })
+    );
+  }
+  async applyToAll() {
+    const options = {};
+    for (const [name, input] of this.optionInputs || []) options[name] = input.value;
+    this.applyAllButton.disabled = true;
+    try {
+      await this.context.actions.request("apply_all", { method: this.methodSelect.value || null, options });
+    } finally {
+      this.applyAllButton.disabled = false;
+    }
+  }
+  /** Refresh from the model: backend, codec menu and totals. */
+  update() {
+    const { model } = this.context;
+    const backend = model.get("backend");
+    for (const button of this.backendButtons) button.setAttribute("aria-pressed", String(button.dataset.backend === backend));
+    this.buildMethodMenu();
+    const totals = model.get("totals") || {};
+    const parts = [
+      el("span", { class: "nwbcw-total", text: `${totals.datasets_text || 0} datasets` }),
+      el("span", { class: "nwbcw-total", text: `${totals.uncompressed || "0 B"} uncompressed` }),
+      el("span", { class: "nwbcw-total", text: `${totals.chunks_text || 0} chunks` }),
+      el("span", { class: "nwbcw-total", text: `peak RAM ${totals.peak_ram || "0 B"}` })
+    ];
+    if (totals.edited) parts.push(el("span", { class: "nwbcw-total nwbcw-total-edited", text: `${totals.edited} edited` }));
+    if (totals.invalid) parts.push(el("span", { class: "nwbcw-total nwbcw-total-invalid", text: `${totals.invalid} invalid` }));
+    const key = JSON.stringify(totals);
+    if (key !== this.totalsKey) {
+      this.totalsKey = key;
+      this.totals.replaceChildren(...parts);
+    }
+  }
+};
+var Notices = class {
+  constructor(model) {
+    this.model = model;
+    this.dismissed = /* @__PURE__ */ new Set();
+    this.element = el("div", { class: "nwbcw-notices" });
+    this.update();
+  }
+  update() {
+    const notices = this.model.get("notices") || [];
+    this.element.replaceChildren(
+      ...notices.map((notice, index) => [notice, `${index}:${notice.text}`]).filter(([, key]) => !this.dismissed.has(key)).map(([notice, key]) => {
+        const box = el("div", { class: `nwbcw-notice nwbcw-notice-${notice.level}`, attrs: { role: notice.level === "error" ? "alert" : "status" } }, [
+          el("span", { class: "nwbcw-notice-text", text: notice.text }),
+          el("button", {
+            class: "nwbcw-dismiss",
+            text: "\xD7",
+            attrs: { type: "button", "aria-label": "dismiss" },
+            on: { click: () => {
+              this.dismissed.add(key);
+              this.update();
+            } }
+          })
+        ]);
+        if (notice.detail) box.appendChild(el("details", {}, [el("summary", { text: "Details" }), el("pre", { text: notice.detail })]));
+        return box;
+      })
+    );
+  }
+};
+var Unconfigurable = class {
+  constructor(model) {
+    this.model = model;
+    this.element = el("details", { class: "nwbcw-unconfigurable" });
+    this.update();
+  }
+  update() {
+    const items = this.model.get("unconfigurable") || [];
+    this.element.hidden = items.length === 0;
+    this.element.replaceChildren(
+      el("summary", { text: `${items.length} dataset${items.length === 1 ? "" : "s"} written as they are` }),
+      el("ul", {}, items.map((item) => el("li", {}, [el("code", { text: item.location }), el("span", { text: ` \u2014 ${item.reason}` })])))
+    );
+    setText(this.element.querySelector("summary"), `${items.length} dataset${items.length === 1 ? "" : "s"} written as they are`);
+  }
+};
+
+// src/index.js
+function render({ model, el: root }) {
+  const actions = new Actions(model);
+  const table = new TableView({
+    codecs: () => model.get("codecs") || {},
+    edit: (location, field, value) => actions.request("edit", { location, field, value }),
+    reset: (location) => actions.request("reset_row", { location })
+  });
+  const context = { model, actions, table };
+  const toolbar = new Toolbar(context);
+  const notices = new Notices(model);
+  const unconfigurable = new Unconfigurable(model);
+  const output = new OutputPanel(context);
+  const title = el("div", { class: "nwbcw-title" }, [
+    el("strong", { text: "NWB backend configuration" }),
+    el("span", { class: "nwbcw-subtitle" })
+  ]);
+  const body = el("fieldset", { class: "nwbcw-body" }, [toolbar.element, table.countLine, table.element]);
+  const container = el("div", { class: "nwbcw" }, [title, notices.element, body, unconfigurable.element, output.element]);
+  root.replaceChildren(container);
+  const showTitle = () => {
+    const source = model.get("source_path");
+    setText(title.lastChild, model.get("mode") === "repack" && source ? `Repacking ${source}` : "");
+  };
+  let renderQueued = false;
+  const renderTable = () => {
+    if (renderQueued) return;
+    renderQueued = true;
+    queueMicrotask(() => {
+      renderQueued = false;
+      table.render(model.get("rows"), model.get("groups"));
+      toolbar.update();
+    });
+  };
+  const onMessage = (message) => {
+    if (actions.handleReply(message)) return;
+    if (message && message.type === "patch") {
+      const rows = model.get("rows");
+      for (const { index, row } of message.rows) if (rows && index < rows.length) rows[index] = row;
+      table.patch(message.rows);
+    }
+  };
+  const onStatus = () => {
+    body.disabled = model.get("status") === "writing";
+    output.update();
+  };
+  const listeners = [
+    ["change:rows", renderTable],
+    ["change:groups", renderTable],
+    ["change:codecs", renderTable],
+    ["change:totals", () => toolbar.update()],
+    ["change:backend", () => toolbar.update()],
+    ["change:notices", () => notices.update()],
+    ["change:unconfigurable", () => unconfigurable.update()],
+    ["change:mode", showTitle],
+    ["change:source_path", showTitle],
+    ["msg:custom", onMessage]
+  ];
+  for (const name of ["output_path", "overwrite", "target_exists", "output_info", "apply_blockers", "progress", "result", "error", "mode"]) {
+    listeners.push([`change:${name}`, () => output.update()]);
+  }
+  listeners.push(["change:status", onStatus]);
+  for (const [event, handler] of listeners) model.on(event, handler);
+  table.render(model.get("rows"), model.get("groups"));
+  toolbar.update();
+  showTitle();
+  onStatus();
+  return () => {
+    for (const [event, handler] of listeners) model.off(event, handler);
+  };
+}
+var index_default = { render };
+export {
+  index_default as default
+};

@@ -1,0 +1,233 @@
+"""Turning what a user typed in the configurator widget into validated changes of the live configuration.
+
+Values arrive as the browser holds them (texts per axis, option texts); they are parsed here and assigned through
+the model, whose validation decides. A rejected value leaves the model unchanged and raises ConfigurationError.
+
+>>> import numpy as np
+>>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+>>> configuration = HDF5DatasetIOConfiguration(
+...     object_id="id", location_in_file="acquisition/ts/data", dataset_name="data", dtype=np.dtype("int16"),
+...     full_shape=(1000, 4), chunk_shape=(100, 4), buffer_shape=(500, 4))
+>>> apply_edit(configuration, "chunk_shape", ["30", "4"])
+'Buffer shape changed to (480, 4) to stay a whole multiple of the chunk.'
+>>> configuration.chunk_shape, configuration.buffer_shape
+((30, 4), (480, 4))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_shape(configuration: DatasetIOConfiguration, field: str, value: Any) -> tuple[int, ...] | None:
+    """A shape from one text (or number) per axis; all axes empty means None (contiguous HDF5 data)."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ConfigurationError(
+            configuration.location_in_file,
+            field,
+            value,
+            "a shape is one whole number per axis",
+            f"Give {len(configuration.full_shape)} positive integers.",
+        )
+    texts = ["" if item is None else str(item).strip().replace(",", "").replace("_", "") for item in value]
+    if field == "chunk_shape" and all(text == "" for text in texts):
+        return None
+    shape = []
+    for axis, text in enumerate(texts):
+        if not _INTEGER.fullmatch(text):
+            shown = f"{text!r}" if text else "empty"
+            raise ConfigurationError(
+                configuration.location_in_file,
+                field,
+                list(value),
+                f"axis {axis} is {shown}, not a whole number",
+                "Type a positive integer.",
+            )
+        shape.append(int(text))
+    return tuple(shape)
+
+
+def parse_option(text: Any) -> Any:
+    """An option value from its text: true/false, an integer, a number, or the text itself.
+
+    >>> [parse_option(text) for text in ["5", "0.5", "true", "zstd", 3]]
+    [5, 0.5, True, 'zstd', 3]
+    """
+    if not isinstance(text, str):
+        return text
+    stripped = text.strip()
+    if stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    if _INTEGER.fullmatch(stripped):
+        return int(stripped)
+    if _NUMBER.fullmatch(stripped):
+        return float(stripped)
+    return stripped
+
+
+def parse_options(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Codec options from the option boxes; empty boxes are left out (the codec's default applies)."""
+    if not values:
+        return None
+    options = {
+        str(name): parse_option(text) for name, text in values.items() if text is not None and str(text).strip() != ""
+    }
+    return options or None
+
+
+def _buffer_fitting(configuration: DatasetIOConfiguration, chunk_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The current buffer moved to the nearest whole multiple of a new chunk shape (or the full length)."""
+    buffer = []
+    for current, chunk, full in zip(configuration.buffer_shape, chunk_shape, configuration.full_shape):
+        if current >= full:
+            buffer.append(full)
+            continue
+        multiple = max(chunk, (current // chunk) * chunk)
+        buffer.append(full if multiple >= full else multiple)
+    return tuple(buffer)
+
+
+def _set_chunk_shape(configuration: DatasetIOConfiguration, chunk_shape: tuple[int, ...] | None) -> str | None:
+    try:
+        configuration.chunk_shape = chunk_shape
+        return None
+    except ConfigurationError as error:
+        if chunk_shape is None or len(chunk_shape) != len(configuration.full_shape):
+            raise
+        buffer_shape = _buffer_fitting(configuration, chunk_shape)
+        try:
+            configuration.update(chunk_shape=chunk_shape, buffer_shape=buffer_shape)
+        except ConfigurationError:
+            raise error from None
+        return f"Buffer shape changed to {buffer_shape} to stay a whole multiple of the chunk."
+
+
+def apply_edit(configuration: DatasetIOConfiguration, field: str, value: Any) -> str | None:
+    """Assign one edited field from its browser form; return a note when the widget also adjusted another field.
+
+    Raises ConfigurationError (and changes nothing) when the value is invalid.
+    """
+    if field == "chunk_shape":
+        return _set_chunk_shape(configuration, parse_shape(configuration, field, value))
+    if field == "buffer_shape":
+        configuration.buffer_shape = parse_shape(configuration, field, value)
+    elif field == "compression_method":
+        configuration.compression_method = value if value not in ("", None) else None
+    elif field == "compression_options":
+        if value is not None and not isinstance(value, Mapping):
+            raise ConfigurationError(
+                configuration.location_in_file,
+                field,
+                value,
+                "options are given by name",
+                "Fill the option boxes of the compression method.",
+            )
+        configuration.compression_options = parse_options(value)
+    elif field == "filter_methods":
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ConfigurationError(configuration.location_in_file, field, value, "filters are a list of names")
+        kept = dict(zip(configuration.filter_methods, configuration.filter_options))
+        names = [str(name) for name in value]
+        configuration.update(filter_methods=names, filter_options=[kept.get(name) for name in names])
+    else:
+        raise ConfigurationError(
+            configuration.location_in_file,
+            field,
+            value,
+            "this field cannot be edited here",
+            "Edit chunk_shape, buffer_shape, compression_method, compression_options or filter_methods.",
+        )
+    return None
+
+
+def settings_of(configuration: DatasetIOConfiguration) -> dict[str, Any]:
+    """The editable settings of a dataset configuration as plain values, ready for ``update(**settings)``."""
+    options = configuration.compression_options
+    return {
+        "chunk_shape": configuration.chunk_shape,
+        "buffer_shape": configuration.buffer_shape,
+        "compression_method": configuration.compression_method,
+        "compression_options": dict(options) if options else None,
+        "filter_methods": list(configuration.filter_methods),
+        "filter_options": [dict(item) if item else None for item in configuration.filter_options],
+    }
+
+
+def _matching_name(name: str | None, available: Sequence[str]) -> str | None:
+    if name is None or name in available:
+        return name
+    lowered = {item.lower(): item for item in available}
+    return lowered.get(name.lower())
+
+
+def carry_over_edits(
+    old: BackendConfiguration,
+    old_defaults: BackendConfiguration,
+    new: BackendConfiguration,
+    available_methods: Sequence[str],
+    available_filters: Sequence[str],
+) -> list[str]:
+    """Copy the user's edits (fields that differ from ``old_defaults``) of ``old`` into ``new`` (another backend).
+
+    Each edit is kept only if the new backend accepts it; returns one line per edit that had to be dropped.
+    """
+    dropped = []
+    for location, target in new.dataset_configurations.items():
+        source = old.dataset_configurations.get(location)
+        default = old_defaults.dataset_configurations.get(location)
+        if source is None or default is None:
+            continue
+        changes: list[tuple[str, dict[str, Any]]] = []
+        if (source.chunk_shape, source.buffer_shape) != (default.chunk_shape, default.buffer_shape):
+            changes.append(
+                ("chunk and buffer shapes", {"chunk_shape": source.chunk_shape, "buffer_shape": source.buffer_shape})
+            )
+        if (source.compression_method, source.compression_options) != (
+            default.compression_method,
+            default.compression_options,
+        ):
+            method = _matching_name(source.compression_method, available_methods)
+            options = dict(source.compression_options) if source.compression_options else None
+            changes.append(
+                (
+                    f"compression {source.compression_method}",
+                    {"compression_method": method, "compression_options": options},
+                )
+            )
+        if source.filter_methods != default.filter_methods:
+            names = [_matching_name(name, available_filters) for name in source.filter_methods]
+            changes.append(
+                (
+                    f"filters {list(source.filter_methods)}",
+                    {"filter_methods": names, "filter_options": [None] * len(names)},
+                )
+            )
+        for label, change in changes:
+            try:
+                if None in change.get("filter_methods", ()):
+                    raise ConfigurationError(
+                        location, "filter_methods", source.filter_methods, "not available for this backend"
+                    )
+                target.update(**change)
+            except ConfigurationError as error:
+                if "compression_options" in change and change["compression_options"]:
+                    try:  # the same method may name its options differently on the other backend
+                        target.update(compression_method=change["compression_method"], compression_options=None)
+                        dropped.append(
+                            f"{location}: kept {change['compression_method']} but not its options "
+                            f"{change['compression_options']} ({error.reason})"
+                        )
+                        continue
+                    except ConfigurationError:
+                        pass
+                dropped.append(f"{location}: {label} not kept ({error.reason})")
+    return dropped

@@ -1,0 +1,234 @@
+"""What the configurator widget shows for each dataset: rows, groups and totals, all computed in Python.
+
+The browser view only displays these values; every size, count, warning and error it shows comes from here, so the
+view and the model can never disagree.
+
+>>> import numpy as np
+>>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+>>> configuration = HDF5DatasetIOConfiguration(
+...     object_id="id", location_in_file="acquisition/ts/data", dataset_name="data", dtype=np.dtype("int16"),
+...     full_shape=(1000, 4), chunk_shape=(100, 4), buffer_shape=(1000, 4), neurodata_type="TimeSeries",
+...     object_name="ts")
+>>> row = build_row(configuration, RowState())
+>>> row["chunk_size"], row["number_of_chunks"], row["group"]
+('800 B', 10, 'acquisition/ts')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import codecs
+from ._sizes import format_bytes
+from .models import BackendConfiguration, DatasetIOConfiguration
+
+#: The fields a user can edit in a row, in the order the view shows them.
+EDITABLE_FIELDS = ("chunk_shape", "buffer_shape", "compression_method", "compression_options", "filter_methods")
+
+#: Chunks larger than this are flagged: reading any single value reads (and decompresses) the whole chunk.
+LARGE_CHUNK_BYTES = 100_000_000
+#: Datasets split into more than SMALL_CHUNK_COUNT chunks smaller than SMALL_CHUNK_BYTES are flagged.
+SMALL_CHUNK_BYTES = 100_000
+SMALL_CHUNK_COUNT = 1000
+#: A write buffer larger than this is flagged: the write holds it in memory.
+LARGE_BUFFER_BYTES = 2_000_000_000
+#: The only compression built into every HDF5 library; other filters need a plugin wherever the file is read.
+PORTABLE_HDF5_METHODS = ("gzip",)
+
+
+@dataclasses.dataclass
+class RowState:
+    """What the widget remembers about a row besides the model: the user's rejected text and the reasons."""
+
+    drafts: dict[str, Any] = dataclasses.field(default_factory=dict)  # field -> value as the user typed it
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> why the draft was rejected
+    notes: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> what the widget changed on its own
+
+    def clear(self, fields: Iterable[str] | None = None) -> None:
+        """Forget drafts, errors and notes of ``fields`` (all fields when None)."""
+        for store in (self.drafts, self.errors, self.notes):
+            if fields is None:
+                store.clear()
+            else:
+                for field in fields:
+                    store.pop(field, None)
+
+
+def group_path(configuration: DatasetIOConfiguration) -> str:
+    """The location of the neurodata object holding a dataset: ``units`` for ``units/spike_times/data``.
+
+    >>> import numpy as np
+    >>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+    >>> group_path(HDF5DatasetIOConfiguration(object_id="i", location_in_file="units/spike_times/data",
+    ...     dataset_name="data", dtype=np.dtype("f8"), full_shape=(3,), chunk_shape=(3,), object_name="units"))
+    'units'
+    """
+    parts = configuration.location_in_file.split("/")[:-1]
+    name = configuration.object_name
+    if name is not None and name in parts:
+        return "/".join(parts[: len(parts) - parts[::-1].index(name)])
+    return "/".join(parts) or configuration.location_in_file
+
+
+def _count(number: int) -> str:
+    return f"{number:,}"
+
+
+def _shape(shape: Iterable[int] | None) -> list[int] | None:
+    return None if shape is None else [int(length) for length in shape]
+
+
+def dataset_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
+    """Advice about a valid configuration, each tied to the field it is about."""
+    found = []
+    chunk_bytes, chunks = configuration.chunk_size_bytes, configuration.number_of_chunks
+    if configuration.chunk_shape is not None and chunk_bytes > LARGE_CHUNK_BYTES:
+        found.append(
+            {
+                "field": "chunk_shape",
+                "message": f"Large chunks ({format_bytes(chunk_bytes)}): reading any "
+                "value reads and decompresses a whole chunk. Aim for 1-20 MB.",
+            }
+        )
+    if chunks > SMALL_CHUNK_COUNT and chunk_bytes < SMALL_CHUNK_BYTES:
+        found.append(
+            {
+                "field": "chunk_shape",
+                "message": f"{_count(chunks)} chunks of only {format_bytes(chunk_bytes)}: "
+                "many small chunks make reading slow (and, with Zarr, many files).",
+            }
+        )
+    if configuration.expected_ram_usage_bytes > LARGE_BUFFER_BYTES:
+        found.append(
+            {
+                "field": "buffer_shape",
+                "message": f"The write holds {format_bytes(configuration.expected_ram_usage_bytes)} "
+                "of this dataset in memory at once; a smaller buffer needs less RAM.",
+            }
+        )
+    method = configuration.compression_method
+    if configuration.lossy:
+        lossy = [name for name in (method, *configuration.filter_methods) if codecs.is_lossy(name)]
+        field = "compression_method" if codecs.is_lossy(method) else "filter_methods"
+        found.append(
+            {"field": field, "message": f"Lossy ({', '.join(lossy)}): the stored values will differ from the source."}
+        )
+    if configuration.backend == "hdf5" and method is not None and method not in PORTABLE_HDF5_METHODS:
+        found.append(
+            {
+                "field": "compression_method",
+                "message": f"{method} is not built into HDF5: every reader needs "
+                "hdf5plugin (Python) or the filter plugin installed; gzip is readable everywhere.",
+            }
+        )
+    return found
+
+
+def edited_fields(configuration: DatasetIOConfiguration, default: DatasetIOConfiguration | None) -> list[str]:
+    """The editable fields whose value differs from the default configuration of the same dataset."""
+    if default is None:
+        return []
+    return [
+        field
+        for field in DatasetIOConfiguration.EDITABLE_FIELDS
+        if getattr(configuration, field) != getattr(default, field)
+    ]
+
+
+def build_row(
+    configuration: DatasetIOConfiguration, state: RowState, default: DatasetIOConfiguration | None = None
+) -> dict[str, Any]:
+    """One row of the widget: facts, current settings, Python-computed estimates, drafts, errors and warnings."""
+    options = configuration.compression_options
+    return {
+        "location": configuration.location_in_file,
+        "group": group_path(configuration),
+        "dataset_name": configuration.dataset_name,
+        "object_name": configuration.object_name or "",
+        "neurodata_type": configuration.neurodata_type or "",
+        "dtype": str(configuration.dtype),
+        "full_shape": list(configuration.full_shape),
+        "size": format_bytes(configuration.full_size_bytes),
+        "size_bytes": configuration.full_size_bytes,
+        "chunk_shape": _shape(configuration.chunk_shape),
+        "buffer_shape": _shape(configuration.buffer_shape),
+        "compression_method": configuration.compression_method,
+        "compression_options": dict(options) if options else {},
+        "filter_methods": list(configuration.filter_methods),
+        "chunk_size": format_bytes(configuration.chunk_size_bytes),
+        "number_of_chunks": configuration.number_of_chunks,
+        "number_of_chunks_text": _count(configuration.number_of_chunks),
+        "ram": format_bytes(configuration.expected_ram_usage_bytes),
+        "ram_bytes": configuration.expected_ram_usage_bytes,
+        "lossy": configuration.lossy,
+        "drafts": dict(state.drafts),
+        "errors": dict(state.errors),
+        "notes": dict(state.notes),
+        "warnings": dataset_warnings(configuration),
+        "invalid": bool(state.errors),
+        "edited": edited_fields(configuration, default),
+    }
+
+
+def build_groups(configuration: BackendConfiguration) -> list[dict[str, Any]]:
+    """One entry per neurodata object, in the order of the rows: its path, name, type, dataset count and size."""
+    groups: dict[str, dict[str, Any]] = {}
+    for item in configuration:
+        path = group_path(item)
+        group = groups.setdefault(
+            path,
+            {
+                "path": path,
+                "object_name": item.object_name or path.rsplit("/", 1)[-1],
+                "neurodata_type": item.neurodata_type or "",
+                "count": 0,
+                "size_bytes": 0,
+            },
+        )
+        group["count"] += 1
+        group["size_bytes"] += item.full_size_bytes
+    for group in groups.values():
+        group["size"] = format_bytes(group["size_bytes"])
+    return list(groups.values())
+
+
+def build_totals(rows: Iterable[Mapping[str, Any]], unconfigurable: int = 0) -> dict[str, Any]:
+    """Figures for the toolbar from the rows: uncompressed size, number of chunks, peak RAM, invalid and edited rows.
+
+    The rows carry every number, so totals cost one pass over them instead of a walk over the model.
+    """
+    datasets = size = chunks = peak = invalid = edited = 0
+    for row in rows:
+        datasets += 1
+        size += row["size_bytes"]
+        chunks += row["number_of_chunks"]
+        peak = max(peak, row["ram_bytes"])
+        invalid += bool(row["invalid"])
+        edited += bool(row["edited"])
+    return {
+        "datasets": datasets,
+        "datasets_text": _count(datasets),
+        "uncompressed": format_bytes(size),
+        "uncompressed_bytes": size,
+        "chunks": chunks,
+        "chunks_text": _count(chunks),
+        "peak_ram": format_bytes(peak),
+        "peak_ram_bytes": peak,
+        "invalid": invalid,
+        "edited": edited,
+        "unconfigurable": unconfigurable,
+    }
+
+
+def codec_menu(backend: str) -> dict[str, Any]:
+    """The compression methods and filters installed for ``backend``, with their option names, for the menus."""
+    methods = list(codecs.available_compression_methods(backend))
+    return {
+        "backend": backend,
+        "compression_methods": methods,
+        "compression_options": {name: list(codecs.option_names(backend, name)) for name in methods},
+        "filter_methods": list(codecs.available_filter_methods(backend)),
+        "lossy": [name for name in [*methods, *codecs.available_filter_methods(backend)] if codecs.is_lossy(name)],
+    }

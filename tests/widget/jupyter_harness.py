@@ -1,0 +1,203 @@
+"""A real JupyterLab server, a headless Debian Chromium and a side door into the notebook's kernel, for browser tests.
+
+- :class:`JupyterLabServer` starts ``jupyter lab`` on a free localhost port in an isolated folder (own config, runtime
+  and workspace dirs; announcements off; the app exposed as ``window.jupyterapp`` so a test can run commands).
+- :func:`launch_chromium` drives Debian's ``/usr/bin/chromium`` through Playwright (its own browser download is not used).
+- :class:`KernelProbe` executes code in the notebook's kernel (through its connection file) and returns what it printed,
+  so a test can read and change the Python model behind the widget.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("NWBCONFIG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def browser_tests_available() -> str | None:
+    """None when the browser tests can run here, else the reason they cannot."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} not found (apt-get install -y chromium)"
+    for module in ("playwright", "jupyterlab", "ipykernel"):
+        try:
+            __import__(module)
+        except ImportError:
+            return f"python package {module} is not installed"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """Write a notebook of code cells (not executed)."""
+    notebook = {
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+                  for source in cells],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook, indent=1))
+    return path
+
+
+class JupyterLabServer:
+    """``with JupyterLabServer(root) as server:`` runs JupyterLab serving ``root`` until the block ends."""
+
+    def __init__(self, root: Path, app: str = "lab"):
+        self.root = Path(root)
+        self.app = app
+        self.port = _free_port()
+        self.token = secrets.token_hex(16)
+        self.home = self.root.parent / f".jupyter-{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def notebook_url(self, name: str) -> str:
+        """URL that opens ``name`` with a fresh workspace (JupyterLab) or in Notebook 7."""
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{name}?token={self.token}"
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def __enter__(self) -> JupyterLabServer:
+        config = self.home / "config"
+        (config / "labconfig").mkdir(parents=True, exist_ok=True)
+        disabled = {"@jupyterlab/apputils-extension:announcements": True}
+        (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
+        env = {
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(config),
+            "JUPYTER_RUNTIME_DIR": str(self.home / "runtime"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(self.home / "workspaces"),
+            "IPYTHONDIR": str(self.home / "ipython"),
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
+        command = [
+            sys.executable, "-m", "jupyterlab" if self.app == "lab" else "notebook",
+            "--no-browser", "--allow-root", f"--port={self.port}", "--ip=127.0.0.1",
+            f"--ServerApp.token={self.token}", "--ServerApp.password=", f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True",
+            "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" if self.app == "lab" else "",
+        ]
+        self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed in __exit__)
+        self.process = subprocess.Popen([part for part in command if part], env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, cwd=self.root)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter exited early:\n{(self.home / 'server.log').read_text()}")
+            try:
+                self.api("/api/status")
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("jupyter did not start within 60 s")
+
+    def api(self, path: str) -> Any:
+        """GET a JSON endpoint of the server."""
+        with urllib.request.urlopen(f"{self.url}{path}?token={self.token}", timeout=5) as response:
+            return json.load(response)
+
+    def kernel_connection_file(self, timeout: float = 60) -> Path:
+        """The connection file of the (single) running kernel."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            kernels = self.api("/api/kernels")
+            if kernels:
+                path = self.home / "runtime" / f"kernel-{kernels[0]['id']}.json"
+                if path.exists():
+                    return path
+            time.sleep(0.3)
+        raise RuntimeError("no kernel started")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class KernelProbe:
+    """Runs code in the notebook's kernel and returns its printed output."""
+
+    def __init__(self, connection_file: Path):
+        from jupyter_client import BlockingKernelClient
+
+        self.client = BlockingKernelClient(connection_file=str(connection_file))
+        self.client.load_connection_file()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    def run(self, code: str, timeout: float = 60) -> str:
+        """Execute ``code``; return its stdout; raise with the traceback if it failed."""
+        printed: list[str] = []
+        failure: list[str] = []
+
+        def on_output(message: dict) -> None:
+            content = message["content"]
+            if message["msg_type"] == "stream" and content.get("name") == "stdout":
+                printed.append(content["text"])
+            elif message["msg_type"] == "error":
+                failure.append("\n".join(content["traceback"]))
+
+        self.client.execute_interactive(code, timeout=timeout, output_hook=on_output, store_history=False)
+        if failure:
+            raise AssertionError(f"kernel code failed:\n{code}\n{failure[0]}")
+        return "".join(printed)
+
+    def value(self, expression: str) -> Any:
+        """The JSON value of a Python expression evaluated in the kernel."""
+        return json.loads(self.run(f"import json as _json\nprint(_json.dumps({expression}))").strip().splitlines()[-1])
+
+    def close(self) -> None:
+        self.client.stop_channels()
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, through Playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def open_notebook(page: Any, server: JupyterLabServer, name: str, timeout: float = 90_000) -> None:
+    """Open a notebook, wait for its kernel, and run all its cells."""
+    page.goto(server.notebook_url(name))
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)
+    page.wait_for_function(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+                   return w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
+                          && w.sessionContext.session.kernel.connectionStatus === 'connected'; }""",
+        timeout=timeout,
+    )
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
