@@ -59,6 +59,49 @@ def _default_chunk_shape(candidate: DatasetCandidate, target_bytes: int) -> tupl
     return defaults.default_chunk_shape(candidate.full_shape, _itemsize(candidate.dtype), target_bytes, caps)
 
 
+def settings_of_data_io(data_io: Any, backend: str) -> dict[str, Any]:
+    """The chunking and compression a user already chose by wrapping data in ``H5DataIO``/``ZarrDataIO``.
+
+    Only settings for ``backend`` are taken; the result holds the fields that were set.
+    """
+    if data_io is None:
+        return {}
+    settings: dict[str, Any] = {}
+    io_settings = getattr(data_io, "io_settings", {}) or {}
+    chunks = io_settings.get("chunks")
+    kind = type(data_io).__name__
+    if backend == "hdf5" and kind == "H5DataIO":
+        if isinstance(chunks, tuple):
+            settings["chunk_shape"] = chunks
+        compression = io_settings.get("compression")
+        options = io_settings.get("compression_opts")
+        if compression == "gzip" or compression is True:
+            settings.update(compression_method="gzip", compression_options={"level": int(options) if options else 4})
+        elif compression == "lzf":
+            settings.update(compression_method="lzf", compression_options=None)
+        elif isinstance(compression, int) and not isinstance(compression, bool):
+            import hdf5plugin
+
+            plugin = hdf5plugin.from_filter_options(compression, tuple(options or ()))
+            name, plugin_options = codecs.normalize_compression("hdf5", plugin)
+            settings.update(compression_method=name, compression_options=plugin_options)
+        filters = [name for name in ("shuffle", "fletcher32") if io_settings.get(name)]
+        if filters:
+            settings["filter_methods"] = filters
+    elif backend == "zarr" and kind == "ZarrDataIO":
+        if isinstance(chunks, (tuple, list)):
+            settings["chunk_shape"] = tuple(chunks)
+        compressor = io_settings.get("compressor")
+        if compressor is False:
+            settings.update(compression_method=None, compression_options=None)
+        elif compressor is not None and compressor is not True:
+            name, options = codecs.normalize_compression("zarr", compressor)
+            settings.update(compression_method=name, compression_options=options)
+        if io_settings.get("filters"):
+            settings["filter_methods"] = list(io_settings["filters"])
+    return settings
+
+
 def get_default_backend_configuration(
     nwbfile: Any,
     backend: str | None = "hdf5",
@@ -68,7 +111,9 @@ def get_default_backend_configuration(
 ) -> BackendConfiguration:
     """The recommended configuration of every dataset of ``nwbfile`` for ``backend`` ("hdf5" or "zarr").
 
-    ``chunk_target_bytes`` and ``buffer_budget_bytes`` override ``nwbconfig_widget.settings`` for this call.
+    Data already wrapped in an ``H5DataIO`` (for HDF5) or ``ZarrDataIO`` (for Zarr) keeps the chunking and
+    compression chosen there, when they are valid. ``chunk_target_bytes`` and ``buffer_budget_bytes`` override
+    ``nwbconfig_widget.settings`` for this call.
 
     >>> from pynwb.testing.mock.file import mock_NWBFile
     >>> from pynwb import TimeSeries
@@ -88,21 +133,27 @@ def get_default_backend_configuration(
         if candidate.problem is not None:
             unconfigurable[candidate.location_in_file] = candidate.problem
             continue
-        chunk_shape = _default_chunk_shape(candidate, target)
-        buffer_shape = defaults.default_buffer_shape(
-            candidate.full_shape, chunk_shape, _itemsize(candidate.dtype), budget
+        recommended = dict(
+            chunk_shape=_default_chunk_shape(candidate, target), compression_method=defaults.settings.compression_method
         )
         try:
-            configurations.append(
-                dataset_class(
-                    **_facts(candidate),
-                    chunk_shape=chunk_shape,
-                    buffer_shape=buffer_shape,
-                    compression_method=defaults.settings.compression_method,
-                )
+            chosen = {**recommended, **settings_of_data_io(candidate.data_io, backend)}
+        except (codecs.CodecError, ValueError):
+            chosen = recommended
+        for settings in (chosen, recommended):  # the user's own DataIO settings first, when they are valid
+            buffer_shape = defaults.default_buffer_shape(
+                candidate.full_shape,
+                settings["chunk_shape"] or candidate.full_shape,
+                _itemsize(candidate.dtype),
+                budget,
             )
-        except ConfigurationError as exc:
-            unconfigurable[candidate.location_in_file] = f"no valid default: {exc.reason}"
+            try:
+                configurations.append(dataset_class(**_facts(candidate), buffer_shape=buffer_shape, **settings))
+                break
+            except ConfigurationError as exc:
+                problem = exc.reason
+        else:
+            unconfigurable[candidate.location_in_file] = f"no valid default: {problem}"
     return configuration_class(configurations, unconfigurable_datasets=unconfigurable)
 
 

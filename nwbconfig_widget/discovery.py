@@ -236,7 +236,6 @@ def iter_dataset_candidates(nwbfile: Any) -> list[DatasetCandidate]:
 
 def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
     locator = _Locator(nwbfile)
-    seen_sources: dict[Any, str] = {}
     for container in nwbfile.all_children():
         if isinstance(container, Data):
             parent = container.parent
@@ -269,11 +268,6 @@ def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
             stored_path = _stored_path(source)
             if stored_path is not None and stored_path != (base_location if field_name is None else location):
                 continue  # a link: the dataset is listed where it is stored
-            identity = _source_identity(source)
-            if identity is not None:
-                if identity in seen_sources:
-                    continue  # the same in-memory data given to two objects: configured once
-                seen_sources[identity] = location
             try:
                 candidate.full_shape, candidate.dtype = describe_source(source)
             except ValueError as exc:
@@ -299,11 +293,4 @@ def _stored_path(source: Any) -> str | None:
         return source.name.strip("/")
     if zarr is not None and isinstance(source, zarr.Array):
         return source.path.strip("/")
-    return None
-
-
-def _source_identity(source: Any) -> Any:
-    """A key equal for two fields holding the same in-memory array, or None."""
-    if isinstance(source, (np.ndarray, AbstractDataChunkIterator)):
-        return id(source)
     return None

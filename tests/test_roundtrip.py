@@ -235,3 +235,55 @@ def test_backend_none_means_the_files_own_format_or_hdf5(page_nwbfile, tmp_path)
         assert get_default_backend_configuration(io.read(), backend=None).backend == "zarr"
     with pytest.raises(ValueError, match="unknown backend"):
         get_default_backend_configuration(page_nwbfile, backend="n5")
+
+
+def test_settings_chosen_with_data_io_are_the_defaults(tmp_path):
+    import hdf5plugin
+    import numcodecs
+    from conftest import make_page_nwbfile
+    from hdmf.backends.hdf5 import H5DataIO
+    from hdmf_zarr import ZarrDataIO
+    from pynwb import TimeSeries
+
+    nwbfile = make_page_nwbfile()
+    values = np.arange(1000.0)
+    nwbfile.add_acquisition(
+        TimeSeries(
+            name="H",
+            unit="V",
+            rate=1.0,
+            data=H5DataIO(
+                data=values, chunks=(100,), allow_plugin_filters=True, shuffle=True, **hdf5plugin.Zstd(clevel=6)
+            ),
+        )
+    )
+    nwbfile.add_acquisition(
+        TimeSeries(
+            name="Z",
+            unit="V",
+            rate=1.0,
+            data=ZarrDataIO(
+                data=values, chunks=[250], compressor=numcodecs.Zstd(level=2), filters=[numcodecs.Delta(dtype="<f8")]
+            ),
+        )
+    )
+    hdf5 = get_default_backend_configuration(nwbfile, backend="hdf5")
+    item = hdf5.dataset_configurations["acquisition/H/data"]
+    assert (item.chunk_shape, item.compression_method, item.compression_options, item.filter_methods) == (
+        (100,),
+        "Zstd",
+        {"clevel": 6},
+        ("shuffle",),
+    )
+    assert hdf5.dataset_configurations["acquisition/Z/data"].compression_method == "gzip"  # Zarr settings: not for HDF5
+    zarr_configuration = get_default_backend_configuration(nwbfile, backend="zarr")
+    item = zarr_configuration.dataset_configurations["acquisition/Z/data"]
+    assert (item.chunk_shape, item.compression_method, item.filter_methods) == ((250,), "zstd", ("delta",))
+    assert item.compression_options["level"] == 2
+    configure_and_write_nwbfile(nwbfile, tmp_path / "io.nwb", backend_configuration=hdf5)
+    with h5py.File(tmp_path / "io.nwb", "r") as file:
+        dataset = file["acquisition/H/data"]
+        plist = dataset.id.get_create_plist()
+        assert dataset.chunks == (100,)
+        assert [plist.get_filter(index)[0] for index in range(plist.get_nfilters())] == [2, 32015]
+        np.testing.assert_array_equal(dataset[()], values)
