@@ -227,12 +227,12 @@ def _check_option_names(backend: str, method: str, options: Mapping[str, Any], k
         raise CodecError(f"unknown option(s) {unknown} for {method!r}; {accepted}")
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Options as plain JSON types (numpy scalars and dtypes become Python values and strings)."""
     if isinstance(value, Mapping):
-        return {str(key): _json_safe(item) for key, item in value.items()}
+        return {str(key): json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     if isinstance(value, np.dtype):
         return value.str
     if isinstance(value, np.generic):
@@ -362,7 +362,7 @@ def _cached_trial(request_json: str) -> str | None:
 
 
 def _dtype_descr(dtype: np.dtype) -> Any:
-    return _json_safe(dtype.descr) if dtype.names is not None else dtype.str
+    return json_safe(dtype.descr) if dtype.names is not None else dtype.str
 
 
 def check_pipeline(
@@ -395,14 +395,14 @@ def check_pipeline(
         kwargs = hdf5_dataset_kwargs(compression_method, compression_options, filter_methods)
         if compression_method is None or compression_method in _HDF5_BUILTIN_COMPRESSORS:
             return  # h5py's built-in filters encode every type h5py can store
-        request["kwargs"] = _json_safe(kwargs)
+        request["kwargs"] = json_safe(kwargs)
     else:
         compressor = zarr_compressor(compression_method, compression_options, dtype)
         filters = zarr_filters(filter_methods, filter_options, dtype)
         if compressor is None and not filters:
             return
-        request["compressor"] = _json_safe(compressor.get_config()) if compressor is not None else None
-        request["filters"] = [_json_safe(codec.get_config()) for codec in filters]
+        request["compressor"] = json_safe(compressor.get_config()) if compressor is not None else None
+        request["filters"] = [json_safe(codec.get_config()) for codec in filters]
     problem = _cached_trial(json.dumps(request, sort_keys=True))
     if problem is not None:
         pipeline = " + ".join([*filter_methods, compression_method or "no compression"])
@@ -457,7 +457,7 @@ def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
         elif filter_id in _HDF5_PLUGIN_BY_ID:
             plugin_class = _HDF5_PLUGIN_BY_ID[filter_id]
             try:
-                options = _json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
+                options = json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
             except Exception as exc:
                 options = None
                 pipeline["notes"].append(f"could not decode the options of {plugin_class.__name__}: {exc}")
@@ -474,11 +474,11 @@ def read_zarr_pipeline(array: Any) -> ExistingPipeline:
     )
     compressor = getattr(array, "compressor", None)
     if compressor is not None:
-        config = _json_safe(compressor.get_config())
+        config = json_safe(compressor.get_config())
         codec_id = config.pop("id")
         pipeline.update(compression_method=codec_id, compression_options=config or None)
     for codec in getattr(array, "filters", None) or []:
-        config = _json_safe(codec.get_config())
+        config = json_safe(codec.get_config())
         codec_id = config.pop("id")
         if codec_id in AVAILABLE_ZARR_FILTER_METHODS:
             pipeline["filter_methods"].append(codec_id)

@@ -371,25 +371,29 @@ class DatasetIOConfiguration:
         return tuple(suggestion)
 
     def _normalize_codecs(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
+        self._normalize_compression(state, changed)
+        self._normalize_filters(state, changed)
+        self._check_pipeline(state, changed)
+
+    def _normalize_compression(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
+        """Canonical method name and JSON-safe options; codec instances are split into name and options."""
         backend = self.backend
-        previous_method = self._state.get("compression_method")
         try:
-            method, options_from_instance = codecs.normalize_compression(backend, state["compression_method"])
+            method, options_of_instance = codecs.normalize_compression(backend, state["compression_method"])
         except codecs.CodecError as exc:
             raise self._error("compression_method", state["compression_method"], str(exc)) from None
-        state["compression_method"] = method
         options = state["compression_options"]
-        if options_from_instance is not None and "compression_options" not in changed:
-            options = options_from_instance
+        if options_of_instance is not None and "compression_options" not in changed:
+            options = options_of_instance
         if options is not None and not isinstance(options, Mapping):
+            accepted = list(codecs.option_names(backend, method)) if method else []
             raise self._error(
                 "compression_options",
                 options,
                 "options are a dict of option names to values",
-                f"e.g. {{'level': 4}} for gzip; {method!r} accepts "
-                f"{list(codecs.option_names(backend, method)) if method else []}",
+                f"e.g. {{'level': 4}} for gzip; {method!r} accepts {accepted}",
             )
-        options = codecs._json_safe(dict(options)) if options else None
+        options = codecs.json_safe(dict(options)) if options else None
         if method is None and options:
             raise self._error(
                 "compression_options",
@@ -397,54 +401,53 @@ class DatasetIOConfiguration:
                 "there is no compression method to take them",
                 "Set compression_method first.",
             )
-        # A new method keeps the old options only where they still apply.
-        if (
-            "compression_method" in changed
-            and "compression_options" not in changed
-            and method != previous_method
-            and options
-        ):
+        switched = "compression_method" in changed and "compression_options" not in changed
+        if switched and options and method != self._state.get("compression_method"):
+            # A new method keeps the old options only where they still apply.
             try:
                 codecs.check_pipeline(backend, self.dtype, state["chunk_shape"], self.full_shape, method, options)
             except codecs.CodecError:
                 options = None
-        state["compression_options"] = options
+        state["compression_method"], state["compression_options"] = method, options
 
-        filter_methods = list(state["filter_methods"] or [])
-        filter_options = state["filter_options"]
+    def _normalize_filters(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
+        """Canonical filter names with one options entry (dict or None) each."""
+        methods = list(state["filter_methods"] or [])
+        options = state["filter_options"]
         if "filter_methods" in changed and "filter_options" not in changed:
-            # New filters keep the options they had before, if any.
+            # Filters that were there before keep their options.
             previous = dict(zip(self._state.get("filter_methods", []), self._state.get("filter_options", [])))
-            filter_options = [previous.get(method) if isinstance(method, str) else None for method in filter_methods]
-        filter_options = list(filter_options) if filter_options is not None else [None] * len(filter_methods)
-        names = []
-        for index, filter_method in enumerate(filter_methods):
-            try:
-                name, options_of_instance = codecs.normalize_filter(backend, filter_method)
-            except codecs.CodecError as exc:
-                raise self._error("filter_methods", state["filter_methods"], str(exc)) from None
-            names.append(name)
-            if options_of_instance is not None and index < len(filter_options) and filter_options[index] is None:
-                filter_options[index] = options_of_instance
-        if len(filter_options) != len(names):
+            options = [previous.get(method) if isinstance(method, str) else None for method in methods]
+        options = list(options) if options is not None else [None] * len(methods)
+        if len(options) != len(methods):
             raise self._error(
                 "filter_options",
                 state["filter_options"],
-                f"there are {len(names)} filter methods but {len(filter_options)} option entries",
+                f"there are {len(methods)} filter methods but {len(options)} option entries",
                 "Give one dict (or None) per filter method.",
             )
+        names = []
+        for index, method in enumerate(methods):
+            try:
+                name, options_of_instance = codecs.normalize_filter(self.backend, method)
+            except codecs.CodecError as exc:
+                raise self._error("filter_methods", state["filter_methods"], str(exc)) from None
+            names.append(name)
+            if options_of_instance is not None and options[index] is None:
+                options[index] = options_of_instance
         if len(set(names)) != len(names):
             raise self._error(
                 "filter_methods", state["filter_methods"], "a filter appears twice", "List each filter once."
             )
         state["filter_methods"] = names
-        state["filter_options"] = [codecs._json_safe(dict(item)) if item else None for item in filter_options]
+        state["filter_options"] = [codecs.json_safe(dict(item)) if item else None for item in options]
 
-        if backend == "hdf5" and state["chunk_shape"] is None and (method is not None or names):
-            blame = (
-                "chunk_shape"
-                if "chunk_shape" in changed
-                else ("compression_method" if "compression_method" in changed else "filter_methods")
+    def _check_pipeline(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
+        """The whole pipeline must be storable and must encode this dataset's data."""
+        method, names = state["compression_method"], state["filter_methods"]
+        if self.backend == "hdf5" and state["chunk_shape"] is None and (method is not None or names):
+            blame = next(
+                (field for field in ("chunk_shape", "compression_method") if field in changed), "filter_methods"
             )
             raise self._error(
                 blame,
@@ -454,31 +457,19 @@ class DatasetIOConfiguration:
             )
         try:
             codecs.check_pipeline(
-                backend,
+                self.backend,
                 self.dtype,
                 state["chunk_shape"],
                 self.full_shape,
                 method,
-                options,
+                state["compression_options"],
                 names,
                 state["filter_options"],
             )
         except codecs.CodecError as exc:
-            blame = next(
-                (
-                    field
-                    for field in (
-                        "compression_options",
-                        "compression_method",
-                        "filter_options",
-                        "filter_methods",
-                        "chunk_shape",
-                    )
-                    if field in changed
-                ),
-                "compression_method",
-            )
-            available = list(codecs.available_compression_methods(backend))
+            fields = ("compression_options", "compression_method", "filter_options", "filter_methods", "chunk_shape")
+            blame = next((field for field in fields if field in changed), "compression_method")
+            available = list(codecs.available_compression_methods(self.backend))
             raise self._error(
                 blame,
                 state[blame],
