@@ -175,7 +175,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Close the widget and the file it was opened from (if any)."""
-        if self._source_io is not None:
+        if getattr(self, "_source_io", None) is not None:
             with contextlib.suppress(Exception):
                 self._source_io.close()
             self._source_io = None

@@ -2,7 +2,7 @@
 
 - :class:`JupyterLabServer` starts ``jupyter lab`` on a free localhost port in an isolated folder (own config, runtime
   and workspace dirs; announcements off; the app exposed as ``window.jupyterapp`` so a test can run commands).
-- :func:`launch_chromium` drives Debian's ``/usr/bin/chromium`` through Playwright (its own browser download is not used).
+- :func:`launch_chromium` drives Debian's ``/usr/bin/chromium`` through Playwright (not Playwright's own browser).
 - :class:`KernelProbe` executes code in the notebook's kernel (through its connection file) and returns what it printed,
   so a test can read and change the Python model behind the widget.
 """
