@@ -96,21 +96,28 @@ def _first_element(data: Any) -> Any:
     return data if not isinstance(data, (list, tuple, np.ndarray)) else None
 
 
-def _holds_special_values(data: Any, dtype: np.dtype | None) -> bool:
+def _special_values(data: Any, dtype: np.dtype | None) -> str | None:
+    """Why hdmf must write these values itself (object references, dates), or None for plain data."""
+    references = "holds references to other objects, which hdmf writes itself"
     if isinstance(data, ReferenceResolver):
-        return True
-    if dtype is not None:
-        if h5py.check_ref_dtype(dtype) is not None:
-            return True
-        if dtype.names is not None and any(
+        return references
+    if dtype is not None and (
+        h5py.check_ref_dtype(dtype) is not None
+        or dtype.names is not None
+        and any(
             h5py.check_ref_dtype(dtype.fields[name][0]) is not None or dtype.fields[name][0].kind == "O"
             for name in dtype.names
-        ):
-            return True
+        )
+    ):
+        return references
     first = _first_element(data)
-    if isinstance(first, (AbstractContainer, datetime.date)):
-        return True
-    return isinstance(first, tuple) and any(isinstance(item, AbstractContainer) for item in first)
+    if isinstance(first, AbstractContainer) or (
+        isinstance(first, tuple) and any(isinstance(item, AbstractContainer) for item in first)
+    ):
+        return references
+    if isinstance(first, datetime.date):
+        return "holds dates, which hdmf converts to text itself"
+    return None
 
 
 def describe_source(data: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -276,8 +283,9 @@ def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
                 continue
             if not candidate.full_shape:
                 continue  # scalars are not chunked
-            if _holds_special_values(source, candidate.dtype):
-                candidate.problem = "holds references to other objects or dates, which hdmf writes itself"
+            special = _special_values(source, candidate.dtype)
+            if special is not None:
+                candidate.problem = special
             elif 0 in candidate.full_shape:
                 candidate.problem = "is empty (an axis has length 0)"
             elif isinstance(source, AbstractDataChunkIterator) and not isinstance(
