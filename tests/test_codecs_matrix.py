@@ -9,6 +9,7 @@ import h5py
 import numpy as np
 import pytest
 import zarr
+from conftest import read_nwbfile
 
 from nwbconfig_widget import (
     AVAILABLE_HDF5_COMPRESSION_METHODS,
@@ -16,6 +17,7 @@ from nwbconfig_widget import (
     ConfigurationError,
     configure_and_write_nwbfile,
     get_default_backend_configuration,
+    get_existing_backend_configuration,
 )
 from nwbconfig_widget.codecs import is_lossy
 
@@ -80,6 +82,9 @@ def test_every_codec_that_accepts_a_dtype_writes_it_back(tmp_path, backend, meth
         path = tmp_path / (f"{dtype}.nwb" if backend == "hdf5" else f"{dtype}.nwb.zarr")
         configure_and_write_nwbfile(nwbfile, path, backend_configuration=configuration)
         check_written(path, backend, method, data)
+        with read_nwbfile(path) as io:
+            existing = get_existing_backend_configuration(io.read()).dataset_configurations[LOCATION]
+        assert (existing.compression_method, existing.chunk_shape) == (method, (1000, 4))
         written += 1
     assert written + refused == len(DTYPES)
     assert written >= 1 or method in ("FciDecomp", "Htj2k", "Sperr")
@@ -102,6 +107,11 @@ def test_hdf5_plugin_filter_options_are_stored(tmp_path):
         assert [entry[0] for entry in filters] == [32001, h5py.h5z.FILTER_FLETCHER32]
         assert tuple(filters[0][2])[4:] == (7, 2, 1)  # clevel 7, bitshuffle, lz4
         np.testing.assert_array_equal(file[LOCATION][()], data)
+    with read_nwbfile(tmp_path / "blosc.nwb") as io:
+        existing = get_existing_backend_configuration(io.read()).dataset_configurations[LOCATION]
+    assert existing.compression_method == "Blosc"
+    assert existing.compression_options == {"cname": "lz4", "clevel": 7, "shuffle": 2}
+    assert existing.filter_methods == ("fletcher32",)
 
 
 def test_zarr_filters_are_stored(tmp_path):
