@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import h5py
@@ -14,6 +15,7 @@ from .models import (
     VARIABLE_LENGTH_ITEMSIZE,
     BackendConfiguration,
     ConfigurationError,
+    DatasetIOConfiguration,
     HDF5BackendConfiguration,
     ZarrBackendConfiguration,
 )
@@ -126,35 +128,68 @@ def get_default_backend_configuration(
     backend = _check_backend(backend, nwbfile)
     target = defaults.settings.chunk_target_bytes if chunk_target_bytes is None else int(chunk_target_bytes)
     budget = defaults.settings.buffer_budget_bytes if buffer_budget_bytes is None else int(buffer_budget_bytes)
-    configuration_class = BACKEND_CONFIGURATION_CLASSES[backend]
-    dataset_class = configuration_class.dataset_configuration_class
-    configurations, unconfigurable = [], {}
-    for candidate in iter_dataset_candidates(nwbfile):
-        if candidate.problem is not None:
-            unconfigurable[candidate.location_in_file] = candidate.problem
-            continue
+
+    def proposals(candidate: DatasetCandidate) -> Iterator[dict[str, Any]]:
         recommended = dict(
             chunk_shape=_default_chunk_shape(candidate, target), compression_method=defaults.settings.compression_method
         )
         try:
             chosen = {**recommended, **settings_of_data_io(candidate.data_io, backend)}
-        except (codecs.CodecError, ValueError):
+        except (codecs.CodecError, ValueError):  # settings this package cannot represent
             chosen = recommended
-        for settings in (chosen, recommended):  # the user's own DataIO settings first, when they are valid
+        yield chosen  # the user's own DataIO settings first
+        yield recommended
+
+    return _build_configuration(nwbfile, backend, proposals, budget)
+
+
+def _build_configuration(
+    nwbfile: Any,
+    backend: str,
+    proposals: Callable[[DatasetCandidate], Iterable[dict[str, Any]]],
+    buffer_budget_bytes: int | None = None,
+) -> BackendConfiguration:
+    """One dataset configuration per candidate (its first valid proposal); the others are listed with the reason."""
+    configuration_class = BACKEND_CONFIGURATION_CLASSES[backend]
+    configurations, unconfigurable = [], {}
+    for candidate in iter_dataset_candidates(nwbfile):
+        result = candidate.problem or _first_valid(
+            candidate, proposals, configuration_class.dataset_configuration_class, buffer_budget_bytes
+        )
+        if isinstance(result, str):
+            unconfigurable[candidate.location_in_file] = result
+        else:
+            configurations.append(result)
+    return configuration_class(configurations, unconfigurable_datasets=unconfigurable)
+
+
+def _first_valid(
+    candidate: DatasetCandidate,
+    proposals: Callable[[DatasetCandidate], Iterable[dict[str, Any]]],
+    dataset_class: type[DatasetIOConfiguration],
+    buffer_budget_bytes: int | None,
+) -> DatasetIOConfiguration | str:
+    """The first proposed settings that make a valid configuration (with a default buffer), or why none does."""
+    problem = "no settings proposed"
+    try:
+        for settings in proposals(candidate):
             buffer_shape = defaults.default_buffer_shape(
                 candidate.full_shape,
                 settings["chunk_shape"] or candidate.full_shape,
                 _itemsize(candidate.dtype),
-                budget,
+                buffer_budget_bytes,
             )
             try:
-                configurations.append(dataset_class(**_facts(candidate), buffer_shape=buffer_shape, **settings))
-                break
+                return dataset_class(**_facts(candidate), buffer_shape=buffer_shape, **settings)
             except ConfigurationError as exc:
-                problem = exc.reason
-        else:
-            unconfigurable[candidate.location_in_file] = f"no valid default: {problem}"
-    return configuration_class(configurations, unconfigurable_datasets=unconfigurable)
+                problem = f"no valid settings: {exc.reason}"
+    except _Unconfigurable as exc:
+        problem = str(exc)
+    return problem
+
+
+class _Unconfigurable(Exception):
+    """Raised by a proposal function for a dataset that cannot be configured; the message is the reason."""
 
 
 def _facts(candidate: DatasetCandidate) -> dict[str, Any]:
@@ -182,44 +217,27 @@ def get_existing_backend_configuration(nwbfile: Any) -> BackendConfiguration:
             "this NWBFile was not read from a file, so it has no existing configuration; "
             "use get_default_backend_configuration(nwbfile, backend=...) instead"
         )
-    configuration_class = BACKEND_CONFIGURATION_CLASSES[backend]
-    dataset_class = configuration_class.dataset_configuration_class
-    configurations, unconfigurable = [], {}
-    for candidate in iter_dataset_candidates(nwbfile):
-        if candidate.problem is not None:
-            unconfigurable[candidate.location_in_file] = candidate.problem
-            continue
+
+    def proposals(candidate: DatasetCandidate) -> Iterator[dict[str, Any]]:
         source = candidate.source
         if isinstance(source, h5py.Dataset):
             pipeline = codecs.read_hdf5_pipeline(source)
         elif hasattr(source, "compressor"):
             pipeline = codecs.read_zarr_pipeline(source)
         else:
-            unconfigurable[candidate.location_in_file] = (
-                f"its data ({type(source).__name__}) was not read from the file"
-            )
-            continue
+            raise _Unconfigurable(f"its data ({type(source).__name__}) was not read from the file")
         for note in pipeline["notes"]:
-            warnings.warn(f"{candidate.location_in_file}: {note}", stacklevel=2)
+            warnings.warn(f"{candidate.location_in_file}: {note}", stacklevel=4)
         chunk_shape = getattr(source, "chunks", None)
         if chunk_shape is not None:
             # HDF5 allows chunks longer than a resizable dataset; a configuration never needs more than the data.
             chunk_shape = tuple(min(int(chunk), full) for chunk, full in zip(chunk_shape, candidate.full_shape))
-        buffer_shape = defaults.default_buffer_shape(
-            candidate.full_shape, chunk_shape or candidate.full_shape, _itemsize(candidate.dtype)
+        yield dict(
+            chunk_shape=chunk_shape,
+            compression_method=pipeline["compression_method"],
+            compression_options=pipeline["compression_options"],
+            filter_methods=pipeline["filter_methods"],
+            filter_options=pipeline["filter_options"],
         )
-        try:
-            configurations.append(
-                dataset_class(
-                    **_facts(candidate),
-                    chunk_shape=chunk_shape,
-                    buffer_shape=buffer_shape,
-                    compression_method=pipeline["compression_method"],
-                    compression_options=pipeline["compression_options"],
-                    filter_methods=pipeline["filter_methods"],
-                    filter_options=pipeline["filter_options"],
-                )
-            )
-        except ConfigurationError as exc:
-            unconfigurable[candidate.location_in_file] = f"its stored settings cannot be represented: {exc}"
-    return configuration_class(configurations, unconfigurable_datasets=unconfigurable)
+
+    return _build_configuration(nwbfile, backend, proposals)

@@ -8,7 +8,12 @@ from uuid import uuid4
 import numpy as np
 
 
-def _ephys_traces(samples: int, channels: int, rng: np.random.Generator) -> np.ndarray:
+def synthetic_ephys_traces(samples: int, channels: int, rng: np.random.Generator) -> np.ndarray:
+    """int16 traces like a real probe's: noise shared across channels, local noise, and a few spikes.
+
+    >>> synthetic_ephys_traces(1000, 4, np.random.default_rng(0)).shape
+    (1000, 4)
+    """
     common = rng.normal(0, 20, size=(samples, 1)).astype("float32")
     local = rng.normal(0, 8, size=(samples, channels)).astype("float32")
     traces = common + np.cumsum(local, axis=1) / np.sqrt(np.arange(1, channels + 1, dtype="float32"))
@@ -43,7 +48,10 @@ def make_demo_nwbfile(seconds: float = 10.0, channels: int = 64, seed: int = 0):
     samples = int(seconds * 30_000)
     nwbfile.add_acquisition(
         ElectricalSeries(
-            name="ElectricalSeries", data=_ephys_traces(samples, channels, rng), electrodes=electrodes, rate=30_000.0
+            name="ElectricalSeries",
+            data=synthetic_ephys_traces(samples, channels, rng),
+            electrodes=electrodes,
+            rate=30_000.0,
         )
     )
     microscope = nwbfile.create_device(name="Microscope")

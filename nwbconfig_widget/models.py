@@ -299,25 +299,29 @@ class DatasetIOConfiguration:
         self._normalize_codecs(state, changed)
         return state
 
-    def _check_chunk_shape(self, chunk_shape: tuple[int, ...] | None) -> None:
+    def _check_fits_the_data(self, field: str, shape: tuple[int, ...]) -> None:
+        """One length per axis, none longer than the data."""
         full_shape = self.full_shape
-        if chunk_shape is None:
-            return
-        if len(chunk_shape) != len(full_shape):
+        if len(shape) != len(full_shape):
             raise self._error(
-                "chunk_shape",
-                chunk_shape,
-                f"it has {len(chunk_shape)} axes but the data has {len(full_shape)}",
+                field,
+                shape,
+                f"it has {len(shape)} axes but the data has {len(full_shape)}",
                 f"Give one length per axis of {full_shape}.",
             )
-        for axis, (chunk, full) in enumerate(zip(chunk_shape, full_shape)):
-            if chunk > full:
+        what = field.split("_")[0]
+        for axis, (length, full) in enumerate(zip(shape, full_shape)):
+            if length > full:
                 raise self._error(
-                    "chunk_shape",
-                    chunk_shape,
-                    f"axis {axis} of the chunk ({chunk}) is larger than the data ({full})",
+                    field,
+                    shape,
+                    f"axis {axis} of the {what} ({length}) is larger than the data ({full})",
                     f"Use at most the full shape {full_shape}.",
                 )
+
+    def _check_chunk_shape(self, chunk_shape: tuple[int, ...] | None) -> None:
+        if chunk_shape is not None:
+            self._check_fits_the_data("chunk_shape", chunk_shape)
 
     def _check_buffer_shape(
         self, buffer_shape: tuple[int, ...] | None, chunk_shape: tuple[int, ...] | None, blame: str
@@ -330,21 +334,7 @@ class DatasetIOConfiguration:
                 "a write needs a buffer shape",
                 f"Give a multiple of the chunk shape, at most {full_shape}.",
             )
-        if len(buffer_shape) != len(full_shape):
-            raise self._error(
-                "buffer_shape",
-                buffer_shape,
-                f"it has {len(buffer_shape)} axes but the data has {len(full_shape)}",
-                f"Give one length per axis of {full_shape}.",
-            )
-        for axis, (buffer, full) in enumerate(zip(buffer_shape, full_shape)):
-            if buffer > full:
-                raise self._error(
-                    "buffer_shape",
-                    buffer_shape,
-                    f"axis {axis} of the buffer ({buffer}) is larger than the data ({full})",
-                    f"Use at most the full shape {full_shape}.",
-                )
+        self._check_fits_the_data("buffer_shape", buffer_shape)
         if chunk_shape is None:
             return
         for axis, (buffer, chunk, full) in enumerate(zip(buffer_shape, chunk_shape, full_shape)):

@@ -35,14 +35,9 @@ def make_page_nwbfile():
 
 def ephys_traces(samples: int, channels: int, seed: int = 0) -> np.ndarray:
     """int16 traces with noise shared across neighbouring channels and a few spikes, like a real probe."""
-    rng = np.random.default_rng(seed)
-    common = rng.normal(0, 20, size=(samples, 1))
-    local = rng.normal(0, 8, size=(samples, channels))
-    traces = common + np.cumsum(local, axis=1) / np.sqrt(np.arange(1, channels + 1))
-    spike_times = rng.integers(0, samples - 20, size=max(1, samples // 500))
-    for time in spike_times:
-        traces[time : time + 10, rng.integers(0, channels)] -= np.hanning(10) * 150
-    return traces.astype("int16")
+    from nwbconfig_widget.demo import synthetic_ephys_traces
+
+    return synthetic_ephys_traces(samples, channels, np.random.default_rng(seed))
 
 
 def make_rich_nwbfile(samples: int = 20_000, channels: int = 32):

@@ -21,8 +21,8 @@ def _path_argument(path: str | os.PathLike | None, nwbfile_path: str | os.PathLi
     return os.fspath(chosen) if chosen is not None else None
 
 
-class NWBHDF5IO(pynwb.NWBHDF5IO):
-    """``pynwb.NWBHDF5IO`` that also takes the file as ``nwbfile_path=``; everything else is pynwb's."""
+class _AcceptsNwbfilePath:
+    """Lets an IO class take the file as ``path`` or as ``nwbfile_path``; everything else is the base class's."""
 
     def __init__(
         self,
@@ -35,15 +35,9 @@ class NWBHDF5IO(pynwb.NWBHDF5IO):
         super().__init__(path=_path_argument(path, nwbfile_path), mode=mode, **kwargs)
 
 
-class NWBZarrIO(_NWBZarrIO):
-    """``hdmf_zarr.NWBZarrIO`` that also takes the file as ``nwbfile_path=``; everything else is hdmf-zarr's."""
+class NWBHDF5IO(_AcceptsNwbfilePath, pynwb.NWBHDF5IO):
+    """``pynwb.NWBHDF5IO`` that also takes the file as ``nwbfile_path=``."""
 
-    def __init__(
-        self,
-        path: str | os.PathLike | None = None,
-        mode: str = "r",
-        *,
-        nwbfile_path: str | os.PathLike | None = None,
-        **kwargs: Any,
-    ):
-        super().__init__(path=_path_argument(path, nwbfile_path), mode=mode, **kwargs)
+
+class NWBZarrIO(_AcceptsNwbfilePath, _NWBZarrIO):
+    """``hdmf_zarr.NWBZarrIO`` that also takes the file as ``nwbfile_path=``."""
