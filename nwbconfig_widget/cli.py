@@ -1,0 +1,184 @@
+"""The ``nwbconfig`` command: show, save and apply backend configurations from a terminal.
+
+Every sub-command has ``--help``. Failures print one clear line to stderr and exit with a non-zero code:
+2 for usage errors, 1 for missing/unreadable files, invalid JSON or invalid settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._sizes import format_bytes
+
+
+class CommandError(Exception):
+    """A failure to report in one line, without a traceback."""
+
+
+def _open_read_only(path: Path):
+    from .io.repack import open_nwbfile
+
+    if not path.exists():
+        raise CommandError(f"{path} does not exist")
+    try:
+        return open_nwbfile(path, mode="r")
+    except Exception as exc:
+        raise CommandError(f"cannot read {path} as an NWB file: {exc}") from None
+
+
+def _size_on_disk(path: Path) -> int:
+    return (
+        sum(item.stat().st_size for item in path.rglob("*") if item.is_file()) if path.is_dir() else path.stat().st_size
+    )
+
+
+def _load_configuration(path: Path):
+    from .models import BackendConfiguration, ConfigurationError
+
+    if not path.exists():
+        raise CommandError(f"{path} does not exist")
+    try:
+        return BackendConfiguration.from_json(path)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{path} is not valid JSON: {exc}") from None
+    except ConfigurationError as exc:
+        raise CommandError(f"{path} holds an invalid setting: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CommandError(f"{path} is not a saved backend configuration: {exc}") from None
+
+
+def _show(arguments: argparse.Namespace) -> None:
+    from .backend_configuration import get_existing_backend_configuration
+
+    with _open_read_only(Path(arguments.file)) as io, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        configuration = get_existing_backend_configuration(io.read())
+    print(configuration.to_json() if arguments.json else configuration, end="\n" if arguments.json else "")
+
+
+def _config(arguments: argparse.Namespace) -> None:
+    from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
+
+    output = Path(arguments.out)
+    if output.exists() and not arguments.overwrite:
+        raise CommandError(f"{output} exists; pass --overwrite to replace it")
+    with _open_read_only(Path(arguments.file)) as io, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwbfile = io.read()
+        if arguments.default:
+            configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
+        else:
+            configuration = get_existing_backend_configuration(nwbfile)
+    configuration.to_json(output)
+    print(
+        f"Wrote the {'default' if arguments.default else 'existing'} {configuration.backend} configuration of "
+        f"{len(configuration)} datasets to {output}"
+    )
+
+
+def _repack(arguments: argparse.Namespace) -> None:
+    from .io import repack_nwbfile
+    from .models import ConfigurationError
+
+    source, target = Path(arguments.source), Path(arguments.target)
+    if not source.exists():
+        raise CommandError(f"{source} does not exist")
+    configuration = _load_configuration(Path(arguments.config)) if arguments.config else None
+    if configuration is not None and arguments.backend and arguments.backend != configuration.backend:
+        raise CommandError(f"--backend {arguments.backend} disagrees with the {configuration.backend} configuration")
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            repack_nwbfile(
+                source,
+                target,
+                backend=arguments.backend,
+                backend_configuration=configuration,
+                overwrite=arguments.overwrite,
+                allow_pickle=arguments.allow_pickle,
+            )
+    except (FileExistsError, FileNotFoundError, ConfigurationError, KeyError, ValueError) as exc:
+        raise CommandError(str(exc).strip("'\"")) from None
+    elapsed = time.perf_counter() - started
+    before, after = _size_on_disk(source), _size_on_disk(target)
+    print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
+
+
+def _demo(arguments: argparse.Namespace) -> None:
+    from . import configure_and_write_nwbfile, get_default_backend_configuration
+    from .demo import make_demo_nwbfile
+
+    output = Path(arguments.output or ("demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr"))
+    nwbfile = make_demo_nwbfile(seconds=arguments.seconds)
+    configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
+    print(configuration)
+    started = time.perf_counter()
+    try:
+        configure_and_write_nwbfile(nwbfile, output, backend_configuration=configuration, overwrite=arguments.overwrite)
+    except FileExistsError as exc:
+        raise CommandError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    print(
+        f"Wrote {output}: {format_bytes(_size_on_disk(output))} on disk for "
+        f"{format_bytes(configuration.total_uncompressed_bytes)} of data, in {elapsed:.1f} s."
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``nwbconfig``, with one sub-parser per command."""
+    parser = argparse.ArgumentParser(prog="nwbconfig", description="See and change how NWB datasets are stored.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    show = commands.add_parser("show", help="print the existing configuration of an NWB file")
+    show.add_argument("file", help=".nwb file or .nwb.zarr folder")
+    show.add_argument("--json", action="store_true", help="print it as JSON instead")
+    show.set_defaults(run=_show)
+
+    config = commands.add_parser("config", help="save the existing (or default) configuration as JSON for editing")
+    config.add_argument("file", help=".nwb file or .nwb.zarr folder")
+    config.add_argument("--out", required=True, help="JSON file to write")
+    config.add_argument("--default", action="store_true", help="save the recommended configuration instead")
+    config.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
+    config.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    config.set_defaults(run=_config)
+
+    repack = commands.add_parser("repack", help="rewrite an NWB file with new chunking and compression")
+    repack.add_argument("source", help=".nwb file or .nwb.zarr folder to read (never modified)")
+    repack.add_argument("target", help="file to write; .zarr means Zarr unless --backend says otherwise")
+    repack.add_argument("--backend", choices=("hdf5", "zarr"), default=None)
+    repack.add_argument("--config", help="JSON configuration (from `nwbconfig config`); default: recommended settings")
+    repack.add_argument("--overwrite", action="store_true", help="replace the target once the new file is complete")
+    repack.add_argument(
+        "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr source you trust"
+    )
+    repack.set_defaults(run=_repack)
+
+    demo = commands.add_parser("demo", help="build a realistic demo NWB file, print its configuration and write it")
+    demo.add_argument("--backend", choices=("hdf5", "zarr"), default="hdf5")
+    demo.add_argument("--output", default=None, help="file to write (default: demo.nwb or demo.nwb.zarr)")
+    demo.add_argument("--seconds", type=float, default=10.0, help="length of the synthetic session")
+    demo.add_argument("--overwrite", action="store_true", help="replace the output if it exists")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``nwbconfig`` with ``argv`` (default: the process arguments); return the exit code.
+
+    >>> main(["show", "missing.nwb"])
+    1
+    """
+    arguments = build_parser().parse_args(argv)
+    try:
+        arguments.run(arguments)
+    except CommandError as exc:
+        print(f"nwbconfig {arguments.command}: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,113 @@
+"""The nwbconfig command: output, files written, and clear failures with non-zero exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import h5py
+import pytest
+from conftest import LEGACY_DATA, assert_same_values
+
+from nwbconfig_widget import BackendConfiguration
+from nwbconfig_widget.cli import main
+
+SOURCE = LEGACY_DATA / "hdf5plugin_filters.nwb"
+
+
+def test_show_prints_the_existing_configuration(capsys):
+    assert main(["show", str(SOURCE)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("HDF5 dataset configurations\n")
+    assert "acquisition/zstd/data" in printed and "compression options : {'clevel': 7}" in printed
+
+
+def test_show_json_round_trips(capsys):
+    assert main(["show", str(SOURCE), "--json"]) == 0
+    configuration = BackendConfiguration.from_json(capsys.readouterr().out)
+    assert configuration.dataset_configurations["acquisition/blosc_zstd/data"].compression_method == "Blosc"
+
+
+def test_config_then_edit_then_repack(tmp_path):
+    config = tmp_path / "cfg.json"
+    assert main(["config", str(SOURCE), "--out", str(config)]) == 0
+    saved = json.loads(config.read_text())
+    for item in saved["dataset_configurations"]:
+        if item["location_in_file"] == "acquisition/zstd/data":
+            item["chunk_shape"] = [500, 4]
+            item["compression_options"] = {"clevel": 2}
+    config.write_text(json.dumps(saved))
+    source = tmp_path / "source.nwb"
+    shutil.copy2(SOURCE, source)
+    target = tmp_path / "repacked.nwb"
+    assert main(["repack", str(source), str(target), "--config", str(config)]) == 0
+    with h5py.File(target, "r") as file:
+        dataset = file["acquisition/zstd/data"]
+        assert dataset.chunks == (500, 4)
+        assert tuple(dataset.id.get_create_plist().get_filter(0)[2]) == (2,)
+    assert assert_same_values(source, target) > 5
+
+
+def test_repack_to_zarr_with_the_default_configuration(tmp_path):
+    target = tmp_path / "out.nwb.zarr"
+    assert main(["repack", str(SOURCE), str(target)]) == 0
+    assert target.is_dir() and assert_same_values(SOURCE, target) > 5
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["show", "missing.nwb"], "does not exist"),
+        (["show", "{README}"], "cannot read"),
+        (["repack", str(SOURCE), "{tmp}/x.nwb", "--config", "{tmp}/bad.json"], "is not valid JSON"),
+        (["repack", str(SOURCE), "{tmp}/x.nwb", "--config", "{tmp}/invalid.json"], "invalid setting"),
+        (["repack", str(SOURCE), "{tmp}/x.nwb", "--config", "{tmp}/other.json"], "no object with id"),
+        (["repack", str(SOURCE), "{tmp}/exists.nwb"], "overwrite"),
+        (["config", str(SOURCE), "--out", "{tmp}/exists.nwb"], "--overwrite"),
+    ],
+)
+def test_failures_say_why_and_exit_non_zero(tmp_path, capsys, arguments, message):
+    from conftest import make_page_nwbfile
+
+    from nwbconfig_widget import get_default_backend_configuration
+
+    (tmp_path / "bad.json").write_text("{not json")
+    valid = BackendConfiguration.from_json(_existing_json(capsys)).to_dict()
+    valid["dataset_configurations"][0]["chunk_shape"] = [10**9, 1]
+    (tmp_path / "invalid.json").write_text(json.dumps(valid))
+    get_default_backend_configuration(make_page_nwbfile()).to_json(tmp_path / "other.json")
+    (tmp_path / "exists.nwb").write_bytes(b"keep me")
+    readme = LEGACY_DATA / "README.md"
+    arguments = [argument.format(tmp=tmp_path, README=readme) for argument in arguments]
+    assert main(arguments) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"nwbconfig {arguments[0]}: ") and message in error
+    assert (tmp_path / "exists.nwb").read_bytes() == b"keep me"
+    assert not (tmp_path / "x.nwb").exists()
+
+
+def _existing_json(capsys) -> str:
+    main(["show", str(SOURCE), "--json"])
+    return capsys.readouterr().out
+
+
+def test_the_installed_command_and_module_entry_point(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "nwbconfig_widget", "demo", "--seconds", "0.2", "--output", str(tmp_path / "d.nwb")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "acquisition/ElectricalSeries/data" in completed.stdout and "Wrote" in completed.stdout
+    with h5py.File(tmp_path / "d.nwb", "r") as file:
+        assert file["acquisition/TwoPhotonSeries/data"].compression == "gzip"
+    usage = subprocess.run([sys.executable, "-m", "nwbconfig_widget", "repack"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "usage:" in usage.stderr
+    for command in ("show", "config", "repack", "demo"):
+        helped = subprocess.run(
+            [sys.executable, "-m", "nwbconfig_widget", command, "--help"], capture_output=True, text=True
+        )
+        assert helped.returncode == 0 and "usage: nwbconfig " + command in helped.stdout
