@@ -69,7 +69,7 @@ def read_back(path: str | os.PathLike, configuration: BackendConfiguration) -> d
     stored_total = sum(entry["stored_bytes"] or 0 for entry in datasets)
     uncompressed_total = configuration.total_uncompressed_bytes
     return {
-        "path": str(path),
+        "path": str(Path(path).resolve()),
         "size": format_bytes(size),
         "size_bytes": size,
         "datasets": datasets,

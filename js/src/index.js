@@ -7,6 +7,7 @@ import { Notices, Toolbar, Unconfigurable } from "./toolbar.js";
 
 /** Render the widget into `el`; returns a function that detaches it from the model. */
 function render({ model, el: root }) {
+  performance.mark("nwbcw:render:start");
   const actions = new Actions(model);
   const table = new TableView({
     codecs: () => model.get("codecs") || {},
@@ -75,6 +76,9 @@ function render({ model, el: root }) {
   toolbar.update();
   showTitle();
   onStatus();
+  performance.mark("nwbcw:render:built");
+  // The first frame with the rows laid out and painted (read by benchmarks/widget_render.py).
+  requestAnimationFrame(() => setTimeout(() => performance.mark("nwbcw:render:painted"), 0));
   return () => {
     for (const [event, handler] of listeners) model.off(event, handler);
   };

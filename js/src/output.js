@@ -1,5 +1,5 @@
 // Output path, overwrite choice, Apply, progress, result and write errors (with the full traceback).
-import { debounce, el, setText } from "./dom.js";
+import { debounce, el, replaceChildren, setText } from "./dom.js";
 
 export class OutputPanel {
   constructor(context) {
@@ -114,7 +114,7 @@ export class OutputPanel {
         el("td", { class: "nwbcw-num", text: entry.ratio_text }),
       ]),
     );
-    this.result.replaceChildren(
+    replaceChildren(this.result, [
       el("div", { class: "nwbcw-result-head", attrs: { role: "status" } }, [
         el("strong", { text: "Written: " }),
         el("code", { text: result.path }),
@@ -128,7 +128,7 @@ export class OutputPanel {
           el("tbody", {}, rows),
         ]),
       ]),
-    );
+    ]);
   }
 
   showError(status, error) {

@@ -288,6 +288,7 @@ describe("output and apply", () => {
     expect(root.querySelector(".nwbcw-body").disabled).toBe(false);
     expect(root.querySelector(".nwbcw-result").textContent).toContain("/tmp/out.nwb");
     expect(root.querySelector(".nwbcw-result-table").textContent).toContain("1.78×");
+    expect(root.querySelector(".nwbcw-result").textContent).not.toContain("null");
   });
 
   it("shows a failed write with its reason and the traceback", () => {

@@ -46,6 +46,9 @@ function setText(node, text) {
   const value = text === void 0 || text === null ? "" : String(text);
   if (node.textContent !== value) node.textContent = value;
 }
+function replaceChildren(node, children) {
+  node.replaceChildren(...children.filter(Boolean));
+}
 function toggleClass(node, name, on) {
   if (node.classList.contains(name) !== Boolean(on)) node.classList.toggle(name, Boolean(on));
 }
@@ -188,7 +191,7 @@ var OutputPanel = class {
         el("td", { class: "nwbcw-num", text: entry.ratio_text })
       ])
     );
-    this.result.replaceChildren(
+    replaceChildren(this.result, [
       el("div", { class: "nwbcw-result-head", attrs: { role: "status" } }, [
         el("strong", { text: "Written: " }),
         el("code", { text: result.path }),
@@ -202,7 +205,7 @@ var OutputPanel = class {
           el("tbody", {}, rows)
         ])
       ])
-    );
+    ]);
   }
   showError(status, error) {
     const key = status === "error" ? JSON.stringify(error) : "";
@@ -826,6 +829,7 @@ var Unconfigurable = class {
 
 // src/index.js
 function render({ model, el: root }) {
+  performance.mark("nwbcw:render:start");
   const actions = new Actions(model);
   const table = new TableView({
     codecs: () => model.get("codecs") || {},
@@ -891,6 +895,8 @@ function render({ model, el: root }) {
   toolbar.update();
   showTitle();
   onStatus();
+  performance.mark("nwbcw:render:built");
+  requestAnimationFrame(() => setTimeout(() => performance.mark("nwbcw:render:painted"), 0));
   return () => {
     for (const [event, handler] of listeners) model.off(event, handler);
   };

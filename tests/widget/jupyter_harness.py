@@ -54,8 +54,10 @@ def _free_port() -> int:
 def write_notebook(path: Path, cells: list[str]) -> Path:
     """Write a notebook of code cells (not executed)."""
     notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
-                  for source in cells],
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+            for source in cells
+        ],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
         "nbformat": 4,
         "nbformat_minor": 5,
@@ -99,15 +101,24 @@ class JupyterLabServer:
             "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         }
         command = [
-            sys.executable, "-m", "jupyterlab" if self.app == "lab" else "notebook",
-            "--no-browser", "--allow-root", f"--port={self.port}", "--ip=127.0.0.1",
-            f"--ServerApp.token={self.token}", "--ServerApp.password=", f"--ServerApp.root_dir={self.root}",
-            "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True",
+            sys.executable,
+            "-m",
+            "jupyterlab" if self.app == "lab" else "notebook",
+            "--no-browser",
+            "--allow-root",
+            f"--port={self.port}",
+            "--ip=127.0.0.1",
+            f"--ServerApp.token={self.token}",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.disable_check_xsrf=True",
+            "--LabApp.expose_app_in_browser=True",
             "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" if self.app == "lab" else "",
         ]
         self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed in __exit__)
-        self.process = subprocess.Popen([part for part in command if part], env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, cwd=self.root)
+        self.process = subprocess.Popen(
+            [part for part in command if part], env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -124,17 +135,17 @@ class JupyterLabServer:
         with urllib.request.urlopen(f"{self.url}{path}?token={self.token}", timeout=5) as response:
             return json.load(response)
 
-    def kernel_connection_file(self, timeout: float = 60) -> Path:
-        """The connection file of the (single) running kernel."""
+    def kernel_connection_file(self, notebook: str, timeout: float = 60) -> Path:
+        """The connection file of the kernel of the session that has ``notebook`` open."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            kernels = self.api("/api/kernels")
-            if kernels:
-                path = self.home / "runtime" / f"kernel-{kernels[0]['id']}.json"
-                if path.exists():
-                    return path
+            for session in self.api("/api/sessions"):
+                if session.get("path") == notebook and session.get("kernel"):
+                    path = self.home / "runtime" / f"kernel-{session['kernel']['id']}.json"
+                    if path.exists():
+                        return path
             time.sleep(0.3)
-        raise RuntimeError("no kernel started")
+        raise RuntimeError(f"no kernel for {notebook}")
 
     def __exit__(self, *exc: Any) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -34,7 +34,6 @@ class Recorder(list):
         return [message for message in self if message.get("type") == "reply"]
 
 
-
 def front_end(widget, **content):
     """Send a custom message to the widget the way the browser view does; return the reply."""
     content.setdefault("id", f"test-{len(widget.sent)}")

@@ -1,0 +1,140 @@
+"""Benchmark of the configurator widget in headless Chromium (Debian's) inside a real JupyterLab: 3,000 datasets.
+
+Measures
+- the Python side: building the widget (default configuration + rows) for 3,000 datasets;
+- first render: from the view's render() call to the first painted frame with every row in the DOM
+  (performance marks set by the view), and from "run cell" to all rows present;
+- edit -> estimate latency: a chunk length typed into a row and committed with Enter, until the Python-computed
+  "per chunk" estimate of that row has changed in the DOM (browser -> kernel -> browser round trip), N edits, p50/p95.
+
+Run:  python benchmarks/widget_render.py [--datasets 3000] [--edits 200]
+Needs: apt-get install -y chromium; pip install playwright jupyterlab (see WIDGET_NOTES.md). Not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "widget"))
+
+from jupyter_harness import JupyterLabServer, KernelProbe, launch_chromium, open_notebook, write_notebook  # noqa: E402
+
+SETUP = """
+import time
+import numpy as np
+from pynwb import TimeSeries
+from pynwb.testing.mock.file import mock_NWBFile
+from nwbconfig_widget.widget import ConfiguratorWidget
+
+nwbfile = mock_NWBFile()
+for index in range({series}):
+    nwbfile.add_acquisition(TimeSeries(name=f"series{{index:04d}}", data=np.zeros((1000, 4), dtype="int16"), unit="V",
+                                       timestamps=np.arange(1000.0), description="benchmark"))
+_started = time.perf_counter()
+widget = ConfiguratorWidget(nwbfile)
+python_build_seconds = time.perf_counter() - _started
+"""
+
+EDIT_LOOP = """
+async ([locations, values]) => {
+  const latencies = [];
+  for (let i = 0; i < locations.length; i += 1) {
+    const row = document.querySelector(`.nwbcw-row[data-location="${locations[i]}"]`);
+    row.scrollIntoView({ block: "center" });
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const input = row.querySelector('input[data-field="chunk_shape"][data-axis="0"]');
+    const estimate = row.querySelector(".nwbcw-chunk-size");
+    const before = estimate.textContent;
+    const changed = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (estimate.textContent !== before) { observer.disconnect(); resolve(performance.now()); }
+      });
+      observer.observe(estimate, { childList: true, characterData: true, subtree: true });
+    });
+    input.focus();
+    input.value = String(values[i]);
+    const started = performance.now();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    const ended = await changed;
+    // Wait for the frame that shows it.
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    latencies.push({ commit_to_dom: ended - started, commit_to_frame: performance.now() - started });
+    input.blur();
+  }
+  return latencies;
+}
+"""
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=3000, help="number of datasets (two per TimeSeries)")
+    parser.add_argument("--edits", type=int, default=200)
+    args = parser.parse_args()
+    series = args.datasets // 2
+    from playwright.sync_api import sync_playwright
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        JupyterLabServer(Path(folder)) as server,
+        sync_playwright() as playwright,
+    ):
+        write_notebook(Path(folder) / "bench.ipynb", [SETUP.format(series=series), "widget"])
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(300_000)
+        started = time.perf_counter()
+        open_notebook(page, server, "bench.ipynb")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.nwbcw-row[data-location]').length === {args.datasets}"
+        )
+        page.wait_for_function("() => performance.getEntriesByName('nwbcw:render:painted').length > 0")
+        run_all_to_rows = time.perf_counter() - started
+        marks = page.evaluate(
+            """() => Object.fromEntries(['start', 'built', 'painted'].map(
+                 (name) => [name, performance.getEntriesByName('nwbcw:render:' + name)[0].startTime]))"""
+        )
+        probe = KernelProbe(server.kernel_connection_file("bench.ipynb"))
+        python_build = probe.value("python_build_seconds")
+        rows_json_bytes = probe.value("len(__import__('json').dumps(widget.rows))")
+        locations = probe.value("[row['location'] for row in widget.rows if row['dataset_name'] == 'data']")
+        probe.close()
+        step = max(1, len(locations) // args.edits)
+        chosen = (locations[::step] * 2)[: args.edits]
+        values = [100 + (index % 7) * 50 for index in range(len(chosen))]
+        latencies = page.evaluate(EDIT_LOOP, [chosen, values])
+        browser.close()
+
+    to_dom = [entry["commit_to_dom"] for entry in latencies]
+    to_frame = [entry["commit_to_frame"] for entry in latencies]
+    figures = {
+        "datasets": args.datasets,
+        "python_build_widget_s": round(python_build, 3),
+        "rows_json_MB": round(rows_json_bytes / 1e6, 2),
+        "view_render_to_built_ms": round(marks["built"] - marks["start"], 1),
+        "view_render_to_first_paint_ms": round(marks["painted"] - marks["start"], 1),
+        "run_cell_to_rows_painted_s": round(run_all_to_rows, 2),
+        "edits": len(latencies),
+        "edit_to_estimate_p50_ms": round(statistics.median(to_dom), 1),
+        "edit_to_estimate_p95_ms": round(percentile(to_dom, 0.95), 1),
+        "edit_to_painted_frame_p95_ms": round(percentile(to_frame, 0.95), 1),
+        "edit_to_estimate_max_ms": round(max(to_dom), 1),
+    }
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
