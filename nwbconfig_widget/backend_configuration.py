@@ -46,19 +46,20 @@ def _check_backend(backend: str | None, nwbfile: Any) -> str:
     return backend
 
 
-def _is_electrical_series_data(candidate: DatasetCandidate) -> bool:
-    from pynwb.ecephys import ElectricalSeries
-
-    return isinstance(candidate.container, ElectricalSeries) and candidate.field_name == "data"
-
-
 def _default_chunk_shape(candidate: DatasetCandidate, target_bytes: int) -> tuple[int, ...]:
     source = candidate.source
     own_chunks = getattr(source, "chunk_shape", None)
     if own_chunks is not None and len(own_chunks) == len(candidate.full_shape):
         return tuple(int(length) for length in own_chunks)  # chosen by whoever built the iterator
-    caps = (defaults.settings.max_channels_per_chunk,) if _is_electrical_series_data(candidate) else ()
-    return defaults.default_chunk_shape(candidate.full_shape, _itemsize(candidate.dtype), target_bytes, caps)
+    from pynwb.ecephys import ElectricalSeries
+
+    # Types that extend ElectricalSeries are treated as one.
+    neurodata_type = (
+        "ElectricalSeries" if isinstance(candidate.container, ElectricalSeries) else candidate.neurodata_type
+    )
+    return defaults.recommended_chunk_shape(
+        candidate.full_shape, _itemsize(candidate.dtype), neurodata_type, candidate.dataset_name, target_bytes
+    )
 
 
 def settings_of_data_io(data_io: Any, backend: str) -> dict[str, Any]:

@@ -102,3 +102,23 @@ def default_buffer_shape(
         fitting_chunks = max(1, budget // max(1, other_bytes * chunk_shape[axis]))
         buffer[axis] = min(full_shape[axis], fitting_chunks * chunk_shape[axis])
     return tuple(buffer)
+
+
+def recommended_chunk_shape(
+    full_shape: Sequence[int],
+    itemsize: int,
+    neurodata_type: str | None = None,
+    dataset_name: str | None = None,
+    target_bytes: int | None = None,
+) -> tuple[int, ...]:
+    """The default chunk shape of a dataset: :func:`default_chunk_shape`, with at most ``max_channels_per_chunk``
+    channels for the data of an ElectricalSeries.
+
+    >>> recommended_chunk_shape((1_800_000, 384), 2, "ElectricalSeries", "data")
+    (78125, 64)
+    >>> recommended_chunk_shape((1_800_000, 384), 2, "TimeSeries", "data")
+    (13020, 384)
+    """
+    electrical_series_data = neurodata_type == "ElectricalSeries" and dataset_name == "data"
+    caps = (settings.max_channels_per_chunk,) if electrical_series_data else ()
+    return default_chunk_shape(full_shape, itemsize, target_bytes, caps)

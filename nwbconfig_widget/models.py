@@ -34,6 +34,7 @@ import numpy as np
 
 from . import codecs
 from ._sizes import format_bytes
+from .defaults import default_buffer_shape, recommended_chunk_shape
 
 __all__ = [
     "BackendConfiguration",
@@ -497,6 +498,10 @@ class DatasetIOConfiguration:
             return 1
         return math.prod(math.ceil(full / chunk) for full, chunk in zip(self.full_shape, self.chunk_shape))
 
+    def recommended_chunk_shape(self) -> tuple[int, ...]:
+        """The default chunk shape for this dataset (see :mod:`nwbconfig_widget.defaults`)."""
+        return recommended_chunk_shape(self.full_shape, self.itemsize, self.neurodata_type, self.dataset_name)
+
     @property
     def lossy(self) -> bool:
         """True when the compression method or a filter may change the stored values."""
@@ -650,7 +655,8 @@ class BackendConfiguration:
         """Use one compression method (and options) for every dataset that it can encode.
 
         ``compression_method`` is a name from the backend's AVAILABLE dict or a codec instance (whose options are
-        used when ``compression_options`` is not given). Invalid settings raise :class:`ConfigurationError` and
+        used when ``compression_options`` is not given). Contiguous HDF5 datasets get their recommended chunk shape,
+        since HDF5 compresses chunks only. Invalid settings raise :class:`ConfigurationError` and
         change nothing. Datasets whose kind of data the codec cannot encode (e.g. variable-length text for Blosc)
         keep their compression; they are returned, location -> reason, and named in a warning.
         """
@@ -659,8 +665,16 @@ class BackendConfiguration:
             changes.pop("compression_options")  # the options of the codec instance
         proposals, skipped = [], {}
         for configuration in self.dataset_configurations.values():
+            item_changes = dict(changes)
+            if configuration.chunk_shape is None and compression_method is not None:
+                # Compression needs chunks: a contiguous HDF5 dataset gets the recommended ones.
+                chunk_shape = configuration.recommended_chunk_shape()
+                item_changes.update(
+                    chunk_shape=chunk_shape,
+                    buffer_shape=default_buffer_shape(configuration.full_shape, chunk_shape, configuration.itemsize),
+                )
             try:
-                state = configuration._validated({**configuration._state, **changes}, changed=tuple(changes))
+                state = configuration._validated({**configuration._state, **item_changes}, changed=tuple(item_changes))
             except ConfigurationError as error:
                 if not error.unsupported_data:
                     raise
@@ -678,7 +692,7 @@ class BackendConfiguration:
                 True,
             )
         for configuration, state in proposals:
-            configuration._assign({name: state[name] for name in ("compression_method", "compression_options")})
+            configuration._assign({name: state[name] for name in configuration.EDITABLE_FIELDS})
         if skipped:
             warnings.warn(
                 f"{compression_method!r} cannot encode {len(skipped)} dataset(s), which keep their compression: "

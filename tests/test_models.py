@@ -256,3 +256,13 @@ def test_dataset_configurations_can_be_deleted_and_only_matching_entries_set(pag
         configuration.dataset_configurations["acquisition/MyTimeSeries/timestamps"] = item
     del configuration.dataset_configurations["acquisition/MyTimeSeries/data"]
     assert list(configuration.dataset_configurations) == ["acquisition/MyTimeSeries/timestamps"]
+
+
+def test_global_compression_gives_contiguous_datasets_their_recommended_chunks():
+    contiguous = make_configuration(chunk_shape=None, buffer_shape=(1000, 32), compression_method=None)
+    configuration = HDF5BackendConfiguration([contiguous])
+    configuration.apply_global_compression("gzip", {"level": 6})
+    assert contiguous.chunk_shape == contiguous.recommended_chunk_shape() == (1000, 32)
+    assert (contiguous.compression_method, contiguous.compression_options) == ("gzip", {"level": 6})
+    with pytest.raises(ConfigurationError, match="only filter or compress chunked"):
+        make_configuration(chunk_shape=None, compression_method=None).compression_method = "gzip"
