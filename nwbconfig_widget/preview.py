@@ -1,0 +1,553 @@
+"""Sampled compression preview: the compressed size and codec speed of a configuration, before the write.
+
+A deterministic sample of chunks spread through each dataset is encoded with exactly the pipeline the writer uses:
+for HDF5 the sampled chunks are written into an in-memory h5py dataset created with the same chunk shape, filters
+and options (``codecs.hdf5_dataset_kwargs``), and the stored size of each chunk is read back from HDF5; for Zarr
+they are written into an in-memory zarr array with the same compressor and filters. Edge chunks are padded exactly as
+in the real file. The total is estimated from the sampled chunks with a ratio estimator, with a 95% interval from the
+spread of the sampled chunks (Student t, with the finite-population correction, so a fully sampled dataset is exact).
+
+Only configurations the model accepted are previewed: the model has already refused pipelines that would crash
+the process on this kind of data.
+
+>>> import numpy as np
+>>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+>>> data = np.tile(np.arange(1000, dtype="int16"), 20).reshape(2000, 10)
+>>> configuration = HDF5DatasetIOConfiguration(
+...     object_id="id", location_in_file="acquisition/ts/data", dataset_name="data", dtype=data.dtype,
+...     full_shape=data.shape, chunk_shape=(100, 10), compression_method="gzip")
+>>> table = preview_compression(configuration, data)
+>>> row = table.loc["acquisition/ts/data"]
+>>> int(row.uncompressed_bytes), int(row.sampled_chunks), int(row.number_of_chunks)
+(40000, 3, 20)
+>>> bool(row.estimated_bytes_low <= row.estimated_bytes <= row.estimated_bytes_high), bool(row.ratio > 1)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import uuid
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import h5py
+import numpy as np
+
+from . import codecs
+from .models import BackendConfiguration, DatasetIOConfiguration
+
+__all__ = [
+    "DatasetPreview",
+    "NotSampleableError",
+    "PREVIEW_COLUMNS",
+    "chunk_grid",
+    "dataset_source",
+    "preview_compression",
+    "preview_dataset",
+    "preview_total",
+    "sample_chunk_coordinates",
+]
+
+#: Columns of the DataFrame returned by :func:`preview_compression`, in order.
+PREVIEW_COLUMNS = (
+    "backend",
+    "compression_method",
+    "compression_options",
+    "filter_methods",
+    "uncompressed_bytes",
+    "estimated_bytes",
+    "estimated_bytes_low",
+    "estimated_bytes_high",
+    "ratio",
+    "compress_mb_s",
+    "decompress_mb_s",
+    "number_of_chunks",
+    "sampled_chunks",
+    "sample_bytes",
+    "sample",
+    "exact",
+    "seconds",
+    "note",
+)
+
+#: Default share of a dataset's chunks that is sampled (at least ``min_chunks``, at most ``max_chunks``).
+DEFAULT_SAMPLE_FRACTION = 0.02
+DEFAULT_MIN_CHUNKS = 3
+DEFAULT_MAX_CHUNKS = 64
+
+# Bytes HDF5 spends per variable-length string outside the chunk (global heap object header), on top of the text.
+_HDF5_HEAP_OBJECT_OVERHEAD = 16
+_CHECKSUM_BYTES = 4
+
+# Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.
+_T95 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+
+
+def _t95(degrees_of_freedom: int) -> float:
+    return _T95[degrees_of_freedom - 1] if degrees_of_freedom <= len(_T95) else 1.96
+
+
+class NotSampleableError(ValueError):
+    """The source data cannot be read in parts without changing it (e.g. a sequential DataChunkIterator)."""
+
+
+# --------------------------------------------------------------------------------------------------------- sampling
+
+
+def chunk_grid(full_shape: Sequence[int], chunk_shape: Sequence[int] | None) -> tuple[int, ...]:
+    """Number of chunks along each axis (a contiguous dataset is one chunk).
+
+    >>> chunk_grid((1000, 384), (300, 64))
+    (4, 6)
+    """
+    chunk_shape = tuple(chunk_shape or full_shape)
+    return tuple(math.ceil(full / chunk) for full, chunk in zip(full_shape, chunk_shape))
+
+
+def sample_chunk_coordinates(
+    configuration: DatasetIOConfiguration,
+    *,
+    sample_fraction: float = DEFAULT_SAMPLE_FRACTION,
+    min_chunks: int = DEFAULT_MIN_CHUNKS,
+    max_chunks: int = DEFAULT_MAX_CHUNKS,
+) -> list[tuple[int, ...]]:
+    """The chunks to sample, as chunk-grid coordinates: deterministic and spread through the dataset.
+
+    The chunks (in storage order) are split into as many equal strata as chunks are sampled and one chunk is drawn
+    from each stratum with a generator seeded by the dataset's location, so the same configuration always gives
+    the same sample, every part of the dataset is represented, and regular patterns (e.g. always the first channel
+    group) are avoided. All chunks are taken when there are no more than ``min_chunks``.
+
+    >>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+    >>> configuration = HDF5DatasetIOConfiguration(object_id="id", location_in_file="a/data", dataset_name="data",
+    ...     dtype="int16", full_shape=(1000, 384), chunk_shape=(10, 64))
+    >>> coordinates = sample_chunk_coordinates(configuration)
+    >>> len(coordinates), coordinates == sample_chunk_coordinates(configuration)
+    (12, True)
+    """
+    grid = chunk_grid(configuration.full_shape, configuration.chunk_shape)
+    total = math.prod(grid)
+    count = min(total, max(int(min_chunks), min(int(max_chunks), math.ceil(sample_fraction * total))))
+    if count >= total:
+        indices = list(range(total))
+    else:
+        rng = np.random.default_rng(zlib.crc32(configuration.location_in_file.encode("utf-8")))
+        bounds = [stratum * total // count for stratum in range(count + 1)]
+        indices = [int(rng.integers(low, high)) for low, high in zip(bounds[:-1], bounds[1:])]
+    return [tuple(int(axis) for axis in np.unravel_index(index, grid)) for index in indices]
+
+
+def _chunk_selection(
+    coordinates: Sequence[int], chunk_shape: Sequence[int], full_shape: Sequence[int]
+) -> tuple[slice, ...]:
+    return tuple(
+        slice(index * chunk, min((index + 1) * chunk, full))
+        for index, chunk, full in zip(coordinates, chunk_shape, full_shape)
+    )
+
+
+# --------------------------------------------------------------------------------------------------------- sources
+
+
+def dataset_source(nwbfile: Any, configuration: DatasetIOConfiguration) -> Any:
+    """The source data of a configured dataset of ``nwbfile`` (numpy array, h5py/zarr dataset, hdmf iterator...).
+
+    Any ``DataIO`` wrapper, and the writer's own buffering iterators, are looked through.
+    """
+    from hdmf.container import Data
+
+    from .discovery import unwrap
+    from .io.iterators import BufferedDataIterator, RebufferedDataChunkIterator
+
+    container = nwbfile.objects.get(configuration.object_id)
+    if container is None:
+        raise KeyError(f"{configuration.location_in_file}: no object with id {configuration.object_id} in this NWBFile")
+    value = container.data if isinstance(container, Data) else container.fields.get(configuration.dataset_name)
+    source, _ = unwrap(value)
+    while isinstance(source, (BufferedDataIterator, RebufferedDataChunkIterator)):
+        source, _ = unwrap(source.source)
+    return source
+
+
+def _reader(source: Any):
+    """A function reading one selection of ``source`` as a numpy array, without changing the source."""
+    from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator, GenericDataChunkIterator
+
+    from .io.iterators import array_reader
+
+    if isinstance(source, DataChunkIterator):
+        raise NotSampleableError(
+            "its data is a sequential DataChunkIterator, which can only be read once from start to end: "
+            "sampling it would consume it before the write (wrap the data in a GenericDataChunkIterator, or "
+            "preview the array it reads from)"
+        )
+    if isinstance(source, AbstractDataChunkIterator) and not isinstance(source, GenericDataChunkIterator):
+        raise NotSampleableError(f"its {type(source).__name__} cannot be read at random positions")
+    read = array_reader(source)
+
+    def read_selection(selection: tuple[slice, ...]) -> np.ndarray:
+        block = np.asarray(read(selection))
+        if block.dtype.kind in "SU":
+            block = block.astype(object)
+        return block
+
+    return read_selection
+
+
+# ----------------------------------------------------------------------------------------------- encoding a sample
+
+
+@dataclasses.dataclass
+class _ChunkMeasure:
+    data_bytes: int  # uncompressed bytes of the data inside the dataset
+    stored_bytes: int  # bytes the chunk takes in the file
+    write_seconds: float
+    read_seconds: float
+
+
+def _text_heap_bytes(block: np.ndarray) -> int:
+    total = 0
+    for value in block.ravel():
+        text = value.encode("utf-8") if isinstance(value, str) else bytes(value or b"")
+        total += _HDF5_HEAP_OBJECT_OVERHEAD + 8 * math.ceil(len(text) / 8)
+    return total
+
+
+def _measure_hdf5(configuration: DatasetIOConfiguration, blocks: list[tuple[tuple[int, ...], np.ndarray]]):
+    kwargs = codecs.hdf5_dataset_kwargs(
+        configuration.compression_method, configuration.compression_options, configuration.filter_methods
+    )
+    dtype = configuration.dtype
+    text = dtype.kind == "O"
+    storage_dtype = h5py.string_dtype() if text else dtype
+    chunk_shape = configuration.chunk_shape
+    measures = []
+    # A chunk cache of 0 sends every write through the filters at once and every read back through them.
+    with h5py.File(f"preview-{uuid.uuid4().hex}.h5", "w", driver="core", backing_store=False, rdcc_nbytes=0) as file:
+        dataset = file.create_dataset(
+            "sample", shape=configuration.full_shape, dtype=storage_dtype, chunks=chunk_shape, **kwargs
+        )
+        for coordinates, block in blocks:
+            selection = _chunk_selection(coordinates, chunk_shape, configuration.full_shape)
+            start = time.perf_counter()
+            dataset[selection] = block
+            written = time.perf_counter()
+            dataset[selection]
+            read = time.perf_counter()
+            offset = tuple(index * chunk for index, chunk in zip(coordinates, chunk_shape))
+            stored = int(dataset.id.get_chunk_info_by_coord(offset).size)
+            if text:
+                stored += _text_heap_bytes(block)
+            measures.append(_ChunkMeasure(block.size * configuration.itemsize, stored, written - start, read - written))
+    return measures
+
+
+def _measure_zarr(configuration: DatasetIOConfiguration, blocks: list[tuple[tuple[int, ...], np.ndarray]]):
+    import zarr
+
+    dtype = configuration.dtype
+    compressor = codecs.zarr_compressor(configuration.compression_method, configuration.compression_options, dtype)
+    filters = codecs.zarr_filters(configuration.filter_methods, configuration.filter_options, dtype)
+    store = zarr.storage.MemoryStore()
+    # The same arguments hdmf-zarr gives zarr (fill value 0, text as variable-length UTF-8).
+    array = zarr.create(
+        shape=configuration.full_shape,
+        chunks=configuration.chunk_shape,
+        dtype=str if dtype.kind == "O" else dtype,
+        compressor=compressor,
+        filters=filters or None,
+        store=store,
+        fill_value=0,
+    )
+    measures = []
+    for coordinates, block in blocks:
+        selection = _chunk_selection(coordinates, configuration.chunk_shape, configuration.full_shape)
+        start = time.perf_counter()
+        array[selection] = block
+        written = time.perf_counter()
+        array[selection]
+        read = time.perf_counter()
+        stored = len(store[array._chunk_key(coordinates)])
+        measures.append(_ChunkMeasure(block.size * configuration.itemsize, stored, written - start, read - written))
+    return measures
+
+
+def _measure(configuration: DatasetIOConfiguration, blocks: list[tuple[tuple[int, ...], np.ndarray]]):
+    if configuration.backend == "hdf5":
+        return _measure_hdf5(configuration, blocks)
+    return _measure_zarr(configuration, blocks)
+
+
+# ------------------------------------------------------------------------------------------------------- estimate
+
+
+@dataclasses.dataclass
+class DatasetPreview:
+    """The preview of one dataset configuration: estimated stored size with a 95% range, codec speed, the sample.
+
+    ``sample`` lists the chunk-grid coordinates encoded; ``exact`` is True when the size needs no estimate (every
+    chunk sampled, or no compression); ``note`` says why a figure is missing or approximate.
+    """
+
+    location_in_file: str
+    backend: str
+    compression_method: str | None
+    compression_options: dict[str, Any] | None
+    filter_methods: list[str]
+    uncompressed_bytes: int
+    estimated_bytes: float = float("nan")
+    estimated_bytes_low: float = float("nan")
+    estimated_bytes_high: float = float("nan")
+    compress_mb_s: float = float("nan")
+    decompress_mb_s: float = float("nan")
+    number_of_chunks: int = 0
+    sample: list[tuple[int, ...]] = dataclasses.field(default_factory=list)
+    sample_bytes: int = 0
+    exact: bool = False
+    seconds: float = 0.0
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """Uncompressed bytes / estimated stored bytes."""
+        if not self.estimated_bytes or math.isnan(self.estimated_bytes):
+            return float("nan")
+        return self.uncompressed_bytes / self.estimated_bytes
+
+    def as_row(self) -> dict[str, Any]:
+        """The preview as one row of :func:`preview_compression`'s DataFrame."""
+        row = {name: getattr(self, name) for name in PREVIEW_COLUMNS if name != "sampled_chunks"}
+        row["sampled_chunks"] = len(self.sample)
+        row["sample"] = list(self.sample)
+        return {"location_in_file": self.location_in_file, **{name: row[name] for name in PREVIEW_COLUMNS}}
+
+
+def _uncompressed_stored_bytes(configuration: DatasetIOConfiguration) -> int | None:
+    """Stored bytes when the pipeline does not change sizes (no compression), or None when it must be measured."""
+    if configuration.compression_method is not None or configuration.dtype.kind == "O":
+        return None
+    if configuration.backend == "hdf5":
+        if configuration.chunk_shape is None:
+            return configuration.full_size_bytes
+        per_chunk = configuration.chunk_size_bytes + _CHECKSUM_BYTES * ("fletcher32" in configuration.filter_methods)
+        return configuration.number_of_chunks * per_chunk
+    if set(configuration.filter_methods) <= {"shuffle", "delta"}:
+        return configuration.number_of_chunks * configuration.chunk_size_bytes
+    return None
+
+
+def _speed(nbytes: int, seconds: float) -> float:
+    return nbytes / seconds / 1e6 if seconds > 0 else float("nan")
+
+
+def _estimate(preview: DatasetPreview, configuration: DatasetIOConfiguration, measures: list[_ChunkMeasure]) -> None:
+    total_chunks = configuration.number_of_chunks
+    data = np.array([measure.data_bytes for measure in measures], dtype=float)
+    stored = np.array([measure.stored_bytes for measure in measures], dtype=float)
+    preview.sample_bytes = int(data.sum())
+    preview.compress_mb_s = _speed(int(data.sum()), sum(measure.write_seconds for measure in measures))
+    preview.decompress_mb_s = _speed(int(data.sum()), sum(measure.read_seconds for measure in measures))
+    fixed = _uncompressed_stored_bytes(configuration)
+    if fixed is not None:
+        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
+        preview.exact = True
+        return
+    if len(measures) >= total_chunks:
+        total = float(stored.sum())
+        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = total
+        preview.exact = True
+        return
+    # Ratio estimator: stored bytes per byte of data, times the data bytes of the whole dataset.
+    ratio = stored.sum() / data.sum()
+    estimate = ratio * configuration.full_size_bytes
+    count = len(measures)
+    if count >= 2:
+        residuals = stored - ratio * data
+        spread = math.sqrt(float(np.sum(residuals**2)) / (count - 1))
+        standard_error = (
+            configuration.full_size_bytes / data.mean() * spread * math.sqrt((1 - count / total_chunks) / count)
+        )
+        half_width = _t95(count - 1) * standard_error
+    else:
+        half_width = estimate  # one chunk says nothing about the spread
+        preview.note = "one chunk sampled: the range is a guess"
+    preview.estimated_bytes = float(estimate)
+    preview.estimated_bytes_low = float(max(stored.sum(), estimate - half_width))
+    preview.estimated_bytes_high = float(estimate + half_width)
+
+
+def preview_dataset(
+    configuration: DatasetIOConfiguration,
+    data: Any,
+    *,
+    sample_fraction: float = DEFAULT_SAMPLE_FRACTION,
+    min_chunks: int = DEFAULT_MIN_CHUNKS,
+    max_chunks: int = DEFAULT_MAX_CHUNKS,
+    blocks: list[tuple[tuple[int, ...], np.ndarray]] | None = None,
+) -> DatasetPreview:
+    """Preview one dataset configuration on its source ``data``; see :func:`preview_compression`.
+
+    ``blocks`` (chunk coordinates, values) reuses a sample already read, e.g. to compare codecs on the same chunks.
+    A source that cannot be sampled gives a preview without estimates whose ``note`` says why.
+    """
+    started = time.perf_counter()
+    preview = DatasetPreview(
+        location_in_file=configuration.location_in_file,
+        backend=configuration.backend,
+        compression_method=configuration.compression_method,
+        compression_options=dict(configuration.compression_options) if configuration.compression_options else None,
+        filter_methods=list(configuration.filter_methods),
+        uncompressed_bytes=configuration.full_size_bytes,
+        number_of_chunks=configuration.number_of_chunks,
+    )
+    if configuration.chunk_shape is None and _uncompressed_stored_bytes(configuration) is not None:
+        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(
+            configuration.full_size_bytes
+        )
+        preview.exact = True
+        preview.note = "contiguous: stored as it is"
+        preview.seconds = time.perf_counter() - started
+        return preview
+    if blocks is None:
+        try:
+            blocks = read_sample(
+                configuration, data, sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks
+            )
+        except NotSampleableError as exc:
+            fixed = _uncompressed_stored_bytes(configuration)
+            if fixed is not None:
+                preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
+                preview.exact = True
+            preview.note = f"not sampled: {exc}"
+            preview.seconds = time.perf_counter() - started
+            return preview
+    if configuration.chunk_shape is None:  # contiguous text: one "chunk", the whole dataset
+        heap = sum(_text_heap_bytes(block) for _, block in blocks)
+        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(
+            configuration.full_size_bytes + heap
+        )
+        preview.exact, preview.sample = True, [coordinates for coordinates, _ in blocks]
+        preview.seconds = time.perf_counter() - started
+        return preview
+    measures = _measure(configuration, blocks)
+    preview.sample = [coordinates for coordinates, _ in blocks]
+    _estimate(preview, configuration, measures)
+    preview.seconds = time.perf_counter() - started
+    return preview
+
+
+def read_sample(
+    configuration: DatasetIOConfiguration,
+    data: Any,
+    *,
+    sample_fraction: float = DEFAULT_SAMPLE_FRACTION,
+    min_chunks: int = DEFAULT_MIN_CHUNKS,
+    max_chunks: int = DEFAULT_MAX_CHUNKS,
+) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """Read the sampled chunks of ``data`` for ``configuration``: a list of (chunk coordinates, values).
+
+    Raises :class:`NotSampleableError` for data that cannot be read in parts without consuming it.
+    """
+    read = _reader(data)
+    coordinates = sample_chunk_coordinates(
+        configuration, sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks
+    )
+    chunk_shape = configuration.chunk_shape or configuration.full_shape
+    return [
+        (coordinate, read(_chunk_selection(coordinate, chunk_shape, configuration.full_shape)))
+        for coordinate in coordinates
+    ]
+
+
+def preview_compression(
+    target: Any,
+    source: Any = None,
+    *,
+    sample_fraction: float = DEFAULT_SAMPLE_FRACTION,
+    min_chunks: int = DEFAULT_MIN_CHUNKS,
+    max_chunks: int = DEFAULT_MAX_CHUNKS,
+    locations: Iterable[str] | None = None,
+):
+    """Estimate the stored size and codec speed of every dataset before writing; a pandas DataFrame.
+
+    - ``preview_compression(dataset_configuration, data)``: one dataset and its source data (numpy array, h5py or
+      zarr dataset of an existing file, ``GenericDataChunkIterator``).
+    - ``preview_compression(nwbfile, backend_configuration)``: every dataset of the configuration, with the sources
+      taken from ``nwbfile`` (``backend_configuration=None`` previews the default HDF5 configuration);
+      ``locations`` limits it to some datasets.
+
+    Rows are indexed by location in the file; columns are :data:`PREVIEW_COLUMNS`: ``uncompressed_bytes``,
+    ``estimated_bytes`` with the 95% range ``estimated_bytes_low`` / ``estimated_bytes_high``, ``ratio``
+    (uncompressed / estimated), ``compress_mb_s`` and ``decompress_mb_s`` (MB of data per second through the whole
+    pipeline on one core), ``number_of_chunks``, ``sampled_chunks``, ``sample_bytes``, ``sample`` (the chunk-grid
+    coordinates encoded), ``exact``, ``seconds`` spent and a ``note``. ``DataFrame.attrs["total"]`` holds the totals
+    of the file (see :func:`preview_total`).
+
+    Sampling takes ``sample_fraction`` of each dataset's chunks, at least ``min_chunks`` (all when there are fewer)
+    and at most ``max_chunks``. Data held in a sequential ``DataChunkIterator`` cannot be sampled without consuming
+    it: its row has no estimate and its note says so. Uncompressed datasets need no sample.
+    """
+    import pandas as pd
+
+    options = dict(sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks)
+    if isinstance(target, DatasetIOConfiguration):
+        previews = [preview_dataset(target, source, **options)]
+    else:
+        backend_configuration = source
+        if backend_configuration is None:
+            from .backend_configuration import get_default_backend_configuration
+
+            backend_configuration = get_default_backend_configuration(target, backend="hdf5")
+        if not isinstance(backend_configuration, BackendConfiguration):
+            raise TypeError(
+                "preview_compression(nwbfile, backend_configuration) takes a BackendConfiguration, "
+                f"got {type(backend_configuration).__name__}"
+            )
+        wanted = set(locations) if locations is not None else None
+        previews = []
+        for configuration in backend_configuration:
+            if wanted is not None and configuration.location_in_file not in wanted:
+                continue
+            previews.append(preview_dataset(configuration, dataset_source(target, configuration), **options))
+    rows = [preview.as_row() for preview in previews]
+    table = pd.DataFrame(rows, columns=["location_in_file", *PREVIEW_COLUMNS]).set_index("location_in_file")
+    table["ratio"] = table["uncompressed_bytes"] / table["estimated_bytes"]
+    table.attrs["total"] = preview_total(table)
+    return table
+
+
+def preview_total(table) -> dict[str, float]:
+    """Totals of a preview table: uncompressed and estimated bytes with a 95% range, ratio, unsampled datasets.
+
+    The range combines the datasets' ranges as independent errors (root of the sum of squared half-widths);
+    datasets without an estimate are counted in ``not_estimated`` and left out of the sums.
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"uncompressed_bytes": [100, 50], "estimated_bytes": [40.0, 25.0],
+    ...     "estimated_bytes_low": [37.0, 21.0], "estimated_bytes_high": [43.0, 29.0]})
+    >>> preview_total(table)["estimated_bytes_high"]
+    70.0
+    """
+    estimated = table["estimated_bytes"].notna()
+    rows = table[estimated]
+    uncompressed = float(rows["uncompressed_bytes"].sum())
+    estimate = float(rows["estimated_bytes"].sum())
+    upper = float(np.sqrt(np.sum((rows["estimated_bytes_high"] - rows["estimated_bytes"]) ** 2)))
+    lower = float(np.sqrt(np.sum((rows["estimated_bytes"] - rows["estimated_bytes_low"]) ** 2)))
+    return {
+        "uncompressed_bytes": uncompressed,
+        "estimated_bytes": estimate,
+        "estimated_bytes_low": estimate - lower,
+        "estimated_bytes_high": estimate + upper,
+        "ratio": uncompressed / estimate if estimate else float("nan"),
+        "not_estimated": int((~estimated).sum()),
+        "not_estimated_uncompressed_bytes": float(table.loc[~estimated, "uncompressed_bytes"].sum()),
+    }
