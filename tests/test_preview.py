@@ -80,7 +80,7 @@ def test_sampled_estimate_is_close_and_its_range_holds_the_real_size(tmp_path, b
     location = "acquisition/ElectricalSeries/data"
     table = preview_compression(nwbfile, configuration, locations=[location])
     row = table.loc[location]
-    assert 3 <= row.sampled_chunks < row.number_of_chunks and not row.exact
+    assert 2 <= row.sampled_chunks < row.number_of_chunks and not row.exact
     path = tmp_path / ("session.nwb" if backend == "hdf5" else "session.nwb.zarr")
     configure_and_write_nwbfile(nwbfile, path, configuration)
     real = stored_chunk_bytes(path, location)
