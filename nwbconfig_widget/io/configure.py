@@ -42,8 +42,13 @@ def _is_in_memory(source: Any) -> bool:
     return isinstance(source, (np.ndarray, list, tuple))
 
 
-def _write_data(source: Any, configuration: DatasetIOConfiguration, progress: ProgressHook | None) -> Any:
-    """What hdmf should write: the in-memory source itself when one buffer spans it, else a buffered iterator."""
+def _write_data(
+    source: Any, configuration: DatasetIOConfiguration, progress: ProgressHook | None, defer: bool = False
+) -> Any:
+    """What hdmf should write: the in-memory source itself when one buffer spans it, else a buffered iterator.
+
+    With ``defer`` the iterator starts deferred (hdmf creates the dataset empty; the parallel writer fills it).
+    """
     location = configuration.location_in_file
     on_buffer = (lambda nbytes: progress(location, nbytes)) if progress is not None else None
     if isinstance(source, DataChunkIterator):
@@ -52,10 +57,11 @@ def _write_data(source: Any, configuration: DatasetIOConfiguration, progress: Pr
             buffer_rows=configuration.buffer_shape[0],
             chunk_shape=configuration.chunk_shape,
             on_buffer=on_buffer,
+            deferred=defer,
         )
     if isinstance(source, AbstractDataChunkIterator) and not hasattr(source, "_get_data"):
         return source
-    if _is_in_memory(source) and configuration.buffer_shape == configuration.full_shape:
+    if not defer and _is_in_memory(source) and configuration.buffer_shape == configuration.full_shape:
         if on_buffer is not None:
             on_buffer(configuration.full_size_bytes)
         return source
@@ -66,6 +72,7 @@ def _write_data(source: Any, configuration: DatasetIOConfiguration, progress: Pr
         buffer_shape=configuration.buffer_shape,
         chunk_shape=configuration.chunk_shape,
         on_buffer=on_buffer,
+        deferred=defer,
     )
 
 
@@ -104,9 +111,15 @@ def _zarr_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
 
 
 def apply_configuration(
-    nwbfile: Any, backend_configuration: BackendConfiguration, progress: ProgressHook | None = None
+    nwbfile: Any,
+    backend_configuration: BackendConfiguration,
+    progress: ProgressHook | None = None,
+    defer: Callable[[DatasetIOConfiguration], bool] | None = None,
 ) -> Callable[[], None]:
-    """Wrap each configured dataset of ``nwbfile``; return a function that puts the original data back."""
+    """Wrap each configured dataset of ``nwbfile``; return a function that puts the original data back.
+
+    ``defer(configuration)`` says which datasets the parallel writer fills (their iterators start deferred).
+    """
     objects = nwbfile.objects
     make_data_io = _hdf5_data_io if backend_configuration.backend == "hdf5" else _zarr_data_io
     originals: list[tuple[Any, str | None, Any]] = []
@@ -121,7 +134,7 @@ def apply_configuration(
             field_name = None if isinstance(container, Data) else configuration.dataset_name
             current = _get_field(container, field_name)
             source = _original_source(current)
-            data = _write_data(source, configuration, progress)
+            data = _write_data(source, configuration, progress, defer=defer is not None and defer(configuration))
             _set_field(container, field_name, make_data_io(data, configuration))
             originals.append((container, field_name, current))
             # Containers read from a file are exported as stored unless marked modified.

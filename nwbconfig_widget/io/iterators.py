@@ -43,7 +43,9 @@ def _as_text(values: Any) -> np.ndarray:
 class BufferedDataIterator(GenericDataChunkIterator):
     """Reads ``source`` one buffer of ``buffer_shape`` at a time, aligned to ``chunk_shape``.
 
-    ``on_buffer(nbytes)`` is called after each buffer is read, for progress reporting.
+    ``on_buffer(nbytes)`` is called after each buffer is read, for progress reporting. With ``deferred=True`` the
+    iterator yields nothing until ``deferred`` is cleared: hdmf then creates the dataset empty, and the parallel writer
+    fills it (see ``parallel.py``).
 
     >>> import numpy as np
     >>> iterator = BufferedDataIterator(np.arange(10), full_shape=(10,), dtype=np.dtype("int64"),
@@ -61,13 +63,22 @@ class BufferedDataIterator(GenericDataChunkIterator):
         buffer_shape: tuple[int, ...],
         chunk_shape: tuple[int, ...] | None,
         on_buffer: ProgressCallback | None = None,
+        deferred: bool = False,
     ):
         self.source = source
+        self.deferred = deferred
         self._read = array_reader(source)
         self._full_shape = tuple(full_shape)
         self._source_dtype = np.dtype(dtype)
         self._on_buffer = on_buffer
         super().__init__(buffer_shape=tuple(buffer_shape), chunk_shape=tuple(chunk_shape or buffer_shape))
+
+    def __next__(self) -> DataChunk:
+        if self.deferred:
+            raise StopIteration
+        return super().__next__()
+
+    next = __next__
 
     def _get_data(self, selection: Selection) -> np.ndarray:
         data = self._read(selection)
@@ -95,10 +106,12 @@ class RebufferedDataChunkIterator(AbstractDataChunkIterator):
         buffer_rows: int,
         chunk_shape: tuple[int, ...] | None,
         on_buffer: ProgressCallback | None = None,
+        deferred: bool = False,
     ):
         if getattr(source, "iter_axis", 0) != 0:
             raise ValueError("only DataChunkIterators that iterate over the first axis can be re-buffered")
         self.source = source
+        self.deferred = deferred  # as for BufferedDataIterator
         self._buffer_rows = int(buffer_rows)
         self._chunk_shape = chunk_shape
         self._on_buffer = on_buffer
@@ -128,6 +141,8 @@ class RebufferedDataChunkIterator(AbstractDataChunkIterator):
         self._pending_rows += data.shape[0]
 
     def __next__(self) -> DataChunk:
+        if self.deferred:
+            raise StopIteration
         while self._pending_rows < self._buffer_rows and not self._exhausted:
             self._pull()
         if self._pending_rows == 0:

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..backend_configuration import get_default_backend_configuration
 from ..models import BackendConfiguration
 from .configure import ProgressHook
+from .progress import CancelSignal
 from .write import backend_of_path, configure_and_write_nwbfile
 
 
@@ -35,6 +36,9 @@ def repack_nwbfile(
     overwrite: bool = False,
     progress: ProgressHook | None = None,
     allow_pickle: bool = False,
+    n_jobs: int | None = None,
+    progress_bar: bool = False,
+    cancel: CancelSignal | None = None,
 ) -> Path:
     """Write a copy of an existing NWB file with a new backend configuration (the default one unless given).
 
@@ -45,6 +49,8 @@ def repack_nwbfile(
     hdmf-zarr stores object references (e.g. the electrodes table's ``group`` column) with Python's pickle, which
     numcodecs refuses to decode because unpickling can run code from the file. For a Zarr file you trust (one you
     wrote), pass ``allow_pickle=True``; it is allowed for this call only.
+
+    ``progress``, ``progress_bar``, ``n_jobs`` and ``cancel`` are those of ``configure_and_write_nwbfile``.
     """
     source = Path(nwbfile_path)
     target = Path(export_nwbfile_path)
@@ -66,6 +72,9 @@ def repack_nwbfile(
             export=True,
             overwrite=overwrite,
             progress=progress,
+            n_jobs=n_jobs,
+            progress_bar=progress_bar,
+            cancel=cancel,
         )
 
 

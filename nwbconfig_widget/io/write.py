@@ -10,6 +10,8 @@ from ..backend_configuration import backend_of_read_file, get_default_backend_co
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_target
 from .configure import ProgressHook, apply_configuration
+from .parallel import ParallelWriter, resolve_n_jobs
+from .progress import CancelSignal, cancel_check, combine, make_bar
 
 
 def backend_of_path(path: str | os.PathLike) -> str:
@@ -42,6 +44,9 @@ def configure_and_write_nwbfile(
     export: bool = False,
     overwrite: bool = False,
     progress: ProgressHook | None = None,
+    n_jobs: int | None = None,
+    progress_bar: bool = False,
+    cancel: CancelSignal | None = None,
 ) -> Path:
     """Write ``nwbfile`` to ``nwbfile_path`` with ``backend_configuration`` (the default one when not given).
 
@@ -51,7 +56,12 @@ def configure_and_write_nwbfile(
       never modified and cannot be the target.
     - An existing target is refused unless ``overwrite=True``; the file is written beside the target and moved into
       place only when complete, so a failed write leaves nothing at the target.
-    - ``progress(location_in_file, bytes_read)`` is called as each buffer is read.
+    - ``progress(location_in_file, bytes_read)`` is called as each buffer is read; ``progress_bar=True`` shows a
+      tqdm bar (terminal or notebook) with the bytes done of the total, the current dataset, rate and time left.
+    - ``n_jobs``: how many chunks are compressed at once (default ``None``: every core; 1: the plain sequential
+      write). The file is the same standard file either way: same chunks, filters and decoded data.
+    - ``cancel``: a ``threading.Event`` (or a callable returning True) that stops the write at the next buffer or
+      chunk with ``WriteCancelled``; like any failure (or Ctrl-C) it leaves nothing at the target.
 
     The NWBFile object is left as it was: the configuration is applied for the write only.
     Returns the path written.
@@ -84,9 +94,21 @@ def configure_and_write_nwbfile(
     if backend_configuration is None:
         backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
 
-    io_class = _io_class(backend)
+    n_jobs = resolve_n_jobs(n_jobs)
+    check = cancel_check(cancel)
+    check()
+    bar = make_bar(progress_bar, backend_configuration.total_uncompressed_bytes, target.name)
+    hook = combine(progress, bar, check) if (progress or bar or cancel is not None) else None
+    writer = ParallelWriter(n_jobs, backend, check) if n_jobs > 1 else None
+    io_class = writer.io_class(_io_class(backend)) if writer is not None else _io_class(backend)
     restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
-    restore = apply_configuration(nwbfile, backend_configuration, progress=progress)
+    restore = apply_configuration(
+        nwbfile,
+        backend_configuration,
+        progress=hook,
+        defer=writer.should_defer if writer is not None else None,
+    )
+    failed = True
     try:
         with atomic_target(target, overwrite=overwrite) as temporary:
             if export:
@@ -97,7 +119,13 @@ def configure_and_write_nwbfile(
             else:
                 with io_class(str(temporary), mode="w") as io:
                     io.write(nwbfile)
+            check()
+        failed = False
     finally:
+        if writer is not None:
+            writer.close(failed=failed)
+        if bar is not None:
+            bar.close()
         restore()
         restore_sources()
     return target

@@ -1,0 +1,220 @@
+"""The parallel writer: hdmf creates the file and every dataset, the configured large datasets are filled here.
+
+How it fits together: ``apply_configuration(..., defer=writer.should_defer)`` wraps each large numeric dataset in a
+*deferred* buffered iterator, which hdmf writes as an empty chunked dataset with the configuration's chunks,
+filters and compression (exactly as on the plain path). The IO classes below notice such a dataset right after hdmf
+created it and hand it to :meth:`ParallelWriter.fill`, which reads it one buffer at a time and encodes the chunks of
+a buffer in parallel while the next buffer is read (``parallel_hdf5.py``, ``parallel_zarr.py``).
+
+Memory: at most two buffers are held (one being encoded, one being read) plus the chunks being encoded, whatever the
+number of workers. Datasets that cannot be filled in parallel (text, compound, object, contiguous, small, or whose
+stored dtype differs from the source's) are written by the plain path, with a note in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from hdmf.data_utils import DataIO
+
+from ..models import DatasetIOConfiguration
+from .iterators import BufferedDataIterator, RebufferedDataChunkIterator
+from .workers import ChunkWorkers
+
+logger = logging.getLogger(__name__)
+
+#: Datasets smaller than this are written by the plain path (starting workers costs more than it saves).
+PARALLEL_MIN_BYTES = 4_000_000
+
+_NUMERIC_KINDS = "biuf"
+
+
+def resolve_n_jobs(n_jobs: int | None) -> int:
+    """``None`` or ``-1``: every core this process may use; else at least 1."""
+    if n_jobs is None or n_jobs == -1:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not on Linux
+            return max(1, os.cpu_count() or 1)
+    n_jobs = int(n_jobs)
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive number of workers, or None/-1 for all cores; got {n_jobs}")
+    return n_jobs
+
+
+def _deferred_iterator(data: Any) -> Any:
+    inner = data.data if isinstance(data, DataIO) else data
+    if isinstance(inner, (BufferedDataIterator, RebufferedDataChunkIterator)) and inner.deferred:
+        return inner
+    return None
+
+
+class ParallelWriter:
+    """Thread pool and (on first need) worker processes for one write; a context manager."""
+
+    def __init__(self, n_jobs: int, backend: str, check_cancel: Callable[[], None] = lambda: None):
+        self.n_jobs = n_jobs
+        self.backend = backend
+        self.check_cancel = check_cancel
+        self.threads = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="nwbconfig-encode")
+        self._workers: ChunkWorkers | None = None
+        self.report: dict[str, str] = {}  # location -> how it was written
+
+    # ------------------------------------------------------------------------------------------------- lifecycle
+
+    def workers(self) -> ChunkWorkers:
+        if self._workers is None:
+            self._workers = ChunkWorkers(self.n_jobs)
+        return self._workers
+
+    def close(self, failed: bool = False) -> None:
+        self.threads.shutdown(wait=True, cancel_futures=True)
+        if self._workers is not None:
+            self._workers.close(kill=failed)
+            self._workers = None
+
+    def __enter__(self) -> ParallelWriter:
+        return self
+
+    def __exit__(self, exc_type, *exc_info) -> None:
+        self.close(failed=exc_type is not None)
+
+    # ------------------------------------------------------------------------------------------------- choosing
+
+    def should_defer(self, configuration: DatasetIOConfiguration) -> bool:
+        """Whether this dataset is filled in parallel (decided before the write, from its configuration)."""
+        if configuration.dtype.kind not in _NUMERIC_KINDS or configuration.dtype.names is not None:
+            return False
+        if configuration.chunk_shape is None:  # contiguous HDF5: nothing to encode
+            return False
+        return configuration.full_size_bytes >= PARALLEL_MIN_BYTES and configuration.number_of_chunks >= 2
+
+    def io_class(self, base: type) -> type:
+        """A subclass of pynwb's/hdmf-zarr's IO class that hands deferred datasets to this writer."""
+        writer = self
+
+        class ParallelFillingIO(base):
+            def write_dataset(self, *args, **kwargs):
+                parent = kwargs["parent"] if "parent" in kwargs else args[0]
+                builder = kwargs["builder"] if "builder" in kwargs else args[1]
+                iterator = _deferred_iterator(builder.data)
+                result = super().write_dataset(*args, **kwargs)
+                if iterator is not None and iterator.deferred:
+                    settings = getattr(builder.data, "io_settings", None) or {}
+                    writer.fill(parent[builder.name], iterator, settings)
+                return result
+
+        ParallelFillingIO.__name__ = ParallelFillingIO.__qualname__ = f"Parallel{base.__name__}"
+        return ParallelFillingIO
+
+    # ------------------------------------------------------------------------------------------------- filling
+
+    def fill(self, dataset: Any, iterator: Any, create_kwargs: dict[str, Any] | None = None) -> None:
+        """Fill the empty ``dataset`` that hdmf created (with ``create_kwargs``) from the deferred ``iterator``."""
+        iterator.deferred = False
+        location = dataset.name
+        chunks = tuple(dataset.chunks) if dataset.chunks else None
+        if chunks is None or np.dtype(dataset.dtype).kind not in _NUMERIC_KINDS:
+            self._plain(dataset, iterator, location, "not chunked or not numeric")
+            return
+        if self.backend == "hdf5":
+            from .parallel_hdf5 import Hdf5ChunkWriter, NotReproducible
+
+            try:
+                chunk_writer: Any = Hdf5ChunkWriter(dataset, self.threads, self.workers, create_kwargs or {})
+            except NotReproducible as exc:
+                self._plain(dataset, iterator, location, str(exc))
+                return
+        else:
+            from .parallel_zarr import ZarrChunkWriter
+
+            chunk_writer = ZarrChunkWriter(dataset, self.threads)
+        self.report[location] = chunk_writer.method
+        logger.debug("%s: %s chunks encoded by %s", location, chunks, chunk_writer.method)
+        previous: list = []
+        current: list = []
+        try:
+            for block in iterator:  # the next buffer is read while the previous one is being encoded
+                self.check_cancel()
+                data = np.asarray(block.data)
+                selection = _normalized(block.selection, data.shape)
+                _grow(dataset, selection)
+                data = self._as_stored(dataset, data)
+                if data is None or not _aligned(selection, chunks, dataset.shape):
+                    chunk_writer.store(previous, self.check_cancel)
+                    previous = []
+                    dataset[selection] = block.data  # hdmf's own way; also right for partly filled chunks
+                    self.report[location] = "plain (buffer not chunk-aligned or dtype converted by the backend)"
+                    continue
+                current = [chunk_writer.submit(offset, part) for offset, part in _split(data, selection, chunks)]
+                del data, block
+                chunk_writer.store(previous, self.check_cancel)
+                previous, current = current, []
+            chunk_writer.store(previous, self.check_cancel)
+            previous = []
+        except BaseException:
+            for _offset, future in previous + current:
+                future.cancel()
+            raise
+
+    def _as_stored(self, dataset: Any, data: np.ndarray) -> np.ndarray | None:
+        """The data in the stored dtype when numpy converts exactly like the backend would, else None."""
+        stored = np.dtype(dataset.dtype)
+        if data.dtype == stored:
+            return data
+        if self.backend == "zarr" or np.can_cast(data.dtype, stored, casting="safe"):
+            return data.astype(stored)  # zarr converts with numpy itself; safe casts are exact for HDF5 too
+        return None
+
+    def _plain(self, dataset: Any, iterator: Any, location: str, reason: str) -> None:
+        logger.info("%s is written by the plain path: %s", location, reason)
+        self.report[location] = f"plain ({reason})"
+        for block in iterator:
+            self.check_cancel()
+            selection = _normalized(block.selection, np.shape(block.data))
+            _grow(dataset, selection)
+            dataset[selection] = block.data
+
+
+def _normalized(selection: Any, shape: tuple[int, ...]) -> tuple[slice, ...]:
+    if not isinstance(selection, tuple):
+        selection = (selection,)
+    normalized = []
+    for axis, item in enumerate(selection):
+        start = item.start or 0
+        stop = item.stop if item.stop is not None else start + shape[axis]
+        normalized.append(slice(int(start), int(stop)))
+    for axis in range(len(selection), len(shape)):
+        normalized.append(slice(0, int(shape[axis])))
+    return tuple(normalized)
+
+
+def _grow(dataset: Any, selection: tuple[slice, ...]) -> None:
+    """Extend a dataset created smaller than the data (sequential iterators of unknown length)."""
+    bounds = tuple(max(length, item.stop) for length, item in zip(dataset.shape, selection))
+    if bounds != tuple(dataset.shape):
+        dataset.resize(bounds)
+
+
+def _aligned(selection: tuple[slice, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    return all(
+        item.start % chunk == 0 and (item.stop % chunk == 0 or item.stop == length)
+        for item, chunk, length in zip(selection, chunks, shape)
+    )
+
+
+def _split(data: np.ndarray, selection: tuple[slice, ...], chunks: tuple[int, ...]):
+    """``(offset in the dataset, part of data)`` for each chunk a chunk-aligned block covers, in C order."""
+    starts = [item.start for item in selection]
+    counts = [-(-length // chunk) for length, chunk in zip(data.shape, chunks)]
+    for index in np.ndindex(*counts):
+        local = tuple(
+            slice(i * chunk, min((i + 1) * chunk, length)) for i, chunk, length in zip(index, chunks, data.shape)
+        )
+        offset = tuple(start + item.start for start, item in zip(starts, local))
+        yield offset, data[local]
