@@ -1,0 +1,147 @@
+"""Cancelling a write (an Event, a callable, Ctrl-C) leaves nothing behind; progress reaches a callback and a bar."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+from test_parallel_hdf5 import nwbfile_with
+
+from nwbconfig_widget import configure_and_write_nwbfile, get_default_backend_configuration, repack_nwbfile
+from nwbconfig_widget.io.progress import WriteCancelled
+
+ROWS, COLUMNS = 200_000, 40  # int16: 16 MB
+
+
+def session(backend: str, method: str = "gzip"):
+    rng = np.random.default_rng(0)
+    nwbfile = nwbfile_with({"raw": rng.integers(-300, 300, size=(ROWS, COLUMNS), dtype="int16")})
+    configuration = get_default_backend_configuration(nwbfile, backend=backend)
+    configuration.apply_global_compression(method)
+    item = configuration.dataset_configurations["acquisition/raw/data"]
+    item.update(chunk_shape=(10_000, COLUMNS), buffer_shape=(40_000, COLUMNS))
+    return nwbfile, configuration
+
+
+def leftovers(folder) -> list[str]:
+    return sorted(name for name in os.listdir(folder) if name.startswith((".partial", ".replaced")))
+
+
+@pytest.mark.parametrize(
+    "backend, method, n_jobs",
+    [("hdf5", "gzip", 2), ("hdf5", "Zstd", 2), ("hdf5", "gzip", 1), ("zarr", "blosc", 2), ("zarr", "gzip", 1)],
+)
+def test_a_cancel_event_stops_the_write_and_leaves_nothing(tmp_path, backend, method, n_jobs):
+    nwbfile, configuration = session(backend, method)
+    cancel = threading.Event()
+    seen = []
+
+    def progress(location, nbytes):
+        seen.append(nbytes)
+        if len(seen) == 2:
+            cancel.set()  # as the widget's Cancel button does, from another thread or from here
+
+    target = tmp_path / ("out.nwb" if backend == "hdf5" else "out.nwb.zarr")
+    with pytest.raises(WriteCancelled):
+        configure_and_write_nwbfile(
+            nwbfile, target, backend_configuration=configuration, n_jobs=n_jobs, progress=progress, cancel=cancel
+        )
+    assert not target.exists() and leftovers(tmp_path) == []
+    assert len(seen) < ROWS // 40_000  # stopped early
+    # The NWBFile is untouched and can be written afterwards.
+    configure_and_write_nwbfile(nwbfile, target, backend_configuration=configuration, n_jobs=n_jobs)
+    assert target.exists()
+
+
+def test_a_cancel_callable_and_an_existing_target(tmp_path):
+    """A cancelled overwrite keeps the old file as it was."""
+    target = tmp_path / "out.nwb"
+    target.write_bytes(b"old file")
+    nwbfile, configuration = session("hdf5")
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(WriteCancelled):
+        configure_and_write_nwbfile(
+            nwbfile, target, backend_configuration=configuration, overwrite=True, cancel=cancelled, n_jobs=2
+        )
+    assert target.read_bytes() == b"old file" and leftovers(tmp_path) == []
+
+
+def test_keyboard_interrupt_inside_the_write_leaves_nothing_and_stops_the_workers(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    nwbfile, configuration = session("hdf5", "Zstd")  # worker processes
+
+    def interrupt(location, nbytes):
+        if interrupt.calls == 1:
+            raise KeyboardInterrupt
+        interrupt.calls += 1
+
+    interrupt.calls = 0
+    target = tmp_path / "out.nwb"
+    with pytest.raises(KeyboardInterrupt):
+        configure_and_write_nwbfile(nwbfile, target, backend_configuration=configuration, progress=interrupt, n_jobs=2)
+    assert not target.exists() and leftovers(tmp_path) == []
+    assert [child for child in psutil.Process().children() if "hdf5_chunks" in " ".join(child.cmdline())] == []
+
+
+def test_ctrl_c_in_a_terminal_leaves_nothing(tmp_path):
+    """SIGINT to the whole process group, as a terminal sends it: the write stops, no file and no worker remain."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from test_cancel_and_progress import session
+        from nwbconfig_widget import configure_and_write_nwbfile
+        nwbfile, configuration = session("hdf5", "Zstd")
+        configuration.dataset_configurations["acquisition/raw/data"].compression_options = {{"clevel": 19}}
+        def progress(location, nbytes):
+            print("PROGRESS", flush=True)
+        configure_and_write_nwbfile(nwbfile, "out.nwb", backend_configuration=configuration, progress=progress,
+                                    n_jobs=2)
+        print("FINISHED", flush=True)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=tmp_path, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert process.stdout.readline().strip() == "PROGRESS"
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert "FINISHED" not in output and process.returncode != 0
+    assert sorted(os.listdir(tmp_path)) == []
+    leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert leftover == []
+
+
+def test_progress_reaches_the_callback_and_the_bar(tmp_path, capsys):
+    pytest.importorskip("tqdm")
+    nwbfile, configuration = session("hdf5")
+    totals: dict[str, int] = {}
+
+    def progress(location, nbytes):
+        totals[location] = totals.get(location, 0) + nbytes
+
+    configure_and_write_nwbfile(
+        nwbfile, tmp_path / "out.nwb", backend_configuration=configuration, progress=progress, progress_bar=True
+    )
+    assert totals["acquisition/raw/data"] == ROWS * COLUMNS * 2
+    bar = capsys.readouterr().err
+    assert "out.nwb" in bar and "acquisition/raw/data" in bar and "16.0M/16.0M" in bar and "100%" in bar
+
+    repack_nwbfile(tmp_path / "out.nwb", tmp_path / "again.nwb", progress_bar=True, n_jobs=2)
+    assert "again.nwb" in capsys.readouterr().err
+    with h5py.File(tmp_path / "again.nwb", "r") as file:
+        assert file["acquisition/raw/data"].shape == (ROWS, COLUMNS)

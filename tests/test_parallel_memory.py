@@ -1,0 +1,121 @@
+"""Peak memory of parallel writes and repacks grows by about two buffers, from every kind of source.
+
+Each case runs in a fresh subprocess (peak RSS is per process) on a dataset ten times the buffer, with two workers.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from test_side_effects_and_memory import run_python
+
+ROWS, COLUMNS = 1_000_000, 80  # int16: 160 MB
+BUFFER_BYTES = 16_000_000
+
+PRELUDE = textwrap.dedent(
+    f"""
+    import resource, numpy as np
+    from datetime import datetime, timezone
+    from pynwb import NWBFile, NWBHDF5IO, TimeSeries
+    from hdmf.data_utils import GenericDataChunkIterator
+    import nwbconfig_widget as ncw
+
+    rows, columns = {ROWS}, {COLUMNS}
+
+    class Noise(GenericDataChunkIterator):
+        def _get_data(self, selection):
+            start, stop = selection[0].start, selection[0].stop
+            rng = np.random.default_rng(start)
+            return rng.integers(-200, 200, size=(stop - start, columns), dtype="int16")
+        def _get_maxshape(self):
+            return (rows, columns)
+        def _get_dtype(self):
+            return np.dtype("int16")
+
+    def nwbfile_with(data):
+        nwbfile = NWBFile(identifier="m", session_description="memory", session_start_time=datetime.now(timezone.utc))
+        nwbfile.add_acquisition(TimeSeries(name="raw", data=data, unit="V", rate=1.0))
+        return nwbfile
+
+    def configured(nwbfile, backend, method, options):
+        configuration = ncw.get_default_backend_configuration(
+            nwbfile, backend=backend, buffer_budget_bytes={BUFFER_BYTES}
+        )
+        configuration.apply_global_compression(method, options)
+        item = configuration.dataset_configurations["acquisition/raw/data"]
+        item.update(chunk_shape=(20_000, columns), buffer_shape=(100_000, columns))
+        return configuration, item
+
+    def peak():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """
+)
+
+SOURCES = {
+    "numpy": """
+        array = np.empty((rows, columns), dtype="int16")  # filled in place: no transient copy in the baseline
+        for block in Noise(buffer_shape=(50_000, columns), chunk_shape=(50_000, columns)):
+            array[block.selection] = block.data
+        nwbfile = nwbfile_with(array)
+        configuration, item = configured(nwbfile, BACKEND, METHOD, OPTIONS)
+        baseline = peak()
+        ncw.configure_and_write_nwbfile(nwbfile, "out" + SUFFIX, backend_configuration=configuration, n_jobs=2)
+    """,
+    "iterator": """
+        nwbfile = nwbfile_with(Noise(buffer_shape=(50_000, columns), chunk_shape=(50_000, columns)))
+        configuration, item = configured(nwbfile, BACKEND, METHOD, OPTIONS)
+        baseline = peak()
+        ncw.configure_and_write_nwbfile(nwbfile, "out" + SUFFIX, backend_configuration=configuration, n_jobs=2)
+    """,
+    "h5py": """
+        with NWBHDF5IO("raw.nwb", "w") as io:
+            io.write(nwbfile_with(Noise(buffer_shape=(50_000, columns), chunk_shape=(50_000, columns))))
+        with ncw.NWBHDF5IO(nwbfile_path="raw.nwb", mode="r") as io:
+            configuration, item = configured(io.read(), BACKEND, METHOD, OPTIONS)
+        baseline = peak()
+        ncw.repack_nwbfile("raw.nwb", "out" + SUFFIX, backend_configuration=configuration, n_jobs=2)
+    """,
+    "zarr": """
+        from hdmf_zarr.nwb import NWBZarrIO
+        with NWBZarrIO("raw.nwb.zarr", "w") as io:
+            io.write(nwbfile_with(Noise(buffer_shape=(50_000, columns), chunk_shape=(50_000, columns))))
+        with ncw.NWBZarrIO(nwbfile_path="raw.nwb.zarr", mode="r") as io:
+            configuration, item = configured(io.read(), BACKEND, METHOD, OPTIONS)
+        baseline = peak()
+        ncw.repack_nwbfile("raw.nwb.zarr", "out" + SUFFIX, backend_configuration=configuration, n_jobs=2)
+    """,
+}
+
+
+@pytest.mark.parametrize(
+    "source, backend, method, options",
+    [
+        ("numpy", "hdf5", "gzip", {"level": 1}),  # threads (zlib)
+        ("iterator", "hdf5", "Zstd", {"clevel": 1}),  # worker processes
+        ("h5py", "hdf5", "gzip", {"level": 1}),
+        ("zarr", "zarr", "blosc", None),  # zarr chunk threads
+    ],
+)
+def test_peak_memory_grows_by_about_two_buffers(tmp_path, source, backend, method, options):
+    suffix = ".nwb" if backend == "hdf5" else ".nwb.zarr"
+    code = PRELUDE + textwrap.dedent(
+        f"""
+        BACKEND, METHOD, OPTIONS, SUFFIX = {backend!r}, {method!r}, {options!r}, {suffix!r}
+        """
+    )
+    code += textwrap.dedent(SOURCES[source])
+    code += textwrap.dedent(
+        """
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        print("RESULT", item.full_size_bytes, item.expected_ram_usage_bytes, baseline, peak(), children)
+        """
+    )
+    output = run_python(code, tmp_path)
+    full_size, buffer_bytes, baseline, peak, children = map(int, output.split("RESULT ", 1)[1].split())
+    assert full_size == ROWS * COLUMNS * 2 and buffer_bytes == 16_000_000 and full_size >= 10 * buffer_bytes
+    growth = peak - baseline
+    print(f"{source} -> {backend} {method}: RSS grew by {growth / 1e6:.0f} MB; workers {children / 1e6:.0f} MB")
+    assert growth < 2 * buffer_bytes + 40_000_000, f"peak RSS grew by {growth / 1e6:.0f} MB"
+    # Each worker process holds a few chunks (3.2 MB each) on top of Python, h5py and hdf5plugin.
+    assert children < 200_000_000
