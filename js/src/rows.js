@@ -102,14 +102,26 @@ class CompressionEditor {
     this.codecs = codecs;
     this.onEdit = onEdit;
     this.select = el("select", { class: "nwbcw-method", attrs: { "aria-label": `compression method, ${location}` } });
-    this.select.appendChild(el("option", { text: "none", attrs: { value: "" } }));
-    for (const name of codecs.compression_methods || []) this.select.appendChild(el("option", { text: name, attrs: { value: name } }));
+    // The full menu is built when the menu is first used: thousands of rows need not hold every option.
+    this.menuBuilt = false;
+    const buildMenu = () => this.buildMenu();
+    for (const event of ["focus", "pointerdown", "mousedown"]) this.select.addEventListener(event, buildMenu);
     this.select.addEventListener("change", () => this.onEdit("compression_method", this.select.value || null));
     this.optionsBox = el("div", { class: "nwbcw-options" });
     this.optionInputs = new Map();
     this.method = undefined;
     this.sendOptions = debounce(() => this.onEdit("compression_options", this.optionValues()), EDIT_DELAY);
     this.element = el("div", { class: "nwbcw-compression" }, [this.select, this.optionsBox]);
+  }
+
+  buildMenu() {
+    if (this.menuBuilt) return;
+    this.menuBuilt = true;
+    const value = this.select.value;
+    const names = ["", ...(this.codecs.compression_methods || [])];
+    if (!names.includes(value)) names.push(value);
+    this.select.replaceChildren(...names.map((name) => el("option", { text: name || "none", attrs: { value: name } })));
+    this.select.value = value;
   }
 
   optionValues() {
@@ -146,7 +158,7 @@ class CompressionEditor {
     const method = row.drafts.compression_method !== undefined ? row.drafts.compression_method : row.compression_method;
     const value = method || "";
     if (![...this.select.options].some((option) => option.value === value)) {
-      this.select.appendChild(el("option", { text: value, attrs: { value } }));
+      this.select.appendChild(el("option", { text: value || "none", attrs: { value } }));
     }
     if (this.select.value !== value) this.select.value = value;
     if (method !== this.method) this.buildOptions(method);
@@ -171,6 +183,8 @@ class FilterEditor {
     this.current = [];
     this.chips = el("span", { class: "nwbcw-chips" });
     this.add = el("select", { class: "nwbcw-add-filter", attrs: { "aria-label": `add a filter, ${location}` } });
+    const buildMenu = () => this.buildMenu();
+    for (const event of ["focus", "pointerdown", "mousedown"]) this.add.addEventListener(event, buildMenu);
     this.add.addEventListener("change", () => {
       if (this.add.value) this.onEdit("filter_methods", [...this.current, this.add.value]);
     });
@@ -197,13 +211,17 @@ class FilterEditor {
         ]),
       ),
     );
-    const remaining = this.available.filter((name) => !names.includes(name));
-    this.add.replaceChildren(
-      el("option", { text: "+ filter", attrs: { value: "" } }),
-      ...remaining.map((name) => el("option", { text: name, attrs: { value: name } })),
-    );
+    this.remaining = this.available.filter((name) => !names.includes(name));
+    this.menuBuilt = false;
+    this.add.replaceChildren(el("option", { text: "+ filter", attrs: { value: "" } }));
     this.add.value = "";
-    this.add.hidden = remaining.length === 0;
+    this.add.hidden = this.remaining.length === 0;
+  }
+
+  buildMenu() {
+    if (this.menuBuilt) return;
+    this.menuBuilt = true;
+    this.add.append(...this.remaining.map((name) => el("option", { text: name, attrs: { value: name } })));
   }
 }
 
@@ -258,7 +276,6 @@ export class RowView {
       cell("nwbcw-c-filters", [this.filters.element, this.messages.filters], "filters"),
       cell("nwbcw-c-actions", [this.resetButton], "reset"),
     ]);
-    this.searchText = [row.location, row.neurodata_type, row.object_name, row.dtype].join(" ").toLowerCase();
     this.update(row);
   }
 
@@ -298,7 +315,11 @@ export class RowView {
     }
   }
 
-  matches(filterText) {
-    return !filterText || this.searchText.includes(filterText) || String(this.row.compression_method).toLowerCase().includes(filterText);
-  }
+}
+
+/** Whether a row matches the text filter (location, object, neurodata type, dtype or compression). */
+export function rowMatches(row, filterText) {
+  if (!filterText) return true;
+  const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ").toLowerCase();
+  return text.includes(filterText);
 }

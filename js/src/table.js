@@ -1,6 +1,10 @@
 // The dataset table: rows grouped by neurodata object (collapsible), filtered by text and ordered by size.
+//
+// Groups are cheap headers, gathered in pages of PAGE_GROUPS; the rows of a page's groups are built when the page
+// comes near the visible part of the table (IntersectionObserver on pages, not on every group, which would cost
+// time in every frame), so thousands of datasets render quickly. Filtering and ordering work on the row data.
 import { el, setText } from "./dom.js";
-import { RowView } from "./rows.js";
+import { RowView, rowMatches } from "./rows.js";
 
 const COLUMNS = [
   ["name", "Dataset"],
@@ -15,16 +19,23 @@ const COLUMNS = [
   ["actions", ""],
 ];
 
+/** Height reserved per row of a group not built yet, so the scrollbar is about right. */
+const ROW_HEIGHT_GUESS = 58;
+/** Groups per page: the unit of lazy building and of off-screen rendering skipped by the browser. */
+const PAGE_GROUPS = 24;
+
 /** A group of rows: one neurodata object with its datasets. */
 class GroupView {
-  constructor(group, onToggle) {
+  constructor(group, table) {
     this.group = group;
-    this.rows = [];
+    this.table = table;
+    this.indices = []; // positions of its rows in the rows list
+    this.views = null; // RowViews once built
     this.expanded = true;
     this.toggle = el("button", {
       class: "nwbcw-group-toggle",
       attrs: { type: "button", "aria-expanded": "true" },
-      on: { click: () => this.setExpanded(!this.expanded, onToggle) },
+      on: { click: () => this.setExpanded(!this.expanded) },
     }, [
       el("span", { class: "nwbcw-caret", attrs: { "aria-hidden": "true" } }),
       el("span", { class: "nwbcw-group-name", text: group.object_name }),
@@ -39,22 +50,59 @@ class GroupView {
     ]);
   }
 
-  setExpanded(expanded, onToggle) {
+  get built() {
+    return this.views !== null;
+  }
+
+  /** Create the row views (once) and lay them out. */
+  build() {
+    if (this.built) return;
+    this.views = new Map();
+    for (const index of this.indices) {
+      const view = new RowView(this.table.rows[index], this.table.rowContext);
+      this.views.set(index, view);
+      this.table.views[index] = view;
+    }
+    this.body.style.minHeight = "";
+    this.layout();
+  }
+
+  /** Put the rows in the table's order and hide those that do not match the filter. */
+  layout() {
+    const order = this.table.orderIndices(this.indices);
+    if (!this.built) {
+      const visible = order.filter((index) => rowMatches(this.table.rows[index], this.table.filterText)).length;
+      this.body.style.minHeight = `${visible * ROW_HEIGHT_GUESS}px`;
+      return visible;
+    }
+    let visible = 0;
+    for (const index of order) {
+      const view = this.views.get(index);
+      const match = rowMatches(view.row, this.table.filterText);
+      if (view.element.hidden === match) view.element.hidden = !match;
+      visible += match ? 1 : 0;
+    }
+    const elements = order.map((index) => this.views.get(index).element);
+    if (elements.some((element, position) => this.body.children[position] !== element)) this.body.replaceChildren(...elements);
+    return visible;
+  }
+
+  setExpanded(expanded) {
     this.expanded = expanded;
     this.toggle.setAttribute("aria-expanded", String(expanded));
     this.body.hidden = !expanded;
-    if (onToggle) onToggle();
+    if (expanded && !this.built && !this.table.observer) this.build();
   }
 }
 
-/** Renders every row once, then patches single rows as Python sends them. */
+/** Renders groups at once and rows as they come into view, then patches single rows as Python sends them. */
 export class TableView {
   constructor(context) {
     this.context = context; // {codecs(), edit, reset}
     this.filterText = "";
     this.sort = "location";
-    this.rowViews = [];
-    this.byLocation = new Map();
+    this.rows = [];
+    this.views = [];
     this.groupViews = [];
     this.countLine = el("div", { class: "nwbcw-count", attrs: { "aria-live": "polite" } });
     this.header = el("div", { class: "nwbcw-row nwbcw-header", attrs: { role: "row" } },
@@ -64,38 +112,62 @@ export class TableView {
       this.header,
       this.groupsBox,
     ]);
+    this.observer = typeof IntersectionObserver === "function"
+      ? new IntersectionObserver((entries) => this.onIntersect(entries), { root: this.element, rootMargin: "800px 0px" })
+      : null;
   }
 
-  /** Build every group and row from scratch (new rows list from Python). */
+  onIntersect(entries) {
+    for (const entry of entries) {
+      if (!entry.isIntersecting || !entry.target.nwbcwGroups) continue;
+      for (const groupView of entry.target.nwbcwGroups) {
+        if (!groupView.built) {
+          groupView.build();
+          groupView.layout();
+        }
+      }
+      this.observer.unobserve(entry.target);
+    }
+  }
+
+  /** Build every group (rows follow as they come into view) from a new rows list from Python. */
   render(rows, groups) {
-    const codecs = this.context.codecs();
-    const rowContext = { codecs, edit: this.context.edit, reset: this.context.reset };
+    if (this.observer) this.observer.disconnect();
+    this.rows = rows || [];
+    this.views = new Array(this.rows.length);
+    this.rowContext = { codecs: this.context.codecs(), edit: this.context.edit, reset: this.context.reset };
     const groupViews = new Map();
-    for (const group of groups || []) groupViews.set(group.path, new GroupView(group));
-    this.rowViews = [];
-    this.byLocation = new Map();
-    for (const row of rows || []) {
+    for (const group of groups || []) groupViews.set(group.path, new GroupView(group, this));
+    this.rows.forEach((row, index) => {
       let groupView = groupViews.get(row.group);
       if (!groupView) {
-        groupView = new GroupView({ path: row.group, object_name: row.object_name, neurodata_type: row.neurodata_type, count: 0, size: "" });
+        groupView = new GroupView({ path: row.group, object_name: row.object_name, neurodata_type: row.neurodata_type, count: 0, size: "" }, this);
         groupViews.set(row.group, groupView);
       }
-      const view = new RowView(row, rowContext);
-      view.group = groupView;
-      groupView.rows.push(view);
-      this.rowViews.push(view);
-      this.byLocation.set(row.location, view);
-    }
+      groupView.indices.push(index);
+    });
     this.groupViews = [...groupViews.values()];
-    for (const groupView of this.groupViews) groupView.body.replaceChildren(...groupView.rows.map((view) => view.element));
+    if (!this.observer) for (const groupView of this.groupViews) groupView.build();
+    this.pageOrder = null;
     this.arrange();
+  }
+
+  /** The row view of a dataset, building its group if needed (e.g. to focus it from outside). */
+  rowView(location) {
+    const index = this.rows.findIndex((row) => row.location === location);
+    if (index < 0) return null;
+    const groupView = this.groupViews.find((group) => group.indices.includes(index));
+    groupView.build();
+    return this.views[index];
   }
 
   /** Apply Python's changed rows: `[{index, row}]`. */
   patch(entries) {
     for (const { index, row } of entries) {
-      const view = this.rowViews[index];
-      if (view && view.location === row.location) view.update(row);
+      if (index >= this.rows.length || this.rows[index].location !== row.location) continue;
+      this.rows[index] = row;
+      const view = this.views[index];
+      if (view) view.update(row);
     }
   }
 
@@ -113,33 +185,45 @@ export class TableView {
     for (const groupView of this.groupViews) groupView.setExpanded(expanded);
   }
 
+  /** Row positions in display order. */
+  orderIndices(indices) {
+    if (this.sort === "location") return indices;
+    const sign = this.sort === "size-asc" ? 1 : -1;
+    return [...indices].sort((a, b) => sign * (this.rows[a].size_bytes - this.rows[b].size_bytes));
+  }
+
+  /** Gather the groups, in order, into pages; observe the pages whose rows are not built yet. */
+  paginate(ordered) {
+    const key = ordered.map((groupView) => groupView.group.path).join("\u0000");
+    if (key === this.pageOrder) return;
+    this.pageOrder = key;
+    if (this.observer) this.observer.disconnect();
+    const pages = [];
+    for (let start = 0; start < ordered.length; start += PAGE_GROUPS) {
+      const members = ordered.slice(start, start + PAGE_GROUPS);
+      const page = el("div", { class: "nwbcw-page" }, members.map((groupView) => groupView.element));
+      page.nwbcwGroups = members;
+      if (this.observer && members.some((groupView) => !groupView.built)) this.observer.observe(page);
+      pages.push(page);
+    }
+    this.groupsBox.replaceChildren(...pages);
+  }
+
   /** Show the rows that match the filter, in the chosen order. */
   arrange() {
-    const bySize = (a, b) => (this.sort === "size-asc" ? 1 : -1) * (a - b);
-    let shown = 0;
     const ordered = [...this.groupViews];
     if (this.sort !== "location") {
-      ordered.sort((a, b) => bySize(a.group.size_bytes || 0, b.group.size_bytes || 0));
-      for (const groupView of ordered) {
-        const rows = [...groupView.rows].sort((a, b) => bySize(a.row.size_bytes, b.row.size_bytes));
-        groupView.body.replaceChildren(...rows.map((view) => view.element));
-      }
-    } else if (this.sortedBefore) {
-      for (const groupView of ordered) groupView.body.replaceChildren(...groupView.rows.map((view) => view.element));
+      const sign = this.sort === "size-asc" ? 1 : -1;
+      ordered.sort((a, b) => sign * ((a.group.size_bytes || 0) - (b.group.size_bytes || 0)));
     }
-    this.sortedBefore = this.sort !== "location";
+    let shown = 0;
     for (const groupView of ordered) {
-      let visible = 0;
-      for (const view of groupView.rows) {
-        const match = view.matches(this.filterText);
-        if (view.element.hidden === match) view.element.hidden = !match;
-        visible += match ? 1 : 0;
-      }
+      const visible = groupView.layout();
       groupView.element.hidden = visible === 0;
       shown += visible;
     }
-    this.groupsBox.replaceChildren(...ordered.map((groupView) => groupView.element));
-    const total = this.rowViews.length;
+    this.paginate(ordered);
+    const total = this.rows.length;
     setText(this.countLine, shown === total ? "" : `Showing ${shown} of ${total} datasets`);
   }
 }

@@ -145,6 +145,10 @@ describe("editing", () => {
     const model = new FakeModel();
     mount(model);
     const select = row().querySelector(".nwbcw-method");
+    expect(select.options.length).toBe(1); // the full menu is built when first used
+    select.dispatchEvent(new Event("focus"));
+    expect([...select.options].map((option) => option.value)).toEqual(["", "gzip", "lzf", "Zstd"]);
+    expect(select.value).toBe("gzip");
     select.value = "Zstd";
     select.dispatchEvent(new Event("change"));
     expect(model.edits().at(-1)).toMatchObject({ field: "compression_method", value: "Zstd" });
@@ -155,6 +159,7 @@ describe("editing", () => {
     key(option, "Enter");
     expect(model.edits().at(-1)).toMatchObject({ field: "compression_options", value: { clevel: "9" } });
     const add = row().querySelector(".nwbcw-add-filter");
+    add.dispatchEvent(new Event("focus"));
     add.value = "shuffle";
     add.dispatchEvent(new Event("change"));
     expect(model.edits().at(-1)).toMatchObject({ field: "filter_methods", value: ["shuffle"] });
@@ -317,4 +322,32 @@ it("stops listening to the model when the view is removed", () => {
   cleanup();
   cleanup = null;
   for (const handlers of model.handlers.values()) expect(handlers.size).toBe(0);
+});
+
+it("builds the rows of a group only when it comes into view", () => {
+  const observed = [];
+  let callback = null;
+  vi.stubGlobal("IntersectionObserver", class {
+    constructor(handler) { callback = handler; }
+    observe(target) { observed.push(target); }
+    unobserve() {}
+    disconnect() {}
+  });
+  try {
+    const rows = Array.from({ length: 50 }, (_, index) => makeRow({ location: `acquisition/s${index}/data`, group: `acquisition/s${index}`,
+      object_name: `s${index}` }));
+    const model = new FakeModel({ rows });
+    mount(model);
+    expect(root.querySelectorAll(".nwbcw-group").length).toBe(50);
+    expect(root.querySelectorAll(".nwbcw-row[data-location]").length).toBe(0);
+    expect(observed.length).toBe(3); // pages of 24 groups are observed, not every group
+    // A patch for a row not built yet is kept and shown when it is built.
+    model.message({ type: "patch", rows: [{ index: 30, row: { ...rows[30], chunk_size: "1.00 KB" } }] });
+    callback([{ isIntersecting: true, target: observed[1] }]);
+    expect(root.querySelectorAll(".nwbcw-row[data-location]").length).toBe(24);
+    expect(row("acquisition/s3/data")).toBeNull();
+    expect(row("acquisition/s30/data").querySelector(".nwbcw-chunk-size").textContent).toBe("1.00 KB");
+  } finally {
+    vi.unstubAllGlobals();
+  }
 });

@@ -314,14 +314,24 @@ var CompressionEditor = class {
     this.codecs = codecs;
     this.onEdit = onEdit;
     this.select = el("select", { class: "nwbcw-method", attrs: { "aria-label": `compression method, ${location}` } });
-    this.select.appendChild(el("option", { text: "none", attrs: { value: "" } }));
-    for (const name of codecs.compression_methods || []) this.select.appendChild(el("option", { text: name, attrs: { value: name } }));
+    this.menuBuilt = false;
+    const buildMenu = () => this.buildMenu();
+    for (const event of ["focus", "pointerdown", "mousedown"]) this.select.addEventListener(event, buildMenu);
     this.select.addEventListener("change", () => this.onEdit("compression_method", this.select.value || null));
     this.optionsBox = el("div", { class: "nwbcw-options" });
     this.optionInputs = /* @__PURE__ */ new Map();
     this.method = void 0;
     this.sendOptions = debounce(() => this.onEdit("compression_options", this.optionValues()), EDIT_DELAY);
     this.element = el("div", { class: "nwbcw-compression" }, [this.select, this.optionsBox]);
+  }
+  buildMenu() {
+    if (this.menuBuilt) return;
+    this.menuBuilt = true;
+    const value = this.select.value;
+    const names = ["", ...this.codecs.compression_methods || []];
+    if (!names.includes(value)) names.push(value);
+    this.select.replaceChildren(...names.map((name) => el("option", { text: name || "none", attrs: { value: name } })));
+    this.select.value = value;
   }
   optionValues() {
     const values = {};
@@ -362,7 +372,7 @@ var CompressionEditor = class {
     const method = row.drafts.compression_method !== void 0 ? row.drafts.compression_method : row.compression_method;
     const value = method || "";
     if (![...this.select.options].some((option) => option.value === value)) {
-      this.select.appendChild(el("option", { text: value, attrs: { value } }));
+      this.select.appendChild(el("option", { text: value || "none", attrs: { value } }));
     }
     if (this.select.value !== value) this.select.value = value;
     if (method !== this.method) this.buildOptions(method);
@@ -385,6 +395,8 @@ var FilterEditor = class {
     this.current = [];
     this.chips = el("span", { class: "nwbcw-chips" });
     this.add = el("select", { class: "nwbcw-add-filter", attrs: { "aria-label": `add a filter, ${location}` } });
+    const buildMenu = () => this.buildMenu();
+    for (const event of ["focus", "pointerdown", "mousedown"]) this.add.addEventListener(event, buildMenu);
     this.add.addEventListener("change", () => {
       if (this.add.value) this.onEdit("filter_methods", [...this.current, this.add.value]);
     });
@@ -410,13 +422,16 @@ var FilterEditor = class {
         ])
       )
     );
-    const remaining = this.available.filter((name) => !names.includes(name));
-    this.add.replaceChildren(
-      el("option", { text: "+ filter", attrs: { value: "" } }),
-      ...remaining.map((name) => el("option", { text: name, attrs: { value: name } }))
-    );
+    this.remaining = this.available.filter((name) => !names.includes(name));
+    this.menuBuilt = false;
+    this.add.replaceChildren(el("option", { text: "+ filter", attrs: { value: "" } }));
     this.add.value = "";
-    this.add.hidden = remaining.length === 0;
+    this.add.hidden = this.remaining.length === 0;
+  }
+  buildMenu() {
+    if (this.menuBuilt) return;
+    this.menuBuilt = true;
+    this.add.append(...this.remaining.map((name) => el("option", { text: name, attrs: { value: name } })));
   }
 };
 var RowView = class {
@@ -474,7 +489,6 @@ var RowView = class {
       cell("nwbcw-c-filters", [this.filters.element, this.messages.filters], "filters"),
       cell("nwbcw-c-actions", [this.resetButton], "reset")
     ]);
-    this.searchText = [row.location, row.neurodata_type, row.object_name, row.dtype].join(" ").toLowerCase();
     this.update(row);
   }
   /** Bring the row up to date; inputs being typed in keep their text and cursor. */
@@ -511,10 +525,12 @@ var RowView = class {
       );
     }
   }
-  matches(filterText) {
-    return !filterText || this.searchText.includes(filterText) || String(this.row.compression_method).toLowerCase().includes(filterText);
-  }
 };
+function rowMatches(row, filterText) {
+  if (!filterText) return true;
+  const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ").toLowerCase();
+  return text.includes(filterText);
+}
 
 // src/table.js
 var COLUMNS = [
@@ -529,15 +545,19 @@ var COLUMNS = [
   ["filters", "Filters"],
   ["actions", ""]
 ];
+var ROW_HEIGHT_GUESS = 58;
+var PAGE_GROUPS = 24;
 var GroupView = class {
-  constructor(group, onToggle) {
+  constructor(group, table) {
     this.group = group;
-    this.rows = [];
+    this.table = table;
+    this.indices = [];
+    this.views = null;
     this.expanded = true;
     this.toggle = el("button", {
       class: "nwbcw-group-toggle",
       attrs: { type: "button", "aria-expanded": "true" },
-      on: { click: () => this.setExpanded(!this.expanded, onToggle) }
+      on: { click: () => this.setExpanded(!this.expanded) }
     }, [
       el("span", { class: "nwbcw-caret", attrs: { "aria-hidden": "true" } }),
       el("span", { class: "nwbcw-group-name", text: group.object_name }),
@@ -551,11 +571,45 @@ var GroupView = class {
       this.body
     ]);
   }
-  setExpanded(expanded, onToggle) {
+  get built() {
+    return this.views !== null;
+  }
+  /** Create the row views (once) and lay them out. */
+  build() {
+    if (this.built) return;
+    this.views = /* @__PURE__ */ new Map();
+    for (const index of this.indices) {
+      const view = new RowView(this.table.rows[index], this.table.rowContext);
+      this.views.set(index, view);
+      this.table.views[index] = view;
+    }
+    this.body.style.minHeight = "";
+    this.layout();
+  }
+  /** Put the rows in the table's order and hide those that do not match the filter. */
+  layout() {
+    const order = this.table.orderIndices(this.indices);
+    if (!this.built) {
+      const visible2 = order.filter((index) => rowMatches(this.table.rows[index], this.table.filterText)).length;
+      this.body.style.minHeight = `${visible2 * ROW_HEIGHT_GUESS}px`;
+      return visible2;
+    }
+    let visible = 0;
+    for (const index of order) {
+      const view = this.views.get(index);
+      const match = rowMatches(view.row, this.table.filterText);
+      if (view.element.hidden === match) view.element.hidden = !match;
+      visible += match ? 1 : 0;
+    }
+    const elements = order.map((index) => this.views.get(index).element);
+    if (elements.some((element, position) => this.body.children[position] !== element)) this.body.replaceChildren(...elements);
+    return visible;
+  }
+  setExpanded(expanded) {
     this.expanded = expanded;
     this.toggle.setAttribute("aria-expanded", String(expanded));
     this.body.hidden = !expanded;
-    if (onToggle) onToggle();
+    if (expanded && !this.built && !this.table.observer) this.build();
   }
 };
 var TableView = class {
@@ -563,8 +617,8 @@ var TableView = class {
     this.context = context;
     this.filterText = "";
     this.sort = "location";
-    this.rowViews = [];
-    this.byLocation = /* @__PURE__ */ new Map();
+    this.rows = [];
+    this.views = [];
     this.groupViews = [];
     this.countLine = el("div", { class: "nwbcw-count", attrs: { "aria-live": "polite" } });
     this.header = el(
@@ -577,36 +631,56 @@ var TableView = class {
       this.header,
       this.groupsBox
     ]);
+    this.observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => this.onIntersect(entries), { root: this.element, rootMargin: "800px 0px" }) : null;
   }
-  /** Build every group and row from scratch (new rows list from Python). */
+  onIntersect(entries) {
+    for (const entry of entries) {
+      if (!entry.isIntersecting || !entry.target.nwbcwGroups) continue;
+      for (const groupView of entry.target.nwbcwGroups) {
+        if (!groupView.built) {
+          groupView.build();
+          groupView.layout();
+        }
+      }
+      this.observer.unobserve(entry.target);
+    }
+  }
+  /** Build every group (rows follow as they come into view) from a new rows list from Python. */
   render(rows, groups) {
-    const codecs = this.context.codecs();
-    const rowContext = { codecs, edit: this.context.edit, reset: this.context.reset };
+    if (this.observer) this.observer.disconnect();
+    this.rows = rows || [];
+    this.views = new Array(this.rows.length);
+    this.rowContext = { codecs: this.context.codecs(), edit: this.context.edit, reset: this.context.reset };
     const groupViews = /* @__PURE__ */ new Map();
-    for (const group of groups || []) groupViews.set(group.path, new GroupView(group));
-    this.rowViews = [];
-    this.byLocation = /* @__PURE__ */ new Map();
-    for (const row of rows || []) {
+    for (const group of groups || []) groupViews.set(group.path, new GroupView(group, this));
+    this.rows.forEach((row, index) => {
       let groupView = groupViews.get(row.group);
       if (!groupView) {
-        groupView = new GroupView({ path: row.group, object_name: row.object_name, neurodata_type: row.neurodata_type, count: 0, size: "" });
+        groupView = new GroupView({ path: row.group, object_name: row.object_name, neurodata_type: row.neurodata_type, count: 0, size: "" }, this);
         groupViews.set(row.group, groupView);
       }
-      const view = new RowView(row, rowContext);
-      view.group = groupView;
-      groupView.rows.push(view);
-      this.rowViews.push(view);
-      this.byLocation.set(row.location, view);
-    }
+      groupView.indices.push(index);
+    });
     this.groupViews = [...groupViews.values()];
-    for (const groupView of this.groupViews) groupView.body.replaceChildren(...groupView.rows.map((view) => view.element));
+    if (!this.observer) for (const groupView of this.groupViews) groupView.build();
+    this.pageOrder = null;
     this.arrange();
+  }
+  /** The row view of a dataset, building its group if needed (e.g. to focus it from outside). */
+  rowView(location) {
+    const index = this.rows.findIndex((row) => row.location === location);
+    if (index < 0) return null;
+    const groupView = this.groupViews.find((group) => group.indices.includes(index));
+    groupView.build();
+    return this.views[index];
   }
   /** Apply Python's changed rows: `[{index, row}]`. */
   patch(entries) {
     for (const { index, row } of entries) {
-      const view = this.rowViews[index];
-      if (view && view.location === row.location) view.update(row);
+      if (index >= this.rows.length || this.rows[index].location !== row.location) continue;
+      this.rows[index] = row;
+      const view = this.views[index];
+      if (view) view.update(row);
     }
   }
   setFilter(text) {
@@ -620,33 +694,43 @@ var TableView = class {
   setAllExpanded(expanded) {
     for (const groupView of this.groupViews) groupView.setExpanded(expanded);
   }
+  /** Row positions in display order. */
+  orderIndices(indices) {
+    if (this.sort === "location") return indices;
+    const sign = this.sort === "size-asc" ? 1 : -1;
+    return [...indices].sort((a, b) => sign * (this.rows[a].size_bytes - this.rows[b].size_bytes));
+  }
+  /** Gather the groups, in order, into pages; observe the pages whose rows are not built yet. */
+  paginate(ordered) {
+    const key = ordered.map((groupView) => groupView.group.path).join("\0");
+    if (key === this.pageOrder) return;
+    this.pageOrder = key;
+    if (this.observer) this.observer.disconnect();
+    const pages = [];
+    for (let start = 0; start < ordered.length; start += PAGE_GROUPS) {
+      const members = ordered.slice(start, start + PAGE_GROUPS);
+      const page = el("div", { class: "nwbcw-page" }, members.map((groupView) => groupView.element));
+      page.nwbcwGroups = members;
+      if (this.observer && members.some((groupView) => !groupView.built)) this.observer.observe(page);
+      pages.push(page);
+    }
+    this.groupsBox.replaceChildren(...pages);
+  }
   /** Show the rows that match the filter, in the chosen order. */
   arrange() {
-    const bySize = (a, b) => (this.sort === "size-asc" ? 1 : -1) * (a - b);
-    let shown = 0;
     const ordered = [...this.groupViews];
     if (this.sort !== "location") {
-      ordered.sort((a, b) => bySize(a.group.size_bytes || 0, b.group.size_bytes || 0));
-      for (const groupView of ordered) {
-        const rows = [...groupView.rows].sort((a, b) => bySize(a.row.size_bytes, b.row.size_bytes));
-        groupView.body.replaceChildren(...rows.map((view) => view.element));
-      }
-    } else if (this.sortedBefore) {
-      for (const groupView of ordered) groupView.body.replaceChildren(...groupView.rows.map((view) => view.element));
+      const sign = this.sort === "size-asc" ? 1 : -1;
+      ordered.sort((a, b) => sign * ((a.group.size_bytes || 0) - (b.group.size_bytes || 0)));
     }
-    this.sortedBefore = this.sort !== "location";
+    let shown = 0;
     for (const groupView of ordered) {
-      let visible = 0;
-      for (const view of groupView.rows) {
-        const match = view.matches(this.filterText);
-        if (view.element.hidden === match) view.element.hidden = !match;
-        visible += match ? 1 : 0;
-      }
+      const visible = groupView.layout();
       groupView.element.hidden = visible === 0;
       shown += visible;
     }
-    this.groupsBox.replaceChildren(...ordered.map((groupView) => groupView.element));
-    const total = this.rowViews.length;
+    this.paginate(ordered);
+    const total = this.rows.length;
     setText(this.countLine, shown === total ? "" : `Showing ${shown} of ${total} datasets`);
   }
 };
