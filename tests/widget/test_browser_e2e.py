@@ -1,7 +1,8 @@
 """End to end in a real browser: JupyterLab 4 + Debian Chromium (through Playwright) + the widget in a notebook.
 
 Skipped when Chromium, Playwright or JupyterLab are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI), which
-turns the skip into a failure. Screenshots are saved under docs/.
+turns the skip into a failure. Screenshots go to the test's temporary folder, or to the folder named by
+NWBCONFIG_SCREENSHOT_DIR (``NWBCONFIG_SCREENSHOT_DIR=docs`` refreshes the committed ones).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ if _missing and os.environ.get("NWBCONFIG_REQUIRE_BROWSER") == "1":
     raise RuntimeError(f"browser tests required but cannot run: {_missing}")
 pytestmark = pytest.mark.skipif(_missing is not None, reason=f"browser tests need: {_missing}")
 
-DOCS = REPO / "docs"
+SCREENSHOTS = os.environ.get("NWBCONFIG_SCREENSHOT_DIR")
 EPHYS = "acquisition/ephys/data"
 SETUP = """
 import numpy as np
@@ -54,11 +55,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.dialogs = []
+    page.screenshot_dir = tmp_path
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     context.close()
@@ -78,8 +80,11 @@ def axis(page, location, field, index):
 
 
 def screenshot(page, name):
-    DOCS.mkdir(exist_ok=True)
-    page.locator(".nwbcw").screenshot(path=str(DOCS / name))
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else page.screenshot_dir
+    if not folder.is_absolute():
+        folder = REPO / folder
+    folder.mkdir(parents=True, exist_ok=True)
+    page.locator(".nwbcw").screenshot(path=str(folder / name))
 
 
 def start(page, server, name):
