@@ -172,3 +172,26 @@ widget
         assert probe.value("widget.rows[0]['location']").startswith("acquisition/")
     finally:
         probe.close()
+
+
+def test_notebook7_renders_and_edits(browser, tmp_path):
+    root = tmp_path / "nb7"
+    root.mkdir()
+    _write_notebook(root / "nb7.ipynb", [SETUP + "widget = ConfiguratorWidget(nwbfile)\nwidget"])
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        with JupyterLabServer(root, app="notebook") as server:
+            page.goto(server.notebook_url("nb7.ipynb"))
+            page.wait_for_selector(".jp-Notebook .jp-Cell")
+            page.wait_for_timeout(3000)  # kernel start; then run the (focused) first cell
+            page.keyboard.press("Shift+Enter")
+            chunk0 = axis(page, EPHYS, "chunk_shape", 0)
+            chunk0.wait_for()
+            chunk0.fill("1000")
+            chunk0.press("Enter")
+            size = row(page, EPHYS).locator(".nwbcw-chunk-size")
+            page.wait_for_function("el => el.textContent === '8.00 KB'", arg=size.element_handle())
+    finally:
+        context.close()
