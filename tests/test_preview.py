@@ -213,3 +213,35 @@ def test_total_combines_the_datasets():
     assert total["not_estimated"] == 1  # the sequential DataChunkIterator
     assert set(table.columns) >= {"uncompressed_bytes", "estimated_bytes", "estimated_bytes_low",
                                   "estimated_bytes_high", "ratio", "compress_mb_s", "decompress_mb_s"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["hdf5plugin_filters.nwb", "pynwb_2x_hdf5.nwb"])
+def test_existing_file_previewed_with_its_own_settings_matches_its_chunks(name):
+    import warnings
+
+    from conftest import LEGACY_DATA, read_nwbfile
+
+    from nwbconfig_widget import get_existing_backend_configuration
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with read_nwbfile(LEGACY_DATA / name) as io:
+            nwbfile = io.read()
+            configuration = get_existing_backend_configuration(nwbfile)
+            table = preview_compression(nwbfile, configuration, min_chunks=10_000)
+    compared = 0
+    with h5py.File(LEGACY_DATA / name, "r") as file:
+        for location, row in table.iterrows():
+            item = configuration.dataset_configurations[location]
+            path = location if location in file else location.rsplit("/data", 1)[0]
+            if item.dtype.kind == "O" or item.chunk_shape is None or file[path].maxshape != file[path].shape:
+                continue  # text heap; contiguous; resizable datasets may hold chunks beyond the data
+            assert row.estimated_bytes == file[path].id.get_storage_size(), location
+            compared += 1
+    assert compared >= 4
+
+
+def test_whole_file_preview_without_a_configuration_uses_the_default(page_nwbfile):
+    table = preview_compression(page_nwbfile)
+    assert list(table.index) == ["acquisition/MyTimeSeries/data", "acquisition/MyTimeSeries/timestamps"]
+    assert table.attrs["total"]["file_bytes"] > table.attrs["total"]["estimated_bytes"] > 0
