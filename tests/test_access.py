@@ -5,7 +5,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
-from conftest import make_rich_nwbfile
+from nwbfiles import make_rich_nwbfile
 
 from nwbconfig_widget import HDF5DatasetIOConfiguration, configure_and_write_nwbfile, get_default_backend_configuration
 from nwbconfig_widget.access import access_cost, access_costs, typical_selections

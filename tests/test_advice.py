@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_rich_nwbfile
+from nwbfiles import make_rich_nwbfile
 
 from nwbconfig_widget import (
     AVAILABLE_HDF5_COMPRESSION_METHODS,

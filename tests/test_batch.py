@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from conftest import make_rich_nwbfile
+from nwbfiles import make_rich_nwbfile
 
 from nwbconfig_widget import configure_and_write_nwbfile
 from nwbconfig_widget.batch import find_nwb_files, repack_folder

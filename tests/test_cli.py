@@ -9,7 +9,7 @@ import sys
 
 import h5py
 import pytest
-from conftest import LEGACY_DATA, assert_same_values
+from nwbfiles import LEGACY_DATA, assert_same_values
 
 from nwbconfig_widget import BackendConfiguration
 from nwbconfig_widget.cli import main
@@ -69,7 +69,7 @@ def test_repack_to_zarr_with_the_default_configuration(tmp_path):
     ],
 )
 def test_failures_say_why_and_exit_non_zero(tmp_path, capsys, arguments, message):
-    from conftest import make_page_nwbfile
+    from nwbfiles import make_page_nwbfile
 
     from nwbconfig_widget import get_default_backend_configuration
 

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from conftest import read_nwbfile
+from nwbfiles import read_nwbfile
 
 from nwbconfig_widget import (
     AVAILABLE_HDF5_COMPRESSION_METHODS,

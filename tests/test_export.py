@@ -9,7 +9,7 @@ import warnings
 
 import h5py
 import pytest
-from conftest import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile
+from nwbfiles import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile
 
 from nwbconfig_widget import (
     BackendConfiguration,

@@ -11,7 +11,7 @@ from uuid import uuid4
 import h5py
 import numpy as np
 import pytest
-from conftest import make_rich_nwbfile, stored_arrays
+from nwbfiles import make_rich_nwbfile, stored_arrays
 
 from nwbconfig_widget import (
     AVAILABLE_HDF5_COMPRESSION_METHODS,

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile, stored_arrays
+from nwbfiles import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile, stored_arrays
 
 from nwbconfig_widget import (
     BackendConfiguration,

@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from conftest import ephys_traces, make_rich_nwbfile
 from hdmf.data_utils import DataChunkIterator
+from nwbfiles import ephys_traces, make_rich_nwbfile
 
 from nwbconfig_widget import (
     HDF5DatasetIOConfiguration,
@@ -219,7 +219,7 @@ def test_total_combines_the_datasets():
 def test_existing_file_previewed_with_its_own_settings_matches_its_chunks(name):
     import warnings
 
-    from conftest import LEGACY_DATA, read_nwbfile
+    from nwbfiles import LEGACY_DATA, read_nwbfile
 
     from nwbconfig_widget import get_existing_backend_configuration
 

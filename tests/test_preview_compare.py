@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ephys_traces
+from nwbfiles import ephys_traces
 
 from nwbconfig_widget import HDF5DatasetIOConfiguration, ZarrDatasetIOConfiguration
 from nwbconfig_widget.compare import DEFAULT_CANDIDATES, compare_codecs, plot_codec_comparison

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from conftest import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile
+from nwbfiles import LEGACY_DATA, assert_same_values, make_rich_nwbfile, read_nwbfile
 
 from nwbconfig_widget import (
     configure_and_write_nwbfile,
@@ -195,8 +195,8 @@ def test_zarr_existing_configuration_reads_filters():
 
 @pytest.mark.parametrize("backend, name", [("hdf5", "c.nwb"), ("zarr", "c.nwb.zarr")])
 def test_compound_datasets_and_iterator_wrapped_ephys(tmp_path, backend, name):
-    from conftest import make_page_nwbfile
     from hdmf.data_utils import DataChunkIterator
+    from nwbfiles import make_page_nwbfile
     from pynwb.ecephys import ElectricalSeries
 
     from nwbconfig_widget import NWBHDF5IO, NWBZarrIO
@@ -240,9 +240,9 @@ def test_backend_none_means_the_files_own_format_or_hdf5(page_nwbfile, tmp_path)
 def test_settings_chosen_with_data_io_are_the_defaults(tmp_path):
     import hdf5plugin
     import numcodecs
-    from conftest import make_page_nwbfile
     from hdmf.backends.hdf5 import H5DataIO
     from hdmf_zarr import ZarrDataIO
+    from nwbfiles import make_page_nwbfile
     from pynwb import TimeSeries
 
     nwbfile = make_page_nwbfile()

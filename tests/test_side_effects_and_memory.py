@@ -38,7 +38,7 @@ def test_using_the_package_changes_no_global_state(tmp_path):
         before = snapshot()
         import sys
         sys.path.insert(0, %r)
-        from conftest import make_rich_nwbfile
+        from nwbfiles import make_rich_nwbfile
         import nwbconfig_widget as ncw
         nwbfile = make_rich_nwbfile(samples=2000)
         configuration = ncw.get_default_backend_configuration(nwbfile, backend="hdf5")

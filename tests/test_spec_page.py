@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
-from conftest import make_page_nwbfile
+from nwbfiles import make_page_nwbfile
 
 PAGE_DEFAULT_PRINTOUT = (
     "HDF5 dataset configurations --------------------------- "
@@ -147,7 +147,7 @@ def test_repacking_example(tmp_path, monkeypatch):
         for name in ("data", "timestamps"):
             dataset = file[f"acquisition/MyTimeSeries/{name}"]
             assert dataset.compression == "gzip" and dataset.chunks == (3,)
-    from conftest import assert_same_values
+    from nwbfiles import assert_same_values
 
     assert assert_same_values("uncompressed_nwbfile.nwb", "repacked_nwbfile.nwb") > 0
 

@@ -8,8 +8,8 @@ import os
 import h5py
 import numpy as np
 import pytest
-from conftest import make_page_nwbfile, make_rich_nwbfile
 from hdmf.data_utils import DataChunkIterator, GenericDataChunkIterator
+from nwbfiles import make_page_nwbfile, make_rich_nwbfile
 
 from nwbconfig_widget import (
     NWBHDF5IO,
