@@ -88,11 +88,15 @@ class ParallelWriter:
 
     def should_defer(self, configuration: DatasetIOConfiguration) -> bool:
         """Whether this dataset is filled in parallel (decided before the write, from its configuration)."""
+        if configuration.full_size_bytes < PARALLEL_MIN_BYTES or (configuration.number_of_chunks or 0) < 2:
+            return False
         if configuration.dtype.kind not in _NUMERIC_KINDS or configuration.dtype.names is not None:
+            logger.info("%s is written by the plain path: %s data", configuration.location_in_file, configuration.dtype)
             return False
         if configuration.chunk_shape is None:  # contiguous HDF5: nothing to encode
+            logger.info("%s is written by the plain path: contiguous", configuration.location_in_file)
             return False
-        return configuration.full_size_bytes >= PARALLEL_MIN_BYTES and configuration.number_of_chunks >= 2
+        return True
 
     def io_class(self, base: type) -> type:
         """A subclass of pynwb's/hdmf-zarr's IO class that hands deferred datasets to this writer."""
@@ -158,8 +162,7 @@ class ParallelWriter:
             chunk_writer.store(previous, self.check_cancel)
             previous = []
         except BaseException:
-            for _offset, future in previous + current:
-                future.cancel()
+            chunk_writer.abort(previous + current)
             raise
 
     def _as_stored(self, dataset: Any, data: np.ndarray) -> np.ndarray | None:

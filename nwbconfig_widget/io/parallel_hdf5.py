@@ -119,6 +119,11 @@ class Hdf5ChunkWriter:
         padded[tuple(slice(0, length) for length in chunk.shape)] = chunk
         return padded
 
+    def abort(self, items: list[tuple[tuple[int, ...], Future]]) -> None:
+        """Drop the chunks not yet encoded (encoding writes nothing to the file; workers are stopped by the writer)."""
+        for _offset, future in items:
+            future.cancel()
+
     def store(self, items: list[tuple[tuple[int, ...], Future]], on_chunk=None) -> None:
         """Wait for the chunks in order and store them."""
         for offset, future in items:

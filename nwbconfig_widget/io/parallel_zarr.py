@@ -7,7 +7,7 @@ chunk is its own key in the store, so chunks are encoded and stored side by side
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, wait
 
 import numpy as np
 
@@ -28,6 +28,13 @@ class ZarrChunkWriter:
     def submit(self, offset: tuple[int, ...], chunk: np.ndarray) -> tuple[tuple[int, ...], Future]:
         selection = tuple(slice(start, start + length) for start, length in zip(offset, chunk.shape))
         return offset, self._threads.submit(_assign, self.array, selection, chunk)
+
+    def abort(self, items: list[tuple[tuple[int, ...], Future]]) -> None:
+        """Drop the chunks not started and wait for those being stored: nothing may write into the folder after the
+        failed write has removed it."""
+        for _offset, future in items:
+            future.cancel()
+        wait([future for _offset, future in items])
 
     def store(self, items: list[tuple[tuple[int, ...], Future]], on_chunk=None) -> None:
         for _offset, future in items:

@@ -97,19 +97,20 @@ def configure_and_write_nwbfile(
     n_jobs = resolve_n_jobs(n_jobs)
     check = cancel_check(cancel)
     check()
-    bar = make_bar(progress_bar, backend_configuration.total_uncompressed_bytes, target.name)
-    hook = combine(progress, bar, check) if (progress or bar or cancel is not None) else None
+    restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
     writer = ParallelWriter(n_jobs, backend, check) if n_jobs > 1 else None
     io_class = writer.io_class(_io_class(backend)) if writer is not None else _io_class(backend)
-    restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
-    restore = apply_configuration(
-        nwbfile,
-        backend_configuration,
-        progress=hook,
-        defer=writer.should_defer if writer is not None else None,
-    )
+    bar = restore = None
     failed = True
     try:
+        bar = make_bar(progress_bar, backend_configuration.total_uncompressed_bytes, target.name)
+        hook = combine(progress, bar, check) if (progress or bar or cancel is not None) else None
+        restore = apply_configuration(
+            nwbfile,
+            backend_configuration,
+            progress=hook,
+            defer=writer.should_defer if writer is not None else None,
+        )
         with atomic_target(target, overwrite=overwrite) as temporary:
             if export:
                 source_io = nwbfile.get_read_io()
@@ -126,7 +127,8 @@ def configure_and_write_nwbfile(
             writer.close(failed=failed)
         if bar is not None:
             bar.close()
-        restore()
+        if restore is not None:
+            restore()
         restore_sources()
     return target
 
