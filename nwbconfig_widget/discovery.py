@@ -120,6 +120,26 @@ def _special_values(data: Any, dtype: np.dtype | None) -> str | None:
     return None
 
 
+def is_consumed(data: Any) -> bool:
+    """Whether a sequential DataChunkIterator has already given all its data (to an earlier write, say)."""
+    if not isinstance(data, DataChunkIterator):
+        return False
+    # hdmf keeps the chunk it will hand out next; it is empty once the iterator is exhausted.
+    upcoming = getattr(data, "_DataChunkIterator__next_chunk", None)
+    return upcoming is not None and upcoming.data is None and bool(data.maxshape) and 0 not in data.maxshape
+
+
+def consumed_iterators(nwbfile: Any) -> list[str]:
+    """Names (``object.field``) of the sequential DataChunkIterators of ``nwbfile`` that were already consumed."""
+    found = []
+    for container in nwbfile.objects.values():
+        values = [("data", container.data)] if isinstance(container, Data) else list(container.fields.items())
+        for field_name, value in values:
+            if is_consumed(unwrap(value)[0]):
+                found.append(f"{container.name}.{field_name}")
+    return found
+
+
 def describe_source(data: Any) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype of array-like source data; text is reported as ``object`` (variable-length strings).
 
@@ -284,7 +304,9 @@ def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
             if not candidate.full_shape:
                 continue  # scalars are not chunked
             special = _special_values(source, candidate.dtype)
-            if special is not None:
+            if is_consumed(source):
+                candidate.problem = "its DataChunkIterator was consumed by an earlier write; give the data again"
+            elif special is not None:
                 candidate.problem = special
             elif 0 in candidate.full_shape:
                 candidate.problem = "is empty (an axis has length 0)"

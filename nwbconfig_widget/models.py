@@ -345,7 +345,7 @@ class DatasetIOConfiguration:
                 reason = f"axis {axis} of the buffer ({buffer}) is not a whole multiple of the chunk ({chunk})"
             else:
                 continue
-            suggestion = self._suggest_buffer(buffer_shape, chunk_shape)
+            suggestion = self.suggest_buffer_shape(chunk_shape, buffer_shape)
             raise self._error(
                 blame,
                 buffer_shape if blame == "buffer_shape" else chunk_shape,
@@ -354,11 +354,28 @@ class DatasetIOConfiguration:
                 "or change both at once with update(chunk_shape=..., buffer_shape=...).",
             )
 
-    def _suggest_buffer(self, buffer_shape: tuple[int, ...], chunk_shape: tuple[int, ...]) -> tuple[int, ...]:
+    def suggest_buffer_shape(
+        self, chunk_shape: Sequence[int], buffer_shape: Sequence[int] | None = None
+    ) -> tuple[int, ...]:
+        """The buffer (default: the current one) moved to the nearest valid shape for ``chunk_shape``.
+
+        Each axis becomes a whole multiple of the chunk (at least one chunk), or the full length where the buffer
+        spans the data.
+
+        >>> import numpy as np
+        >>> item = HDF5DatasetIOConfiguration(object_id="i", location_in_file="x/data", dataset_name="data",
+        ...     dtype=np.dtype("int16"), full_shape=(1000, 32), chunk_shape=(100, 32), buffer_shape=(500, 32))
+        >>> item.suggest_buffer_shape((300, 16))
+        (300, 32)
+        """
+        current = self.buffer_shape if buffer_shape is None else buffer_shape
         suggestion = []
-        for buffer, chunk, full in zip(buffer_shape, chunk_shape, self.full_shape):
+        for buffer, chunk, full in zip(current, chunk_shape, self.full_shape):
+            if not isinstance(chunk, (int, np.integer)) or chunk <= 0:
+                suggestion.append(buffer)  # nothing to fit to: the chunk shape itself is invalid
+                continue
             multiple = max(chunk, (buffer // chunk) * chunk)
-            suggestion.append(full if multiple >= full else multiple)
+            suggestion.append(full if buffer >= full or multiple >= full else multiple)
         return tuple(suggestion)
 
     def _normalize_codecs(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
@@ -385,6 +402,8 @@ class DatasetIOConfiguration:
                 f"e.g. {{'level': 4}} for gzip; {method!r} accepts {accepted}",
             )
         options = codecs.json_safe(dict(options)) if options else None
+        if method is None and options and "compression_options" not in changed:
+            options = None  # no compression: the old method's options go with it
         if method is None and options:
             raise self._error(
                 "compression_options",

@@ -84,18 +84,6 @@ def parse_options(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return options or None
 
 
-def _buffer_fitting(configuration: DatasetIOConfiguration, chunk_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The current buffer moved to the nearest whole multiple of a new chunk shape (or the full length)."""
-    buffer = []
-    for current, chunk, full in zip(configuration.buffer_shape, chunk_shape, configuration.full_shape):
-        if current >= full:
-            buffer.append(full)
-            continue
-        multiple = max(chunk, (current // chunk) * chunk)
-        buffer.append(full if multiple >= full else multiple)
-    return tuple(buffer)
-
-
 def _set_chunk_shape(configuration: DatasetIOConfiguration, chunk_shape: tuple[int, ...] | None) -> str | None:
     try:
         configuration.chunk_shape = chunk_shape
@@ -103,7 +91,7 @@ def _set_chunk_shape(configuration: DatasetIOConfiguration, chunk_shape: tuple[i
     except ConfigurationError as error:
         if chunk_shape is None or len(chunk_shape) != len(configuration.full_shape):
             raise
-        buffer_shape = _buffer_fitting(configuration, chunk_shape)
+        buffer_shape = configuration.suggest_buffer_shape(chunk_shape)
         try:
             configuration.update(chunk_shape=chunk_shape, buffer_shape=buffer_shape)
         except ConfigurationError:

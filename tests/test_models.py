@@ -142,6 +142,14 @@ def test_new_method_keeps_options_only_when_they_apply():
     assert configuration.compression_options == {"level": 7}
 
 
+def test_removing_compression_drops_its_options():
+    configuration = make_configuration(compression_method="Zstd", compression_options={"clevel": 3})
+    configuration.compression_method = None
+    assert (configuration.compression_method, configuration.compression_options) == (None, None)
+    with pytest.raises(ConfigurationError, match="no compression method"):
+        configuration.compression_options = {"level": 1}
+
+
 def test_codec_instances_are_accepted():
     import hdf5plugin
     import numcodecs

@@ -12,7 +12,7 @@ SNAPSHOT = textwrap.dedent(
     import json, warnings
     import numpy as np, h5py, numcodecs
     # Dependencies that add warning filters of their own when imported are imported first.
-    import pynwb, hdmf, hdmf_zarr, zarr, pandas, hdf5plugin
+    import pynwb, hdmf, hdmf_zarr, zarr, pandas, hdf5plugin, anywidget, ipywidgets, traitlets
 
     def snapshot():
         return {

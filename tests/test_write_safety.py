@@ -120,10 +120,18 @@ def test_the_same_nwbfile_can_be_written_again_and_is_left_as_it_was(tmp_path):
     nwbfile = make_rich_nwbfile(samples=3000)
     original = nwbfile.acquisition["ElectricalSeries"].data
     configure_and_write_nwbfile(nwbfile, tmp_path / "first.nwb")
+    # The sequential iterator of "Streamed" is used up by the first write: it needs its data again.
+    streamed = np.random.default_rng(9).normal(size=(300, 3))
+    nwbfile.acquisition["Streamed"].fields["data"] = DataChunkIterator(data=iter(streamed), maxshape=(300, 3))
     configure_and_write_nwbfile(nwbfile, tmp_path / "second.nwb.zarr")
     assert nwbfile.acquisition["ElectricalSeries"].data is original
     with h5py.File(tmp_path / "first.nwb", "r") as file:
         np.testing.assert_array_equal(file["acquisition/ElectricalSeries/data"][()], original)
+    import zarr
+
+    second = zarr.open(str(tmp_path / "second.nwb.zarr"), mode="r")
+    np.testing.assert_array_equal(second["acquisition/ElectricalSeries/data"][...], original)
+    np.testing.assert_array_equal(second["acquisition/Streamed/data"][...], streamed)
 
 
 def test_buffers_are_read_one_at_a_time_from_memory_h5py_and_iterators(tmp_path):
@@ -242,3 +250,27 @@ class GenericIteratorOfZeros(GenericDataChunkIterator):
 
     def _get_dtype(self):
         return self._type
+
+
+def test_a_consumed_iterator_is_refused_instead_of_writing_nothing(tmp_path):
+    from pynwb import TimeSeries
+
+    nwbfile = make_page_nwbfile()
+    values = np.arange(30.0).reshape(10, 3)
+    nwbfile.add_acquisition(
+        TimeSeries(
+            name="s", unit="V", rate=1.0, data=DataChunkIterator(data=iter(values), maxshape=(10, 3), buffer_size=4)
+        )
+    )
+    configuration = get_default_backend_configuration(nwbfile)
+    configure_and_write_nwbfile(nwbfile, tmp_path / "a.nwb", backend_configuration=configuration)
+    with h5py.File(tmp_path / "a.nwb", "r") as file:
+        np.testing.assert_array_equal(file["acquisition/s/data"][()], values)
+    with pytest.raises(ValueError, match="consumed by an earlier write"):
+        configure_and_write_nwbfile(nwbfile, tmp_path / "b.nwb", backend_configuration=configuration)
+    assert not (tmp_path / "b.nwb").exists()
+    with pytest.raises(ValueError, match="s.data was consumed"):
+        configure_and_write_nwbfile(nwbfile, tmp_path / "c.nwb")
+    assert not (tmp_path / "c.nwb").exists()
+    again = get_default_backend_configuration(nwbfile)
+    assert "consumed" in again.unconfigurable_datasets["acquisition/s/data"]

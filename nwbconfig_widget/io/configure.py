@@ -11,7 +11,7 @@ from hdmf.container import Data
 from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator
 
 from .. import codecs
-from ..discovery import unwrap
+from ..discovery import is_consumed, unwrap
 from ..models import BackendConfiguration, DatasetIOConfiguration
 from .iterators import BufferedDataIterator, RebufferedDataChunkIterator
 
@@ -51,6 +51,11 @@ def _write_data(
     """
     location = configuration.location_in_file
     on_buffer = (lambda nbytes: progress(location, nbytes)) if progress is not None else None
+    if is_consumed(source):
+        raise ValueError(
+            f"{location}: its DataChunkIterator was consumed by an earlier write, so this write would store nothing; "
+            "give the neurodata object its data again (a new iterator) before writing"
+        )
     if isinstance(source, DataChunkIterator):
         return RebufferedDataChunkIterator(
             source,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
+from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_target
 from .configure import ProgressHook, apply_configuration
@@ -91,6 +92,12 @@ def configure_and_write_nwbfile(
     if source is not None and source == target.resolve():
         raise ValueError(f"{target} is the file this NWBFile was read from; write to another path")
     check_target(target, overwrite)
+    consumed = consumed_iterators(nwbfile)
+    if consumed:
+        raise ValueError(
+            f"the DataChunkIterator of {', '.join(consumed)} was consumed by an earlier write, so this write would "
+            "store nothing there; give those objects their data again (a new iterator) before writing"
+        )
     if backend_configuration is None:
         backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
 
