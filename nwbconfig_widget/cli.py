@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import time
 import warnings
@@ -111,11 +113,10 @@ def _repack(arguments: argparse.Namespace) -> None:
     print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
 
 
-def _demo(arguments: argparse.Namespace) -> None:
+def _write_demo_file(arguments: argparse.Namespace, output: Path) -> None:
     from . import configure_and_write_nwbfile, get_default_backend_configuration
     from .demo import make_demo_nwbfile
 
-    output = Path(arguments.output or ("demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr"))
     nwbfile = make_demo_nwbfile(seconds=arguments.seconds)
     configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
     print(configuration)
@@ -129,6 +130,62 @@ def _demo(arguments: argparse.Namespace) -> None:
         f"Wrote {output}: {format_bytes(_size_on_disk(output))} on disk for "
         f"{format_bytes(configuration.total_uncompressed_bytes)} of data, in {elapsed:.1f} s."
     )
+
+
+def _notebooks_folder() -> Path:
+    """The notebooks shipped with the package (installed) or beside it (a source checkout)."""
+    for folder in (Path(__file__).parent / "notebooks", Path(__file__).parent.parent / "notebooks"):
+        if (folder / QUICKSTART).exists():
+            return folder
+    raise CommandError("the demo notebooks are missing from this installation")
+
+
+QUICKSTART = "01_quickstart.ipynb"
+
+
+def _demo(arguments: argparse.Namespace) -> None:
+    if arguments.write_only:
+        default = "demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr"
+        _write_demo_file(arguments, Path(arguments.output or default))
+        return
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        raise CommandError(
+            "JupyterLab is not installed; install it with: pip install 'nwbconfig_widget[demo]'"
+        ) from None
+    folder = Path(arguments.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(_notebooks_folder().glob("*.ipynb")):
+        if not (folder / notebook.name).exists():  # never overwrite the user's edited copy
+            shutil.copy2(notebook, folder / notebook.name)
+    data = folder / ("demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr")
+    if not data.exists():
+        from . import NWBHDF5IO, NWBZarrIO
+        from .demo import make_demo_nwbfile
+
+        io_class = NWBHDF5IO if arguments.backend == "hdf5" else NWBZarrIO
+        with io_class(nwbfile_path=str(data), mode="w") as io:  # as pynwb writes it: for repacking in the widget
+            io.write(make_demo_nwbfile(seconds=arguments.seconds))
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={folder.resolve()}",
+        f"--LabApp.default_url=/lab/tree/{QUICKSTART}",
+        f"--ServerApp.port={arguments.port}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if arguments.no_browser:
+        command.append("--no-browser")
+    if arguments.token is not None:
+        command.append(f"--IdentityProvider.token={arguments.token}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    print(f"Demo files in {folder.resolve()}; starting JupyterLab on {QUICKSTART} (Ctrl-C stops it).", flush=True)
+    sys.stderr.flush()
+    # JupyterLab takes over this process, so signals (Ctrl-C, a terminate) reach the server itself.
+    os.execv(sys.executable, command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,11 +217,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     repack.set_defaults(run=_repack)
 
-    demo = commands.add_parser("demo", help="build a realistic demo NWB file, print its configuration and write it")
+    demo = commands.add_parser(
+        "demo", help="make a demo NWB file and the notebooks, and open JupyterLab on the quickstart with the widget"
+    )
+    demo.add_argument("--dir", default="nwbconfig-demo", help="folder for the demo file and notebooks")
     demo.add_argument("--backend", choices=("hdf5", "zarr"), default="hdf5")
-    demo.add_argument("--output", default=None, help="file to write (default: demo.nwb or demo.nwb.zarr)")
     demo.add_argument("--seconds", type=float, default=10.0, help="length of the synthetic session")
-    demo.add_argument("--overwrite", action="store_true", help="replace the output if it exists")
+    demo.add_argument("--port", type=int, default=8888, help="JupyterLab's port")
+    demo.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
+    demo.add_argument("--token", default=None, help="JupyterLab access token (default: a random one)")
+    demo.add_argument(
+        "--write-only", action="store_true", help="no JupyterLab: print the default configuration and write the file"
+    )
+    demo.add_argument("--output", default=None, help="with --write-only: file to write (default: demo.nwb)")
+    demo.add_argument("--overwrite", action="store_true", help="with --write-only: replace the output if it exists")
     demo.set_defaults(run=_demo)
     return parser
 

@@ -95,7 +95,17 @@ def _existing_json(capsys) -> str:
 
 def test_the_installed_command_and_module_entry_point(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "nwbconfig_widget", "demo", "--seconds", "0.2", "--output", str(tmp_path / "d.nwb")],
+        [
+            sys.executable,
+            "-m",
+            "nwbconfig_widget",
+            "demo",
+            "--write-only",
+            "--seconds",
+            "0.2",
+            "--output",
+            str(tmp_path / "d.nwb"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -111,3 +121,57 @@ def test_the_installed_command_and_module_entry_point(tmp_path):
             [sys.executable, "-m", "nwbconfig_widget", command, "--help"], capture_output=True, text=True
         )
         assert helped.returncode == 0 and "usage: nwbconfig " + command in helped.stdout
+
+
+def test_demo_starts_jupyterlab_on_the_quickstart_and_stops(tmp_path):
+    import json as json_module
+    import socket
+    import time
+    import urllib.request
+
+    pytest.importorskip("jupyterlab")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path / "demo"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nwbconfig_widget",
+            "demo",
+            "--dir",
+            str(folder),
+            "--seconds",
+            "0.2",
+            "--no-browser",
+            "--port",
+            str(port),
+            "--token",
+            "test-token",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/contents/01_quickstart.ipynb?token=test-token&content=0"
+        deadline, answer = time.monotonic() + 180, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    answer = json_module.load(response)
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert answer is not None, "JupyterLab did not answer"
+        assert answer["name"] == "01_quickstart.ipynb" and answer["type"] == "notebook"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=test-token", timeout=10) as response:
+            assert response.status == 200
+        with h5py.File(folder / "demo.nwb", "r") as file:
+            assert file["acquisition/ElectricalSeries/data"].shape[1] == 64
+        assert (folder / "04_repacking.ipynb").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert server.returncode is not None
