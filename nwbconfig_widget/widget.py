@@ -39,6 +39,7 @@ from .backend_configuration import get_default_backend_configuration, get_existi
 from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
 from .widget_apply import WriteJob, error_info
 from .widget_edits import apply_edit, carry_over_edits, parse_options, settings_of
+from .widget_insight import InsightMixin
 from .widget_rows import RowState, build_groups, build_row, build_totals, codec_menu
 
 __all__ = ["ConfiguratorWidget"]
@@ -58,7 +59,7 @@ def _error_text(error: ConfigurationError) -> str:
     return f"{error.reason[:1].upper()}{error.reason[1:]}." + (f" {error.fix}" if error.fix else "")
 
 
-class ConfiguratorWidget(anywidget.AnyWidget):
+class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
     """An editable table of the chunking, buffering and compression of every dataset, with Apply to write the file.
 
     - ``ConfiguratorWidget(nwbfile, backend="hdf5", nwbfile_path=None)``: an in-memory NWBFile with default settings.
@@ -115,6 +116,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         self._configuration: BackendConfiguration | None = None
         self._switching = False
         super().__init__(**kwargs)
+        self._insight_init()  # preview, access cost, codec comparison, presets, export (widget_insight.py)
         self.nwbfile = nwbfile
         self._defaults: dict[str, BackendConfiguration] = {}
         self._states: dict[str, RowState] = {}
@@ -226,6 +228,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
             for item in configuration
         ]
         self.groups = build_groups(configuration)
+        self._insight_refresh()
         self.unconfigurable = [
             {"location": location, "reason": reason}
             for location, reason in configuration.unconfigurable_datasets.items()
@@ -310,6 +313,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
 
     def _update_summary(self) -> None:
         self.totals = build_totals(self.rows, len(self._configuration.unconfigurable_datasets))
+        self._refresh_inspection()
         self._update_blockers()
 
     # ------------------------------------------------------------------------------------------------------ actions

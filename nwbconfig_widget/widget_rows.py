@@ -23,20 +23,10 @@ from typing import Any
 from . import codecs
 from ._sizes import format_bytes
 from .models import BackendConfiguration, DatasetIOConfiguration
+from .widget_insight import preview_cell, row_portability, row_warnings
 
 #: The fields a user can edit in a row, in the order the view shows them.
 EDITABLE_FIELDS = ("chunk_shape", "buffer_shape", "compression_method", "compression_options", "filter_methods")
-
-#: Chunks larger than this are flagged: reading any single value reads (and decompresses) the whole chunk.
-LARGE_CHUNK_BYTES = 100_000_000
-#: Datasets split into more than SMALL_CHUNK_COUNT chunks smaller than SMALL_CHUNK_BYTES are flagged.
-SMALL_CHUNK_BYTES = 100_000
-SMALL_CHUNK_COUNT = 1000
-#: A write buffer larger than this is flagged: the write holds it in memory.
-LARGE_BUFFER_BYTES = 2_000_000_000
-#: The only compression built into every HDF5 library; other filters need a plugin wherever the file is read.
-PORTABLE_HDF5_METHODS = ("gzip",)
-
 
 @dataclasses.dataclass
 class RowState:
@@ -45,6 +35,8 @@ class RowState:
     drafts: dict[str, Any] = dataclasses.field(default_factory=dict)  # field -> value as the user typed it
     errors: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> why the draft was rejected
     notes: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> what the widget changed on its own
+    #: The last compression preview: status, the settings it was made for (signature), result or error.
+    preview: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def clear(self, fields: Iterable[str] | None = None) -> None:
         """Forget drafts, errors and notes of ``fields`` (all fields when None)."""
@@ -81,49 +73,11 @@ def _shape(shape: Iterable[int] | None) -> list[int] | None:
 
 
 def dataset_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
-    """Advice about a valid configuration, each tied to the field it is about."""
-    found = []
-    chunk_bytes, chunks = configuration.chunk_size_bytes, configuration.number_of_chunks
-    if configuration.chunk_shape is not None and chunk_bytes > LARGE_CHUNK_BYTES:
-        found.append(
-            {
-                "field": "chunk_shape",
-                "message": f"Large chunks ({format_bytes(chunk_bytes)}): reading any "
-                "value reads and decompresses a whole chunk. Aim for 1-20 MB.",
-            }
-        )
-    if chunks > SMALL_CHUNK_COUNT and chunk_bytes < SMALL_CHUNK_BYTES:
-        found.append(
-            {
-                "field": "chunk_shape",
-                "message": f"{_count(chunks)} chunks of only {format_bytes(chunk_bytes)}: "
-                "many small chunks make reading slow (and, with Zarr, many files).",
-            }
-        )
-    if configuration.expected_ram_usage_bytes > LARGE_BUFFER_BYTES:
-        found.append(
-            {
-                "field": "buffer_shape",
-                "message": f"The write holds {format_bytes(configuration.expected_ram_usage_bytes)} "
-                "of this dataset in memory at once; a smaller buffer needs less RAM.",
-            }
-        )
-    method = configuration.compression_method
-    if configuration.lossy:
-        lossy = [name for name in (method, *configuration.filter_methods) if codecs.is_lossy(name)]
-        field = "compression_method" if codecs.is_lossy(method) else "filter_methods"
-        found.append(
-            {"field": field, "message": f"Lossy ({', '.join(lossy)}): the stored values will differ from the source."}
-        )
-    if configuration.backend == "hdf5" and method is not None and method not in PORTABLE_HDF5_METHODS:
-        found.append(
-            {
-                "field": "compression_method",
-                "message": f"{method} is not built into HDF5: every reader needs "
-                "hdf5plugin (Python) or the filter plugin installed; gzip is readable everywhere.",
-            }
-        )
-    return found
+    """Advice about a valid configuration, each tied to the field it is about (from :mod:`nwbconfig_widget.advice`).
+
+    Each entry has ``field``, ``severity`` (error | warning | info), ``code`` and ``message``.
+    """
+    return row_warnings(configuration)
 
 
 def edited_fields(configuration: DatasetIOConfiguration, default: DatasetIOConfiguration | None) -> list[str]:
@@ -167,6 +121,8 @@ def build_row(
         "errors": dict(state.errors),
         "notes": dict(state.notes),
         "warnings": dataset_warnings(configuration),
+        "portability": row_portability(configuration),
+        "preview": preview_cell(configuration, state.preview),
         "invalid": bool(state.errors),
         "edited": edited_fields(configuration, default),
     }
@@ -199,8 +155,13 @@ def build_totals(rows: Iterable[Mapping[str, Any]], unconfigurable: int = 0) -> 
 
     The rows carry every number, so totals cost one pass over them instead of a walk over the model.
     """
-    datasets = size = chunks = peak = invalid = edited = 0
+    datasets = size = chunks = peak = invalid = edited = previewed = 0
+    estimated = 0.0
     for row in rows:
+        preview = row.get("preview") or {}
+        if preview.get("status") == "done" and preview.get("estimated_bytes") is not None:
+            previewed += 1
+            estimated += preview["estimated_bytes"]
         datasets += 1
         size += row["size_bytes"]
         chunks += row["number_of_chunks"]
@@ -219,6 +180,14 @@ def build_totals(rows: Iterable[Mapping[str, Any]], unconfigurable: int = 0) -> 
         "invalid": invalid,
         "edited": edited,
         "unconfigurable": unconfigurable,
+        "previewed": previewed,
+        "preview_text": (
+            f"{format_bytes(estimated)} stored (est.) for {_count(previewed)} previewed dataset"
+            f"{'' if previewed == 1 else 's'}"
+            + (f" ({_count(datasets - previewed)} not previewed)" if previewed < datasets else "")
+        )
+        if previewed
+        else "",
     }
 
 

@@ -99,7 +99,11 @@ def test_a_rejected_draft_is_retried_when_another_field_makes_it_fit(widget):
 def test_compression_method_options_and_filters_from_the_browser(widget):
     front_end(widget, type="edit", location=EPHYS, field="compression_method", value="Zstd")
     assert model_of(widget, EPHYS).compression_method == "Zstd"
-    assert any("not built into HDF5" in warning["message"] for warning in row_of(widget, EPHYS)["warnings"])
+    assert any(
+        warning["code"] == "portability" and "hdf5plugin" in warning["message"]
+        for warning in row_of(widget, EPHYS)["warnings"]
+    )
+    assert row_of(widget, EPHYS)["portability"]["level"] == "needs hdf5plugin"
     front_end(widget, type="edit", location=EPHYS, field="compression_options", value={"clevel": "7"})
     assert model_of(widget, EPHYS).compression_options == {"clevel": 7}
     front_end(widget, type="edit", location=EPHYS, field="compression_options", value={"clevel": "x"})

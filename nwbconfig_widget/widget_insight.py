@@ -1,0 +1,740 @@
+"""The configurator widget's "see before you write" side: preview, advice, access cost, codec chart, presets, export.
+
+Everything the view shows here is computed in Python from the issue-4 functions (:mod:`.preview`, :mod:`.compare`,
+:mod:`.access`, :mod:`.advice`, :mod:`.presets`, :mod:`.export`) and sent as numbers and plain strings:
+
+- per row: ``warnings`` from :func:`~nwbconfig_widget.advice.configuration_warnings`, ``portability`` from
+  :func:`~nwbconfig_widget.advice.portability`, and ``preview`` (ratio, estimated size with its range, speeds), run
+  on demand in a worker thread and patched into the rows as results arrive;
+- ``inspection`` (trait): the selected dataset's access-pattern costs for its chunk shape next to the default, the
+  ``cloud`` preset and a chunk shape the user types, and the codec comparison with a chart whose points are already
+  placed (0-1 coordinates, log speed axis) by Python;
+- ``insight_menu`` (trait): presets and the neurodata types they can be applied to;
+- ``export`` (trait): Python code, JSON or the ``h5repack`` command line of the current configuration.
+
+:class:`InsightMixin` adds the traits, the actions (``preview``, ``inspect``, ``compare``, ``use_codec``,
+``apply_preset``, ``export``) and the public methods :meth:`InsightMixin.preview`,
+:meth:`InsightMixin.inspect` and :meth:`InsightMixin.compare` to :class:`~nwbconfig_widget.widget.ConfiguratorWidget`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import math
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import traitlets
+
+from ._sizes import format_bytes
+from .access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
+from .advice import available_memory_bytes, configuration_warnings, portability
+from .models import ConfigurationError, DatasetIOConfiguration
+
+__all__ = [
+    "InsightMixin",
+    "access_view",
+    "chart_geometry",
+    "preview_cell",
+    "preview_signature",
+    "row_portability",
+    "row_warnings",
+]
+
+#: The available memory is read at most this often (seconds) while building rows.
+MEMORY_TTL_S = 2.0
+#: Preview results of a "preview all" are patched into the rows at most this often (seconds).
+PREVIEW_PATCH_INTERVAL_S = 0.25
+
+_memory_cache: list[float] = [-math.inf, 0.0]  # [time read, bytes]
+
+
+def _available_memory() -> int | None:
+    now = time.monotonic()
+    if now - _memory_cache[0] > MEMORY_TTL_S:
+        _memory_cache[0], _memory_cache[1] = now, available_memory_bytes()
+    return _memory_cache[1]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+# ------------------------------------------------------------------------------------------------------ per row
+
+
+def row_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
+    """The live advice of :func:`configuration_warnings` as row entries: field, severity, code and message."""
+    return [
+        {"field": advice.field, "severity": advice.severity, "code": advice.code, "message": _sentence(advice.message)}
+        for advice in configuration_warnings(configuration, available_memory=_available_memory())
+    ]
+
+
+def row_portability(configuration: DatasetIOConfiguration) -> dict[str, Any]:
+    """Who can read this dataset's pipeline: ``level`` (short), ``note`` (a sentence) and ``lossy``."""
+    portable = portability(
+        configuration.backend,
+        configuration.compression_method,
+        configuration.filter_methods,
+        configuration.compression_options,
+    )
+    return {"level": portable.level, "note": portable.note, "lossy": portable.lossy}
+
+
+def preview_signature(configuration: DatasetIOConfiguration) -> list:
+    """The settings a compression preview depends on (the buffer shape does not change stored bytes)."""
+    values = configuration.to_dict()
+    return [
+        configuration.backend,
+        values["chunk_shape"],
+        values["compression_method"],
+        values["compression_options"],
+        values["filter_methods"],
+        values["filter_options"],
+    ]
+
+
+def _speed_text(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:,.0f} MB/s" if value >= 10 else f"{value:.1f} MB/s"
+
+
+def _ratio_text(value: float) -> str:
+    return f"{value:.2f}×" if value is not None and math.isfinite(value) else "—"
+
+
+def preview_result(preview: Any) -> dict[str, Any]:
+    """The numbers and texts a row shows for a :class:`~nwbconfig_widget.preview.DatasetPreview`."""
+    estimated = preview.estimated_bytes
+    has_estimate = estimated is not None and math.isfinite(estimated)
+    low, high = preview.estimated_bytes_low, preview.estimated_bytes_high
+    exact = bool(preview.exact)
+    if has_estimate and not exact and math.isfinite(low) and math.isfinite(high):
+        range_text = f"{format_bytes(low)}–{format_bytes(high)}"
+    else:
+        range_text = "exact" if has_estimate else ""
+    return {
+        "estimated_bytes": float(estimated) if has_estimate else None,
+        "estimated_bytes_low": float(low) if has_estimate and math.isfinite(low) else None,
+        "estimated_bytes_high": float(high) if has_estimate and math.isfinite(high) else None,
+        "ratio": float(preview.ratio) if has_estimate and math.isfinite(preview.ratio) else None,
+        "ratio_text": _ratio_text(preview.ratio) if has_estimate else "—",
+        "size_text": format_bytes(estimated) if has_estimate else "—",
+        "range_text": range_text,
+        "compress_text": _speed_text(preview.compress_mb_s),
+        "decompress_text": _speed_text(preview.decompress_mb_s),
+        "sample_text": f"{len(preview.sample)} of {preview.number_of_chunks:,} chunks sampled"
+        if preview.sample
+        else "",
+        "note": preview.note,
+        "seconds": round(float(preview.seconds), 3),
+    }
+
+
+def preview_cell(configuration: DatasetIOConfiguration, stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the row's preview cell shows: ``status`` none | queued | running | done | stale | error, and figures.
+
+    A result for other settings than the current ones is ``stale`` (still shown, marked as out of date).
+    """
+    if not stored:
+        return {"status": "none"}
+    status = stored.get("status", "none")
+    cell = {"status": status, **(stored.get("result") or {})}
+    if stored.get("error"):
+        cell["error"] = stored["error"]
+    if status in ("done", "error") and stored.get("signature") != preview_signature(configuration):
+        cell["status"] = "stale"
+    return cell
+
+
+# --------------------------------------------------------------------------------------------------- access cost
+
+
+def _shape_text(shape: Iterable[int] | None) -> str:
+    return "contiguous" if shape is None else "(" + ", ".join(f"{length}" for length in shape) + ")"
+
+
+def _seconds_text(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:,.0f} ms"
+    if seconds < 120:
+        return f"{seconds:,.1f} s"
+    return f"{seconds / 60:,.1f} min"
+
+
+def parse_shape(text: Any, rank: int) -> tuple[int, ...]:
+    """A chunk shape typed as ``81920, 64`` / ``81920 x 64`` / a list; raises ValueError with the reason."""
+    if isinstance(text, (list, tuple)):
+        parts = [str(part) for part in text]
+    else:
+        parts = str(text).replace("×", ",").replace("x", ",").replace("(", "").replace(")", "").split(",")
+    parts = [part.strip() for part in parts if part.strip()]
+    if len(parts) != rank:
+        raise ValueError(f"give {rank} whole number(s), one per axis (got {len(parts)})")
+    try:
+        shape = tuple(int(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"{', '.join(parts)} are not all whole numbers") from None
+    if any(length < 1 for length in shape):
+        raise ValueError("every axis needs at least 1")
+    return shape
+
+
+def _with_chunks(configuration: DatasetIOConfiguration, chunk_shape: tuple[int, ...]) -> DatasetIOConfiguration:
+    shape = [min(int(length), int(full)) for length, full in zip(chunk_shape, configuration.full_shape)]
+    values = {**configuration.to_dict(), "chunk_shape": shape, "buffer_shape": shape}
+    return type(configuration).from_dict(values)
+
+
+def access_view(
+    configuration: DatasetIOConfiguration,
+    alternatives: Mapping[str, tuple[int, ...] | None],
+    *,
+    compression_ratio: float | None = None,
+    latency_s: float = DEFAULT_LATENCY_S,
+    bandwidth_bytes_per_s: float = DEFAULT_BANDWIDTH_BYTES_PER_S,
+) -> dict[str, Any]:
+    """Costs of the typical reads of a dataset with its chunk shape and with ``alternatives`` (label -> shape).
+
+    Returns ``columns`` (one per chunk shape), ``reads`` (one per typical read, a cell per column: chunks touched,
+    bytes decompressed, read amplification, remote time; ``best`` marks the cheapest remote time) and ``summary``
+    sentences comparing the cheapest and the dearest chunk shape of each read.
+    """
+    columns = [("current", "current", configuration.chunk_shape)]
+    seen = {configuration.chunk_shape}
+    for label, shape in alternatives.items():
+        if shape is None:
+            continue
+        shape = tuple(min(int(length), int(full)) for length, full in zip(shape, configuration.full_shape))
+        if shape in seen:
+            continue
+        seen.add(shape)
+        columns.append((label, label, shape))
+    configurations = []
+    for key, _label, shape in columns:
+        configurations.append(configuration if key == "current" else _with_chunks(configuration, shape))
+    selections = typical_selections(configuration)
+    options = dict(
+        compression_ratio=compression_ratio, latency_s=latency_s, bandwidth_bytes_per_s=bandwidth_bytes_per_s
+    )
+    reads, summary = [], []
+    for name, selection in selections.items():
+        costs = [access_cost(item, selection, name=name, **options) for item in configurations]
+        best = min(range(len(costs)), key=lambda index: costs[index].remote_seconds)
+        cells = []
+        for index, cost in enumerate(costs):
+            fetched = cost.bytes_read_compressed if math.isfinite(cost.bytes_read_compressed) else None
+            cells.append(
+                {
+                    "chunks": f"{cost.chunks_touched:,}",
+                    "chunks_touched": cost.chunks_touched,
+                    "read": format_bytes(cost.bytes_read_uncompressed),
+                    "read_bytes": cost.bytes_read_uncompressed,
+                    "fetched": format_bytes(fetched) if fetched is not None else "",
+                    "amplification": f"{cost.read_amplification:,.1f}×"
+                    if math.isfinite(cost.read_amplification)
+                    else "—",
+                    "remote": _seconds_text(cost.remote_seconds),
+                    "remote_seconds": cost.remote_seconds,
+                    "best": index == best and len(costs) > 1,
+                }
+            )
+        reads.append({"name": name, "requested": format_bytes(costs[0].requested_bytes), "cells": cells})
+        worst = max(range(len(costs)), key=lambda index: costs[index].remote_seconds)
+        if len(costs) > 1 and costs[worst].remote_seconds > 1.5 * costs[best].remote_seconds:
+            summary.append(
+                f"{_sentence(name)}: {_shape_text(columns[best][2])} touches {costs[best].chunks_touched:,} chunk(s) "
+                f"and reads {format_bytes(costs[best].bytes_read_uncompressed)} "
+                f"(~{_seconds_text(costs[best].remote_seconds)} remote); {_shape_text(columns[worst][2])} touches "
+                f"{costs[worst].chunks_touched:,} and reads {format_bytes(costs[worst].bytes_read_uncompressed)} "
+                f"(~{_seconds_text(costs[worst].remote_seconds)})."
+            )
+    return {
+        "columns": [
+            {
+                "key": key,
+                "label": label,
+                "chunk_shape": None if shape is None else list(shape),
+                "shape_text": _shape_text(shape),
+            }
+            for key, label, shape in columns
+        ],
+        "reads": reads,
+        "summary": summary,
+        "latency_ms": latency_s * 1000,
+        "bandwidth_mb_s": bandwidth_bytes_per_s / 1e6,
+        "note": (
+            f"Fetched bytes use the previewed ratio {compression_ratio:.2f}×."
+            if compression_ratio
+            else "Preview this dataset to count compressed bytes; until then remote times use uncompressed bytes "
+            "(an upper bound)."
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------------------------- codec chart
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 4 if span > 0 else 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def chart_geometry(table: Any, speed_column: str = "compress_mb_s") -> dict[str, Any]:
+    """Points of a ratio-vs-speed chart placed in 0-1 coordinates (speed on a log axis), with the axis ticks.
+
+    ``table`` is a :func:`~nwbconfig_widget.compare.compare_codecs` DataFrame; rows without figures are left out.
+    The view only scales these coordinates to pixels.
+    """
+    points = []
+    for label, row in table.iterrows():
+        speed, ratio = row.get(speed_column), row.get("ratio")
+        if speed is None or ratio is None or not (math.isfinite(speed) and math.isfinite(ratio)) or speed <= 0:
+            continue
+        points.append((str(label), float(speed), float(ratio), row))
+    if not points:
+        return {"points": [], "x_ticks": [], "y_ticks": [], "x_label": "", "y_label": ""}
+    logs = [math.log10(speed) for _, speed, _, _ in points]
+    x_low, x_high = math.floor(min(logs)), math.ceil(max(logs))
+    if x_high == x_low:
+        x_high += 1
+    ratios = [ratio for _, _, ratio, _ in points]
+    step = _nice_step(max(ratios) - min(min(ratios), 1.0))
+    y_low = math.floor(min(min(ratios), 1.0) / step) * step
+    y_high = math.ceil(max(ratios) / step) * step
+    if y_high <= y_low:
+        y_high = y_low + step
+
+    def x_of(value: float) -> float:
+        return (math.log10(value) - x_low) / (x_high - x_low)
+
+    def y_of(value: float) -> float:
+        return (value - y_low) / (y_high - y_low)
+
+    placed = []
+    for label, speed, ratio, row in points:
+        placed.append(
+            {
+                "label": label,
+                "x": round(x_of(speed), 5),
+                "y": round(y_of(ratio), 5),
+                "backend": str(row.get("backend") or ""),
+                "portable": row.get("portability") == "every HDF5 reader",
+                "title": f"{label}: {ratio:.2f}× at {_speed_text(speed)}",
+            }
+        )
+    x_ticks = [{"pos": round(x_of(10.0**power), 5), "text": f"{10.0**power:g}"} for power in range(x_low, x_high + 1)]
+    y_ticks = []
+    value = y_low
+    while value <= y_high + step / 2:
+        y_ticks.append({"pos": round(y_of(value), 5), "text": f"{value:g}"})
+        value += step
+    title = "compression" if speed_column == "compress_mb_s" else "decompression"
+    return {
+        "points": placed,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "x_label": f"{title} speed (MB/s, one core, log scale)",
+        "y_label": "ratio (uncompressed / stored)",
+    }
+
+
+def compare_rows(table: Any, backend: str) -> list[dict[str, Any]]:
+    """The rows of a codec comparison as texts, each saying whether it can be used with ``backend``."""
+    rows = []
+    for label, row in table.iterrows():
+        ratio = row.get("ratio")
+        rows.append(
+            {
+                "label": str(label),
+                "backend": str(row.get("backend") or ""),
+                "ratio": _ratio_text(ratio) if ratio is not None and math.isfinite(ratio) else "—",
+                "size": format_bytes(row["estimated_bytes"]) if math.isfinite(row["estimated_bytes"]) else "—",
+                "compress": _speed_text(row.get("compress_mb_s")),
+                "decompress": _speed_text(row.get("decompress_mb_s")),
+                "portability": str(row.get("portability") or ""),
+                "lossy": bool(row.get("lossy")),
+                "note": str(row.get("note") or ""),
+                "usable": row.get("backend") == backend and math.isfinite(ratio if ratio is not None else math.nan),
+            }
+        )
+    return rows
+
+
+# -------------------------------------------------------------------------------------------------- the worker
+
+
+class _Worker:
+    """One daemon thread running queued tasks in order; results are handed to ``deliver`` on the widget's loop."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.queue: collections.deque = collections.deque()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, task: Callable[[], None]) -> threading.Thread:
+        with self.lock:
+            self.queue.append(task)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self.thread.start()
+            return self.thread
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                if not self.queue:
+                    self.thread = None
+                    return
+                task = self.queue.popleft()
+            task()
+
+    def join(self, timeout: float | None = None) -> None:
+        thread = self.thread
+        if thread is not None:
+            thread.join(timeout)
+
+
+def _current_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, ConfigurationError):
+        return _sentence(error.reason) + (f". {error.fix}" if error.fix else "")
+    return f"{type(error).__name__}: {error}"
+
+
+# ---------------------------------------------------------------------------------------------------- the mixin
+
+
+class InsightMixin(traitlets.HasTraits):
+    """Preview, advice, access cost, codec comparison, presets and export for :class:`ConfiguratorWidget`."""
+
+    inspection = traitlets.Dict().tag(sync=True)
+    insight_menu = traitlets.Dict().tag(sync=True)
+    export = traitlets.Dict().tag(sync=True)
+
+    # -- plumbing ------------------------------------------------------------------------------------------------
+
+    def _insight_init(self) -> None:
+        self._preview_worker = _Worker("nwbconfig-preview")
+        self._compare_worker = _Worker("nwbconfig-compare")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._access_options = {"latency_s": DEFAULT_LATENCY_S, "bandwidth_bytes_per_s": DEFAULT_BANDWIDTH_BYTES_PER_S}
+        self._access_extra: dict[str, tuple[int, ...]] = {}
+
+    def _insight_refresh(self) -> None:
+        """Menus for the current configuration (called by ``refresh``)."""
+        from .presets import PRESETS
+
+        types = sorted({item.neurodata_type for item in self._configuration if item.neurodata_type})
+        self.insight_menu = {
+            "presets": [{"name": preset.name, "description": preset.description} for preset in PRESETS.values()],
+            "neurodata_types": types,
+            "export_formats": [
+                {"name": "python", "label": "Python code"},
+                {"name": "json", "label": "JSON"},
+                *([{"name": "h5repack", "label": "h5repack command"}] if self._configuration.backend == "hdf5" else []),
+            ],
+        }
+        location = (self.inspection or {}).get("location")
+        if location and location not in self._configuration.dataset_configurations:
+            self.inspection = {}
+
+    def _deliver(self, function: Callable[[], None]) -> None:
+        """Run ``function`` on the kernel's event loop when there is one (so only one thread touches the widget)."""
+        loop = self._loop
+        if loop is not None and loop.is_running() and not loop.is_closed():
+            loop.call_soon_threadsafe(self._guarded, function)
+        else:
+            self._guarded(function)
+
+    def _guarded(self, function: Callable[[], None]) -> None:
+        try:
+            function()
+        except Exception as error:  # never lost
+            self._notice("error", f"Updating the widget failed: {_error_text(error)}", traceback.format_exc())
+
+    def _patch_locations(self, locations: Iterable[str]) -> None:
+        self._dirty.update(location for location in locations if location in self._index)
+        if not self._batch_depth:
+            self._flush()
+
+    def _capture_loop(self) -> None:
+        loop = _current_loop()
+        if loop is not None:
+            self._loop = loop
+
+    # -- preview -------------------------------------------------------------------------------------------------
+
+    def preview(self, locations: str | Iterable[str] | None = None) -> threading.Thread | None:
+        """Preview the compression of some datasets (default: all) in a worker thread; results fill the rows.
+
+        Returns the worker thread (``.join()`` waits for every queued preview), or None when nothing was queued.
+        """
+        from .preview import dataset_source, preview_dataset
+
+        self._capture_loop()
+        if locations is None:
+            items = list(self._configuration)
+        else:
+            if isinstance(locations, str):
+                locations = [locations]
+            items = [self._item(location) for location in locations]
+        if not items:
+            return None
+        tasks = []
+        for item in items:
+            state = self._states[item.location_in_file]
+            previous = state.preview.get("result") if state.preview else None
+            state.preview = {"status": "queued", "signature": preview_signature(item), "result": previous}
+            tasks.append((item.location_in_file, item.copy(), preview_signature(item)))
+        self._patch_locations(location for location, _, _ in tasks)
+        nwbfile = self.nwbfile
+        pending: dict[str, dict] = {}
+        last = [time.monotonic()]
+
+        def publish(results: dict[str, dict]) -> None:
+            for location, stored in results.items():
+                state = self._states.get(location)
+                if state is not None:
+                    state.preview = stored
+            self._patch_locations(results)
+
+        def flush_pending(force: bool) -> None:
+            if pending and (force or time.monotonic() - last[0] >= PREVIEW_PATCH_INTERVAL_S):
+                results = dict(pending)
+                pending.clear()
+                last[0] = time.monotonic()
+                self._deliver(lambda: publish(results))
+
+        def run(index: int, location: str, snapshot: DatasetIOConfiguration, signature: list) -> None:
+            self._deliver(lambda: self._mark_running(location, signature))
+            try:
+                result = preview_result(preview_dataset(snapshot, dataset_source(nwbfile, snapshot)))
+                pending[location] = {"status": "done", "signature": signature, "result": result}
+            except Exception as error:
+                pending[location] = {"status": "error", "signature": signature, "error": _error_text(error)}
+            flush_pending(force=index == len(tasks) - 1)
+
+        thread = None
+        for index, (location, snapshot, signature) in enumerate(tasks):
+            thread = self._preview_worker.submit(lambda i=index, a=location, b=snapshot, c=signature: run(i, a, b, c))
+        return thread
+
+    def _mark_running(self, location: str, signature: list) -> None:
+        state = self._states.get(location)
+        if (
+            state is not None
+            and state.preview.get("status") == "queued"
+            and state.preview.get("signature") == signature
+        ):
+            state.preview = {**state.preview, "status": "running"}
+            self._patch_locations([location])
+
+    def _action_preview(self, content: dict) -> None:
+        location = content.get("location")
+        self.preview(None if location in (None, "") else [location])
+
+    # -- inspection: access costs and codec comparison -------------------------------------------------------
+
+    def inspect(self, location: str | None, **options: Any) -> dict[str, Any]:
+        """Show a dataset in the detail panel: access costs of its typical reads (computed now).
+
+        ``options``: ``latency_ms``, ``bandwidth_mb_s``, ``chunk_shape`` (a chunk shape to compare with, as text or
+        list; empty removes it). ``location=None`` closes the panel.
+        """
+        if location is None:
+            self.inspection = {}
+            return {}
+        item = self._item(location)
+        latency = options.get("latency_ms")
+        bandwidth = options.get("bandwidth_mb_s")
+        problems = []
+        try:
+            if latency not in (None, ""):
+                value = float(latency)
+                if not value >= 0:
+                    raise ValueError
+                self._access_options["latency_s"] = value / 1000
+        except ValueError:
+            problems.append(f"Latency {latency!r} is not a number of milliseconds ≥ 0.")
+        try:
+            if bandwidth not in (None, ""):
+                value = float(bandwidth)
+                if not value > 0:
+                    raise ValueError
+                self._access_options["bandwidth_bytes_per_s"] = value * 1e6
+        except ValueError:
+            problems.append(f"Bandwidth {bandwidth!r} is not a positive number of MB/s.")
+        if "chunk_shape" in options:
+            text = options["chunk_shape"]
+            if text in (None, "", []):
+                self._access_extra.pop(location, None)
+            else:
+                try:
+                    self._access_extra[location] = parse_shape(text, len(item.full_shape))
+                except ValueError as error:
+                    problems.append(f"Chunk shape to compare: {error}.")
+        self.inspection = self._inspection_for(item, problems)
+        return self.inspection
+
+    def _inspection_for(self, item: DatasetIOConfiguration, problems: list[str] | None = None) -> dict[str, Any]:
+        from .defaults import default_chunk_shape
+        from .presets import preset_settings
+
+        location = item.location_in_file
+        alternatives: dict[str, tuple[int, ...] | None] = {}
+        default = self._defaults_for_rows().get(location)
+        alternatives["default"] = (
+            default.chunk_shape if default is not None else default_chunk_shape(item.full_shape, item.itemsize)
+        )
+        with contextlib.suppress(Exception):  # a preset that does not fit this dataset: leave it out
+            alternatives["cloud preset"] = preset_settings(item, "cloud").get("chunk_shape", item.chunk_shape)
+        if location in self._access_extra:
+            alternatives["yours"] = self._access_extra[location]
+        preview = preview_cell(item, self._states[location].preview)
+        ratio = preview.get("ratio") if preview.get("status") == "done" else None
+        previous = self.inspection if (self.inspection or {}).get("location") == location else {}
+        compare = previous.get("compare") or {"status": "none"}
+        if compare.get("signature") not in (None, preview_signature(item)[:2]):
+            compare = {**compare, "stale": True}
+        return {
+            "location": location,
+            "dataset_name": item.dataset_name,
+            "facts": f"{_shape_text(item.full_shape)} {item.dtype} · {format_bytes(item.full_size_bytes)} · "
+            f"chunks {_shape_text(item.chunk_shape)} ({format_bytes(item.chunk_size_bytes)} each, "
+            f"{item.number_of_chunks:,} chunks)",
+            "access": access_view(item, alternatives, compression_ratio=ratio, **self._access_options),
+            "extra_chunk_shape": ", ".join(str(length) for length in self._access_extra.get(location, ())),
+            "problems": problems or [],
+            "compare": compare,
+        }
+
+    def _refresh_inspection(self) -> None:
+        location = (self.inspection or {}).get("location")
+        if location and location in self._configuration.dataset_configurations:
+            self.inspection = self._inspection_for(self._configuration.dataset_configurations[location])
+
+    def _action_inspect(self, content: dict) -> None:
+        options = {key: content[key] for key in ("latency_ms", "bandwidth_mb_s", "chunk_shape") if key in content}
+        self.inspect(content.get("location") or None, **options)
+
+    def compare(self, location: str) -> threading.Thread:
+        """Compare the default candidate codecs on ``location``'s sampled chunks in a worker thread (shown in the
+        detail panel as a chart and a table); returns the thread."""
+        from .compare import compare_codecs
+        from .preview import dataset_source
+
+        self._capture_loop()
+        item = self._item(location)
+        if (self.inspection or {}).get("location") != location:
+            self.inspect(location)
+        snapshot, signature = item.copy(), preview_signature(item)[:2]
+        self.inspection = {**self.inspection, "compare": {"status": "running", "signature": signature}}
+        nwbfile, backend = self.nwbfile, item.backend
+
+        def publish(compare: dict) -> None:
+            if (self.inspection or {}).get("location") == location:
+                self.inspection = {**self.inspection, "compare": compare}
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                table = compare_codecs(snapshot, dataset_source(nwbfile, snapshot))
+                compare = {
+                    "status": "done",
+                    "signature": signature,
+                    "chart": chart_geometry(table),
+                    "rows": compare_rows(table, backend),
+                    "caption": f"{table.attrs.get('sampled_chunks', 0)} chunk(s) of "
+                    f"{_shape_text(table.attrs.get('chunk_shape'))} sampled, "
+                    f"{time.perf_counter() - started:.1f} s. Filled: every HDF5 reader; circles HDF5, squares Zarr.",
+                }
+            except Exception as error:
+                compare = {"status": "error", "signature": signature, "error": _error_text(error)}
+            self._deliver(lambda: publish(compare))
+
+        return self._compare_worker.submit(run)
+
+    def _action_compare(self, content: dict) -> None:
+        self.compare(content.get("location"))
+
+    def _action_use_codec(self, content: dict) -> None:
+        from .compare import DEFAULT_CANDIDATES
+
+        item = self._item(content.get("location"))
+        label = content.get("label")
+        candidate = next((candidate for candidate in DEFAULT_CANDIDATES if candidate["label"] == label), None)
+        if candidate is None:
+            raise ValueError(f"unknown codec {label!r}")
+        if candidate.get("backend", item.backend) != item.backend:
+            raise ValueError(f"{label} is for {candidate['backend']}; switch the backend first")
+        item.update(
+            compression_method=candidate.get("compression_method"),
+            compression_options=candidate.get("compression_options"),
+            filter_methods=list(candidate.get("filter_methods", ())),
+            filter_options=candidate.get("filter_options"),
+        )
+        self._notice("info", f"{label} set for {item.location_in_file}.")
+
+    # -- presets and export --------------------------------------------------------------------------------------
+
+    def _action_apply_preset(self, content: dict) -> None:
+        from .presets import apply_preset
+
+        name = content.get("preset")
+        neurodata_type = content.get("neurodata_type") or None
+        types = [neurodata_type] if neurodata_type else None
+        fallbacks = apply_preset(self._configuration, name, neurodata_types=types)
+        count = sum(1 for item in self._configuration if types is None or item.neurodata_type in types)
+        scope = f"the {count} {neurodata_type} dataset(s)" if neurodata_type else f"all {count} datasets"
+        self._notice(
+            "info",
+            f"Preset {name} applied to {scope}"
+            + (f"; {len(fallbacks)} kept gzip 4 (the preset's codec cannot encode them)." if fallbacks else "."),
+            "\n".join(f"{location}: {reason}" for location, reason in fallbacks.items()),
+        )
+
+    def export_text(self, format: str = "python") -> str:
+        """The current configuration as ``python`` code, ``json`` or an ``h5repack`` command line."""
+        from .export import h5repack_command, to_python_code
+
+        if format == "python":
+            baseline = self._defaults.get(self._configuration.backend)
+            return to_python_code(self._configuration, baseline=baseline)
+        if format == "json":
+            return self._configuration.to_json()
+        if format == "h5repack":
+            source = self._source_path
+            source_text = str(source) if source is not None and self._configuration.backend == "hdf5" else "input.nwb"
+            output = self.output_path.strip() or "output.nwb"
+            return h5repack_command(self._configuration, source_text, output)
+        raise ValueError(f"unknown export format {format!r}; use python, json or h5repack")
+
+    def _action_export(self, content: dict) -> None:
+        format = content.get("format") or "python"
+        try:
+            text = self.export_text(format)
+        except (ValueError, ImportError, OSError) as error:
+            self.export = {"format": format, "text": "", "error": _error_text(error)}
+            return
+        self.export = {"format": format, "text": text, "error": "", "lines": text.count("\n") + 1}
