@@ -175,6 +175,60 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             widget._notice("warning", str(warning.message))
         return widget
 
+    @classmethod
+    def from_converter(
+        cls,
+        converter: Any,
+        metadata: dict | None = None,
+        backend: str = "hdf5",
+        nwbfile_path: str | os.PathLike | None = None,
+        conversion_options: dict | None = None,
+    ) -> ConfiguratorWidget:
+        """A widget on the NWBFile a NeuroConv converter or interface builds; Apply runs its own conversion.
+
+        The NWBFile comes from ``converter.create_nwbfile(metadata=...)`` (``metadata`` defaults to
+        ``converter.get_metadata()``). Apply converts the chosen configuration to NeuroConv's model
+        (:func:`nwbconfig_widget.neuroconv_interop.to_neuroconv`) and runs ``converter.run_conversion(nwbfile_path=...,
+        metadata=..., backend_configuration=...)`` in the background; NeuroConv 0.10 refuses an in-memory ``nwbfile``
+        together with a configuration, so it builds the file again and matches the datasets by location. Needs
+        NeuroConv 0.10.x (``pip install "neuroconv[ecephys-minimal]==0.10.2"``).
+        """
+        from .neuroconv_interop import require_neuroconv, write_with_converter
+
+        require_neuroconv()
+        metadata = converter.get_metadata() if metadata is None else metadata
+        nwbfile = converter.create_nwbfile(metadata=metadata, conversion_options=conversion_options)
+        widget = cls(nwbfile, backend=backend, nwbfile_path=nwbfile_path)
+        widget.converter = converter
+
+        def apply() -> WriteJob:
+            """Run the converter's conversion with the configuration shown, in a worker thread; returns the job."""
+            widget._update_output_info()
+            if widget.apply_blockers:
+                raise ValueError(" ".join(widget.apply_blockers))
+            snapshot = widget._configuration.copy()
+            target, overwrite = widget._target(), widget.overwrite
+
+            def write(progress):
+                path = write_with_converter(
+                    converter, target, snapshot, nwbfile=nwbfile, metadata=metadata, overwrite=overwrite,
+                    conversion_options=conversion_options,
+                )  # fmt: skip
+                progress("", snapshot.total_uncompressed_bytes)  # NeuroConv reports no progress of its own
+                return path
+
+            widget.result, widget.error, widget.last_error = {}, {}, None
+            widget.progress = {"bytes_done": 0, "fraction": 0.0, "text": "NeuroConv is writing…", "percent_text": "",
+                               "current": ""}  # fmt: skip
+            widget.status = "writing"
+            widget._update_blockers()
+            widget._job = WriteJob(write, snapshot, widget._on_progress, widget._on_done, widget._on_failed)
+            widget._job.start()
+            return widget._job
+
+        widget.apply = apply
+        return widget
+
     def close(self) -> None:
         """Close the widget and the file it was opened from (if any)."""
         if getattr(self, "_source_io", None) is not None:
