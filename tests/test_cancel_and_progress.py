@@ -21,6 +21,15 @@ from nwbconfig_widget.io.progress import WriteCancelled
 ROWS, COLUMNS = 200_000, 40  # int16: 16 MB
 
 
+@pytest.fixture(autouse=True)
+def workers_for_every_codec(monkeypatch):
+    """Zstd goes to the worker processes even on these small datasets."""
+    from nwbconfig_widget.io import parallel_hdf5
+
+    monkeypatch.setattr(parallel_hdf5, "PROCESS_MAX_SPEED", float("inf"))
+    monkeypatch.setattr(parallel_hdf5, "PROCESS_MIN_SECONDS", 0.0)
+
+
 def session(backend: str, method: str = "gzip"):
     rng = np.random.default_rng(0)
     nwbfile = nwbfile_with({"raw": rng.integers(-300, 300, size=(ROWS, COLUMNS), dtype="int16")})
@@ -84,15 +93,19 @@ def test_keyboard_interrupt_inside_the_write_leaves_nothing_and_stops_the_worker
     nwbfile, configuration = session("hdf5", "Zstd")  # worker processes
 
     def interrupt(location, nbytes):
+        workers = [child for child in psutil.Process().children() if "hdf5_chunks" in " ".join(child.cmdline())]
+        interrupt.workers_seen = interrupt.workers_seen or bool(workers)
         if interrupt.calls == 1:
             raise KeyboardInterrupt
         interrupt.calls += 1
 
     interrupt.calls = 0
+    interrupt.workers_seen = False
     target = tmp_path / "out.nwb"
     with pytest.raises(KeyboardInterrupt):
         configure_and_write_nwbfile(nwbfile, target, backend_configuration=configuration, progress=interrupt, n_jobs=2)
     assert not target.exists() and leftovers(tmp_path) == []
+    assert interrupt.workers_seen  # the workers were running when the interrupt came
     assert [child for child in psutil.Process().children() if "hdf5_chunks" in " ".join(child.cmdline())] == []
 
 
@@ -104,6 +117,8 @@ def test_ctrl_c_in_a_terminal_leaves_nothing(tmp_path):
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from test_cancel_and_progress import session
         from nwbconfig_widget import configure_and_write_nwbfile
+        from nwbconfig_widget.io import parallel_hdf5
+        parallel_hdf5.PROCESS_MAX_SPEED, parallel_hdf5.PROCESS_MIN_SECONDS = float("inf"), 0.0
         nwbfile, configuration = session("hdf5", "Zstd")
         configuration.dataset_configurations["acquisition/raw/data"].compression_options = {{"clevel": 19}}
         def progress(location, nbytes):

@@ -31,7 +31,10 @@ NOT_REPRODUCIBLE = {"lzf", "SZ"}
 
 @pytest.fixture(autouse=True)
 def parallel_for_small_datasets(monkeypatch):
+    """Small test datasets take the parallel path, and every codec HDF5 encodes goes to the worker processes."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel_hdf5, "PROCESS_MAX_SPEED", float("inf"))
+    monkeypatch.setattr(parallel_hdf5, "PROCESS_MIN_SECONDS", 0.0)
 
 
 def signal(dtype: str, seed: int = 3) -> np.ndarray:
@@ -234,3 +237,21 @@ def test_every_dataset_of_a_rich_file_reads_back_the_same(tmp_path, backend):
     for key, value in stored[1].items():
         if key not in ("identifier", "file_create_date"):
             np.testing.assert_array_equal(stored[2][key], value, err_msg=key)
+
+
+def test_fast_codecs_and_small_datasets_stay_in_this_process(tmp_path, monkeypatch):
+    """With the real thresholds, Blosc-LZ4 on a small dataset is not sent to workers; the file is the same."""
+    monkeypatch.undo()
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    arrays = {f"s_{dtype}": signal(dtype) for dtype in ("int16", "float32")}
+    writers = []
+    original = parallel_hdf5.Hdf5ChunkWriter.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        writers.append(self)
+
+    monkeypatch.setattr(parallel_hdf5.Hdf5ChunkWriter, "__init__", spy)
+    paths, accepted = write_both(tmp_path, arrays, "Blosc", {"cname": "lz4", "clevel": 5, "shuffle": 1})
+    assert [writer.mode for writer in writers] == ["here", "here"]
+    assert_same_chunks(paths[1], paths[2], accepted)

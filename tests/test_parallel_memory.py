@@ -20,6 +20,8 @@ PRELUDE = textwrap.dedent(
     from pynwb import NWBFile, NWBHDF5IO, TimeSeries
     from hdmf.data_utils import GenericDataChunkIterator
     import nwbconfig_widget as ncw
+    from nwbconfig_widget.io import parallel_hdf5
+    parallel_hdf5.PROCESS_MAX_SPEED, parallel_hdf5.PROCESS_MIN_SECONDS = float("inf"), 0.0  # Zstd: worker processes
 
     rows, columns = {ROWS}, {COLUMNS}
 

@@ -138,8 +138,6 @@ class ParallelWriter:
             from .parallel_zarr import ZarrChunkWriter
 
             chunk_writer = ZarrChunkWriter(dataset, self.threads)
-        self.report[location] = chunk_writer.method
-        logger.debug("%s: %s chunks encoded by %s", location, chunks, chunk_writer.method)
         previous: list = []
         current: list = []
         try:
@@ -149,11 +147,12 @@ class ParallelWriter:
                 selection = _normalized(block.selection, data.shape)
                 _grow(dataset, selection)
                 data = self._as_stored(dataset, data)
-                if data is None or not _aligned(selection, chunks, dataset.shape):
+                if data is not None and getattr(chunk_writer, "needs_probe", False):
+                    chunk_writer.probe(next(_split(data, selection, chunks))[1])
+                if data is None or not _aligned(selection, chunks, dataset.shape) or getattr(chunk_writer, "plain", 0):
                     chunk_writer.store(previous, self.check_cancel)
                     previous = []
                     dataset[selection] = block.data  # hdmf's own way; also right for partly filled chunks
-                    self.report[location] = "plain (buffer not chunk-aligned or dtype converted by the backend)"
                     continue
                 current = [chunk_writer.submit(offset, part) for offset, part in _split(data, selection, chunks)]
                 del data, block
@@ -161,6 +160,8 @@ class ParallelWriter:
                 previous, current = current, []
             chunk_writer.store(previous, self.check_cancel)
             previous = []
+            self.report[location] = chunk_writer.method
+            logger.debug("%s: %s chunks encoded by %s", location, chunks, chunk_writer.method)
         except BaseException:
             chunk_writer.abort(previous + current)
             raise

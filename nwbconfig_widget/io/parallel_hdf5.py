@@ -8,7 +8,9 @@ stored with ``write_direct_chunk``, so the file is a standard HDF5 file that any
   process (the check is repeated per pipeline and dtype, so a different zlib build falls back by itself);
 - every other pipeline (plugin filters, lzf, szip, fletcher32, ...) is encoded by worker processes that run the
   chunk through an in-memory HDF5 dataset created with the same arguments, once it is checked to end up with the same
-  datatype and filter values (``hdf5_chunks.py``);
+  datatype and filter values (``hdf5_chunks.py``) -- but only for slow codecs: the first chunk is encoded here and
+  timed, and a codec fast enough that shipping chunks to processes would cost more than it saves (Blosc-LZ4 at
+  GB/s), or a dataset too small to repay starting them, is written by the plain path;
 - a dataset whose pipeline cannot be reproduced that way raises :class:`NotReproducible` and is written by the plain
   path.
 """
@@ -16,6 +18,7 @@ stored with ``write_direct_chunk``, so the file is a standard HDF5 file that any
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from concurrent.futures import Executor, Future
 from typing import Any
@@ -27,6 +30,11 @@ from .hdf5_chunks import ChunkPipeline, encode_with_hdf5, pipeline_of, reproduce
 
 _DEFLATE, _SHUFFLE = h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_SHUFFLE
 _THREAD_FILTERS = {_DEFLATE, _SHUFFLE}
+
+#: Codecs faster than this on one core (bytes/s, measured on the first chunk) are not sent to worker processes.
+PROCESS_MAX_SPEED = 200e6
+#: Nor are datasets that one core encodes in less than this (seconds): starting workers would not pay off.
+PROCESS_MIN_SECONDS = 2.0
 
 _verified: dict[tuple, bool] = {}
 _verified_lock = threading.Lock()
@@ -92,23 +100,52 @@ class Hdf5ChunkWriter:
     def __init__(self, dataset: h5py.Dataset, threads: Executor, workers: Any, create_kwargs: dict[str, Any]):
         self.dataset = dataset
         self.pipeline = pipeline_of(dataset, create_kwargs)
-        self.in_threads = can_encode_in_python(self.pipeline)
-        if not self.in_threads and not reproduces(self.pipeline):
-            raise NotReproducible("an in-memory dataset made with the same arguments gets other filter values")
         self._threads = threads
         self._workers = workers  # a callable returning the ChunkWorkers, started on first use
         self._padding = self.pipeline.padding()
+        # "threads", "processes", or "here" (encoded in this thread: the plain path's cost); None: decided on the
+        # first chunk.
+        self.mode: str | None = "threads" if can_encode_in_python(self.pipeline) else None
+        if self.mode is None and not reproduces(self.pipeline):
+            raise NotReproducible("an in-memory dataset made with the same arguments gets other filter values")
 
     @property
     def method(self) -> str:
-        return "threads (zlib)" if self.in_threads else "worker processes (HDF5)"
+        return {
+            "threads": "threads (zlib)",
+            "processes": "worker processes (HDF5)",
+            "here": "this thread (codec too fast for worker processes to pay off)",
+        }.get(self.mode or "", "undecided")
+
+    @property
+    def plain(self) -> bool:
+        """True once the remaining buffers are better written by the plain path."""
+        return self.mode == "here"
+
+    @property
+    def needs_probe(self) -> bool:
+        return self.mode is None
+
+    def probe(self, chunk: np.ndarray) -> None:
+        """Encode one chunk here, timed, to choose between worker processes and the plain path."""
+        full = self._full_chunk(chunk)
+        started = time.perf_counter()
+        encode_with_hdf5(self.pipeline, full)
+        speed = full.nbytes / max(time.perf_counter() - started, 1e-9)
+        dataset_bytes = self.dataset.size * self.dataset.dtype.itemsize
+        worth = speed < PROCESS_MAX_SPEED and dataset_bytes / speed > PROCESS_MIN_SECONDS
+        self.mode = "processes" if worth else "here"
 
     def submit(self, offset: tuple[int, ...], chunk: np.ndarray) -> tuple[tuple[int, ...], Future]:
         """Start encoding ``chunk`` (the part of the chunk at ``offset`` inside the dataset)."""
         full = self._full_chunk(chunk)
-        if self.in_threads:
+        if self.mode == "threads":
             return offset, self._threads.submit(encode_in_python, self.pipeline, full)
-        return offset, self._workers().submit(self.pipeline, full)
+        if self.mode == "processes":
+            return offset, self._workers().submit(self.pipeline, full)
+        result: Future = Future()  # "here": not used by the writer (it writes such datasets plainly), kept for use
+        result.set_result(encode_with_hdf5(self.pipeline, full))
+        return offset, result
 
     def _full_chunk(self, chunk: np.ndarray) -> np.ndarray:
         """Edge chunks are stored whole, padded with the fill value as HDF5 does."""
