@@ -1,6 +1,7 @@
 // anywidget entry point of ConfiguratorWidget: builds the view and keeps it in step with the Python model.
 import { Actions } from "./actions.js";
 import { el, setText } from "./dom.js";
+import { InsightBar, InspectPanel } from "./insight.js";
 import { OutputPanel } from "./output.js";
 import { TableView } from "./table.js";
 import { Notices, Toolbar, Unconfigurable } from "./toolbar.js";
@@ -13,17 +14,21 @@ function render({ model, el: root }) {
     codecs: () => model.get("codecs") || {},
     edit: (location, field, value) => actions.request("edit", { location, field, value }),
     reset: (location) => actions.request("reset_row", { location }),
+    preview: (location) => actions.request("preview", { location }),
+    inspect: (location) => actions.request("inspect", { location }),
   });
   const context = { model, actions, table };
   const toolbar = new Toolbar(context);
   const notices = new Notices(model);
   const unconfigurable = new Unconfigurable(model);
   const output = new OutputPanel(context);
+  const insight = new InsightBar(context);
+  const inspect = new InspectPanel(context);
   const title = el("div", { class: "nwbcw-title" }, [
     el("strong", { text: "NWB backend configuration" }),
     el("span", { class: "nwbcw-subtitle" }),
   ]);
-  const body = el("fieldset", { class: "nwbcw-body" }, [toolbar.element, table.countLine, table.element]);
+  const body = el("fieldset", { class: "nwbcw-body" }, [toolbar.element, insight.element, table.countLine, table.element, inspect.element]);
   const container = el("div", { class: "nwbcw" }, [title, notices.element, body, unconfigurable.element, output.element]);
   root.replaceChildren(container);
 
@@ -65,6 +70,9 @@ function render({ model, el: root }) {
     ["change:mode", showTitle],
     ["change:source_path", showTitle],
     ["msg:custom", onMessage],
+    ["change:insight_menu", () => insight.update()],
+    ["change:export", () => insight.update()],
+    ["change:inspection", () => inspect.update()],
   ];
   for (const name of ["output_path", "overwrite", "target_exists", "output_info", "apply_blockers", "progress", "result", "error", "mode"]) {
     listeners.push([`change:${name}`, () => output.update()]);

@@ -1,5 +1,6 @@
 // One dataset row: facts, editable settings, Python-computed estimates and messages next to the field they are about.
 import { debounce, el, setText, shapeText, toggleClass } from "./dom.js";
+import { PreviewCell } from "./insight.js";
 
 /** Milliseconds of quiet typing before an edit is sent (Enter, Tab and leaving the box send at once). */
 export const EDIT_DELAY = 250;
@@ -248,6 +249,8 @@ export class RowView {
       filters: el("div", { class: "nwbcw-msgs" }),
     };
     this.messageKeys = {};
+    this.preview = new PreviewCell(row.location, context);
+    this.portability = el("span", { class: "nwbcw-portability" });
     this.chunkSize = el("span", { class: "nwbcw-chunk-size" });
     this.chunkCount = el("span", { class: "nwbcw-chunk-count" });
     this.ram = el("span", { class: "nwbcw-ram" });
@@ -272,8 +275,9 @@ export class RowView {
       cell("nwbcw-c-chunksize nwbcw-num", [this.chunkSize, this.chunkCount], "per chunk"),
       cell("nwbcw-c-buffer", [this.buffer.element, this.messages.buffer], "buffer shape"),
       cell("nwbcw-c-ram nwbcw-num", [this.ram], "RAM"),
-      cell("nwbcw-c-compression", [this.compression.element, this.messages.compression], "compression"),
+      cell("nwbcw-c-compression", [this.compression.element, this.portability, this.messages.compression], "compression"),
       cell("nwbcw-c-filters", [this.filters.element, this.messages.filters], "filters"),
+      cell("nwbcw-c-preview", [this.preview.element], "preview"),
       cell("nwbcw-c-actions", [this.resetButton], "reset"),
     ]);
     this.update(row);
@@ -291,6 +295,11 @@ export class RowView {
     setText(this.chunkCount, `${row.number_of_chunks_text} chunk${row.number_of_chunks === 1 ? "" : "s"}`);
     setText(this.ram, row.ram);
     this.showMessages(row);
+    this.preview.update(row.preview);
+    const portability = row.portability || {};
+    setText(this.portability, portability.level || "");
+    if (this.portability.title !== (portability.note || "")) this.portability.title = portability.note || "";
+    toggleClass(this.portability, "nwbcw-portable", portability.level === "every HDF5 reader");
     const edited = (row.edited || []).length > 0;
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
     toggleClass(this.element, "nwbcw-edited", edited);
@@ -302,7 +311,9 @@ export class RowView {
     const slots = { chunk: [], buffer: [], compression: [], filters: [] };
     for (const [field, text] of Object.entries(row.errors || {})) slots[MESSAGE_SLOT[field] || "chunk"].push(["error", text]);
     for (const [field, text] of Object.entries(row.notes || {})) slots[MESSAGE_SLOT[field] || "chunk"].push(["note", text]);
-    for (const warning of row.warnings || []) slots[MESSAGE_SLOT[warning.field] || "chunk"].push(["warning", warning.message]);
+    for (const warning of row.warnings || []) {
+      slots[MESSAGE_SLOT[warning.field] || "chunk"].push([warning.severity || "warning", warning.message]);
+    }
     for (const [slot, messages] of Object.entries(slots)) {
       const key = JSON.stringify(messages);
       if (this.messageKeys[slot] === key) continue;

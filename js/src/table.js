@@ -16,6 +16,7 @@ const COLUMNS = [
   ["ram", "RAM"],
   ["compression", "Compression"],
   ["filters", "Filters"],
+  ["preview", "Preview"],
   ["actions", ""],
 ];
 
@@ -135,7 +136,8 @@ export class TableView {
     if (this.observer) this.observer.disconnect();
     this.rows = rows || [];
     this.views = new Array(this.rows.length);
-    this.rowContext = { codecs: this.context.codecs(), edit: this.context.edit, reset: this.context.reset };
+    this.rowContext = { codecs: this.context.codecs(), edit: this.context.edit, reset: this.context.reset,
+      preview: this.context.preview, inspect: this.context.inspect };
     const groupViews = new Map();
     for (const group of groups || []) groupViews.set(group.path, new GroupView(group, this));
     this.rows.forEach((row, index) => {

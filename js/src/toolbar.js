@@ -127,6 +127,7 @@ export class Toolbar {
       el("span", { class: "nwbcw-total", text: `${totals.chunks_text || 0} chunks` }),
       el("span", { class: "nwbcw-total", text: `peak RAM ${totals.peak_ram || "0 B"}` }),
     ];
+    if (totals.preview_text) parts.push(el("span", { class: "nwbcw-total nwbcw-total-preview", text: totals.preview_text }));
     if (totals.edited) parts.push(el("span", { class: "nwbcw-total nwbcw-total-edited", text: `${totals.edited} edited` }));
     if (totals.invalid) parts.push(el("span", { class: "nwbcw-total nwbcw-total-invalid", text: `${totals.invalid} invalid` }));
     const key = JSON.stringify(totals);

@@ -148,6 +148,42 @@ def test_edit_estimate_error_and_apply_in_jupyterlab(server, page):
         probe.close()
 
 
+def test_preview_details_chart_and_export_in_jupyterlab(server, page):
+    name = notebook(server, "insight.ipynb", SETUP, "widget = ConfiguratorWidget(nwbfile)\nwidget")
+    probe = start(page, server, name)
+    try:
+        # Per-row preview: runs in a worker thread in the kernel; the ratio is patched into the row.
+        row(page, EPHYS).locator(".nwbcw-preview-button").click()
+        ratio = row(page, EPHYS).locator(".nwbcw-preview-ratio")
+        page.wait_for_function("el => /ratio [0-9.]+×/.test(el.textContent)", arg=ratio.element_handle())
+        assert "MB/s" in row(page, EPHYS).locator(".nwbcw-preview-speed").text_content()
+        status = f"next(r for r in widget.rows if r['location'] == {EPHYS!r})['preview']['status']"
+        assert probe.value(status) == "done"
+        totals = page.locator(".nwbcw-totals")
+        page.wait_for_function("el => el.textContent.includes('stored (est.)')", arg=totals.element_handle())
+
+        # Details: read costs per chunk shape, then the codec comparison chart.
+        row(page, EPHYS).locator(".nwbcw-inspect-button").click()
+        panel = page.locator(".nwbcw-inspect")
+        panel.locator(".nwbcw-access-table tbody tr").first.wait_for()
+        assert "whole dataset" in panel.locator(".nwbcw-access-table").text_content()
+        panel.locator(".nwbcw-compare-button").click()
+        panel.locator("svg.nwbcw-chart circle").first.wait_for(timeout=120_000)
+        assert panel.locator(".nwbcw-compare-table tbody tr").count() >= 5
+        panel.scroll_into_view_if_needed()
+        screenshot(page, "widget_insight.png")
+
+        # Export: Python code, shown read-only to copy.
+        page.locator(".nwbcw-export-format").select_option("python")
+        page.locator(".nwbcw-export-button").click()
+        text = page.locator(".nwbcw-export-text")
+        code = "el => el.value.includes('get_default_backend_configuration')"
+        page.wait_for_function(code, arg=text.element_handle())
+        assert page.dialogs == []
+    finally:
+        probe.close()
+
+
 def test_names_from_the_file_are_shown_literally_and_nothing_runs(server, page):
     evil = """
 nwbfile.add_acquisition(TimeSeries(name="<img src=x onerror=window.__xss=1>", data=np.arange(10.0), unit="m", rate=1.0))
