@@ -88,7 +88,7 @@ class ChunkWorkers:
                 (mask, error), stored = answer
                 if error is not None:
                     raise WorkerError(f"HDF5 could not encode a chunk: {error}")
-                future.set_result((mask, bytes(stored)))
+                future.set_result((mask, stored))  # a bytearray: write_direct_chunk takes any buffer
             except BaseException as exc:
                 future.set_exception(exc if isinstance(exc, WorkerError) else WorkerError(str(exc)))
                 if process.poll() is not None or isinstance(exc, (OSError, ValueError)):
