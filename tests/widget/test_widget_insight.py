@@ -181,3 +181,27 @@ def test_export_python_json_and_h5repack(widget, nwbfile):
     assert "h5repack" not in [item["name"] for item in widget.insight_menu["export_formats"]]
     front_end(widget, type="export", format="h5repack")
     assert "HDF5" in widget.export["error"] and widget.export["text"] == ""
+
+
+def test_preview_and_compare_read_an_existing_file(nwbfile, tmp_path):
+    from widget_support import Recorder
+
+    from nwbconfig_widget import configure_and_write_nwbfile
+    from nwbconfig_widget.widget import ConfiguratorWidget
+
+    source = tmp_path / "source.nwb"
+    configure_and_write_nwbfile(nwbfile, source)
+    widget = ConfiguratorWidget.from_path(source)
+    widget.sent = Recorder()
+    widget.send = lambda content, buffers=None: widget.sent.append(content)
+    try:
+        widget.preview(EPHYS)
+        widget.compare(EPHYS)
+        wait(widget)
+        preview = row_of(widget, EPHYS)["preview"]
+        assert preview["status"] == "done" and preview["ratio"] > 1
+        assert widget.inspection["compare"]["status"] == "done"
+        front_end(widget, type="export", format="h5repack")
+        assert str(source) in widget.export["text"]
+    finally:
+        widget.close()
