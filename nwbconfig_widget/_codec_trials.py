@@ -42,7 +42,12 @@ def _product(values: list[int]) -> int:
 # ------------------------------------------------------------------------------------------------- child process side
 
 
-def _sample(np: Any, dtype: Any, shape: tuple[int, ...]) -> Any:
+def _samples(np: Any, dtype: Any, shape: tuple[int, ...]) -> list[Any]:
+    """Two kinds of data to try: a smooth pattern and varied values of both signs (plugins fail on either)."""
+    return [_sample(np, dtype, shape, varied=False), _sample(np, dtype, shape, varied=True)]
+
+
+def _sample(np: Any, dtype: Any, shape: tuple[int, ...], varied: bool) -> Any:
     count = _product(list(shape)) if shape else 1
     if dtype.kind == "O":
         return np.array([f"value {index}" for index in range(count)], dtype=object).reshape(shape)
@@ -52,7 +57,16 @@ def _sample(np: Any, dtype: Any, shape: tuple[int, ...]) -> Any:
         return (np.arange(count) % 3 == 0).reshape(shape)
     if dtype.kind in "SU":
         return np.array([str(index % 10) for index in range(count)], dtype=dtype).reshape(shape)
-    return (np.arange(count) % 97).astype(dtype).reshape(shape)
+    if not varied:
+        return (np.arange(count) % 97).astype(dtype).reshape(shape)
+    rng = np.random.default_rng(0)
+    if dtype.kind in "iu":
+        low = 0 if dtype.kind == "u" else max(-1000, int(np.iinfo(dtype).min))
+        high = min(1000, int(np.iinfo(dtype).max))
+        values = rng.integers(low, high, size=count, endpoint=True)
+    else:
+        values = rng.normal(0.0, 100.0, size=count)
+    return values.astype(dtype).reshape(shape)
 
 
 def _dtype(np: Any, descr: Any) -> Any:
@@ -71,13 +85,13 @@ def _hdf5_trial(request: dict) -> str | None:
     kwargs = dict(request["kwargs"])
     if isinstance(kwargs.get("compression_opts"), list):
         kwargs["compression_opts"] = tuple(kwargs["compression_opts"])
-    sample = _sample(np, dtype, shape)
     storage_dtype = h5py.string_dtype() if dtype.kind == "O" else dtype
-    with h5py.File("trial.h5", "w", driver="core", backing_store=False) as file:
-        # A filter that declines a chunk (filter_mask set) is not an error: HDF5 stores that chunk unfiltered, as it
-        # does for any chunk that does not compress. Only failures and crashes make a pipeline unusable.
-        dataset = file.create_dataset("trial", data=sample, dtype=storage_dtype, chunks=shape, **kwargs)
-        dataset[...]
+    for sample in _samples(np, dtype, shape):
+        with h5py.File("trial.h5", "w", driver="core", backing_store=False) as file:
+            # A filter that declines a chunk (filter_mask set) is not an error: HDF5 stores that chunk unfiltered, as
+            # it does for any chunk that does not compress. Only failures and crashes make a pipeline unusable.
+            dataset = file.create_dataset("trial", data=sample, dtype=storage_dtype, chunks=shape, **kwargs)
+            dataset[...]
     return None
 
 
@@ -86,7 +100,12 @@ def _zarr_trial(request: dict) -> str | None:
     import numpy as np
 
     dtype = _dtype(np, request["dtype"])
-    sample = _sample(np, dtype, tuple(request["shape"]))
+    for sample in _samples(np, dtype, tuple(request["shape"])):
+        _zarr_encode(numcodecs, np, request, dtype, sample)
+    return None
+
+
+def _zarr_encode(numcodecs: Any, np: Any, request: dict, dtype: Any, sample: Any) -> None:
     encoded: Any = sample
     for config in request["filters"]:
         encoded = numcodecs.get_codec(config).encode(encoded)
@@ -97,8 +116,7 @@ def _zarr_trial(request: dict) -> str | None:
         raw = bytes(memoryview(np.ascontiguousarray(encoded)).cast("B"))
         decoded = compressor.decode(compressor.encode(encoded))
         if bytes(memoryview(decoded).cast("B")) != raw:
-            return "the compressor did not give back the bytes it was given"
-    return None
+            raise ValueError("the compressor did not give back the bytes it was given")
 
 
 def _serve() -> None:

@@ -185,6 +185,7 @@ class _Locator:
             self.type_map = get_type_map()
         self._paths: dict[int, str] = {id(nwbfile): ""}
         self._mappers: dict[type, Any] = {}
+        self._attributes: dict[int, dict[int, str]] = {}
 
     def mapper(self, container: AbstractContainer) -> Any:
         key = type(container)
@@ -196,15 +197,23 @@ class _Locator:
         return self._mappers[key]
 
     def attribute_of_child(self, parent: AbstractContainer, child: AbstractContainer) -> str | None:
-        for name, value in parent.fields.items():
-            if value is child:
-                return name
-            if isinstance(value, dict):
-                if any(item is child for item in value.values()):
-                    return name
-            elif isinstance(value, (list, tuple)) and any(item is child for item in value):
-                return name
-        return None
+        """The field of ``parent`` that holds ``child`` (indexed once per parent: files have thousands of children)."""
+        key = id(parent)
+        if key not in self._attributes:
+            index: dict[int, str] = {}
+            for name, value in parent.fields.items():
+                members = (
+                    value.values()
+                    if isinstance(value, dict)
+                    else value
+                    if isinstance(value, (list, tuple))
+                    else [value]
+                )
+                for member in members:
+                    if isinstance(member, AbstractContainer):
+                        index.setdefault(id(member), name)
+            self._attributes[key] = index
+        return self._attributes[key].get(id(child))
 
     def path(self, container: AbstractContainer) -> str:
         key = id(container)
