@@ -8,6 +8,7 @@ True
 from .access import access_cost, access_costs, typical_selections
 from .advice import backend_configuration_warnings, configuration_warnings, portability
 from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
+from .batch import BatchSummary, FileResult, repack_folder
 from .codecs import (
     AVAILABLE_HDF5_COMPRESSION_METHODS,
     AVAILABLE_HDF5_FILTER_METHODS,
@@ -17,7 +18,7 @@ from .codecs import (
 from .compare import compare_codecs, plot_codec_comparison
 from .defaults import DefaultSettings, settings
 from .export import h5repack_command, to_python_code
-from .io import configure_and_write_nwbfile, configure_backend, repack_nwbfile
+from .io import WriteCancelled, configure_and_write_nwbfile, configure_backend, repack_nwbfile
 from .io.readers import NWBHDF5IO, NWBZarrIO
 from .models import (
     BackendConfiguration,
@@ -35,6 +36,10 @@ from .widget import ConfiguratorWidget
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchSummary",
+    "FileResult",
+    "WriteCancelled",
+    "repack_folder",
     "PRESETS",
     "ConfiguratorWidget",
     "access_cost",
