@@ -209,7 +209,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             snapshot = widget._configuration.copy()
             target, overwrite = widget._target(), widget.overwrite
 
-            def write(progress):
+            def write(progress, cancel):
                 path = write_with_converter(
                     converter, target, snapshot, nwbfile=nwbfile, metadata=metadata, overwrite=overwrite,
                     conversion_options=conversion_options,
@@ -380,7 +380,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         try:
             if handler is None:
                 raise ValueError(f"unknown action {kind!r}")
-            if self.status == "writing" and kind not in ("refresh",):
+            if self.status == "writing" and kind not in ("refresh", "cancel"):
                 raise RuntimeError("a write is running; wait until it has finished")
             with self._batch():
                 handler(content)
@@ -442,6 +442,14 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
 
     def _action_apply(self, _content: dict) -> None:
         self.apply()
+
+    def _action_cancel(self, _content: dict) -> None:
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Stop a running write; the target is left as it was (nothing new is written there)."""
+        if self._job is not None and self._job.thread.is_alive():
+            self._job.cancel_event.set()
 
     def _action_refresh(self, _content: dict) -> None:
         self.refresh()
@@ -562,7 +570,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         target, overwrite = self._target(), self.overwrite
         source, allow_pickle = self._source_path, self._allow_pickle
 
-        def write(progress):
+        def write(progress, cancel):
             if source is not None:
                 return repack_nwbfile(
                     source,
@@ -571,9 +579,15 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
                     overwrite=overwrite,
                     progress=progress,
                     allow_pickle=allow_pickle,
+                    cancel=cancel,
                 )
             return configure_and_write_nwbfile(
-                self.nwbfile, target, backend_configuration=snapshot, overwrite=overwrite, progress=progress
+                self.nwbfile,
+                target,
+                backend_configuration=snapshot,
+                overwrite=overwrite,
+                progress=progress,
+                cancel=cancel,
             )
 
         self.result, self.error, self.last_error = {}, {}, None

@@ -114,11 +114,14 @@ class ProgressReporter:
 
 
 class WriteJob:
-    """One Apply: ``write(progress)`` runs in a daemon thread, then ``on_done(result)`` or ``on_error(info, error)``."""
+    """One Apply: ``write(progress, cancel)`` runs in a daemon thread, then ``on_done`` or ``on_error``.
+
+    Setting ``cancel_event`` stops the write at the next buffer or chunk (``WriteCancelled``), leaving nothing behind.
+    """
 
     def __init__(
         self,
-        write: Callable[[ProgressReporter], Path],
+        write: Callable[[ProgressReporter, threading.Event], Path],
         configuration: BackendConfiguration,
         on_progress: Callable[[dict[str, Any]], None],
         on_done: Callable[[dict[str, Any]], None],
@@ -126,6 +129,7 @@ class WriteJob:
     ):
         self.write, self.configuration = write, configuration
         self.on_progress, self.on_done, self.on_error = on_progress, on_done, on_error
+        self.cancel_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="nwbconfig-widget-apply", daemon=True)
 
     def start(self) -> None:
@@ -136,7 +140,7 @@ class WriteJob:
         reporter = ProgressReporter(self.configuration.total_uncompressed_bytes, self.on_progress)
         started = time.perf_counter()
         try:
-            path = self.write(reporter)
+            path = self.write(reporter, self.cancel_event)
             reporter.finish()
             seconds = time.perf_counter() - started
             result = read_back(path, self.configuration)

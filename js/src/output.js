@@ -28,6 +28,12 @@ export class OutputPanel {
       attrs: { type: "button" },
       on: { click: () => this.apply() },
     });
+    this.cancelButton = el("button", {
+      class: "nwbcw-button nwbcw-cancel",
+      text: "Cancel",
+      attrs: { type: "button", title: "Stop the write; nothing is left at the output path" },
+      on: { click: () => this.cancel() },
+    });
     this.info = el("div", { class: "nwbcw-output-info" });
     this.blockers = el("ul", { class: "nwbcw-blockers" });
     this.replyError = el("div", { class: "nwbcw-msg nwbcw-msg-error", attrs: { role: "alert" } });
@@ -44,6 +50,7 @@ export class OutputPanel {
         this.pathInput,
         this.overwriteLabel,
         this.applyButton,
+        this.cancelButton,
       ]),
       this.info,
       this.blockers,
@@ -64,6 +71,12 @@ export class OutputPanel {
     this.update();
   }
 
+  async cancel() {
+    this.cancelButton.disabled = true;
+    const reply = await this.context.actions.request("cancel");
+    if (!reply.ok) setText(this.replyError, reply.error);
+  }
+
   update() {
     const { model } = this.context;
     const path = model.get("output_path") || "";
@@ -77,6 +90,8 @@ export class OutputPanel {
     this.overwrite.checked = Boolean(model.get("overwrite"));
     setText(this.applyButton, writing ? "Writing…" : model.get("mode") === "repack" ? "Repack" : "Apply");
     this.applyButton.disabled = writing || blockers.length > 0;
+    this.cancelButton.hidden = !writing;
+    this.cancelButton.disabled = !writing;
     this.applyButton.title = blockers.join(" ");
     setText(this.info, model.get("output_info"));
     const blockerKey = JSON.stringify(blockers);

@@ -254,6 +254,19 @@ describe("output and apply", () => {
     expect(model.sent.at(-1).type).toBe("apply");
   });
 
+  it("offers Cancel only while writing and sends it", () => {
+    const model = new FakeModel();
+    mount(model);
+    const cancel = root.querySelector(".nwbcw-cancel");
+    expect(cancel.hidden).toBe(true);
+    model.python("status", "writing");
+    expect(cancel.hidden).toBe(false);
+    cancel.click();
+    expect(model.sent.at(-1).type).toBe("cancel");
+    model.python("status", "error");
+    expect(cancel.hidden).toBe(true);
+  });
+
   it("offers overwrite only when the target exists", () => {
     const model = new FakeModel();
     mount(model);

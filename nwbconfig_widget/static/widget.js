@@ -493,6 +493,12 @@ var OutputPanel = class {
       attrs: { type: "button" },
       on: { click: () => this.apply() }
     });
+    this.cancelButton = el("button", {
+      class: "nwbcw-button nwbcw-cancel",
+      text: "Cancel",
+      attrs: { type: "button", title: "Stop the write; nothing is left at the output path" },
+      on: { click: () => this.cancel() }
+    });
     this.info = el("div", { class: "nwbcw-output-info" });
     this.blockers = el("ul", { class: "nwbcw-blockers" });
     this.replyError = el("div", { class: "nwbcw-msg nwbcw-msg-error", attrs: { role: "alert" } });
@@ -508,7 +514,8 @@ var OutputPanel = class {
         el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: "" } }),
         this.pathInput,
         this.overwriteLabel,
-        this.applyButton
+        this.applyButton,
+        this.cancelButton
       ]),
       this.info,
       this.blockers,
@@ -527,6 +534,11 @@ var OutputPanel = class {
     if (!reply.ok) setText(this.replyError, reply.error);
     this.update();
   }
+  async cancel() {
+    this.cancelButton.disabled = true;
+    const reply = await this.context.actions.request("cancel");
+    if (!reply.ok) setText(this.replyError, reply.error);
+  }
   update() {
     const { model } = this.context;
     const path = model.get("output_path") || "";
@@ -540,6 +552,8 @@ var OutputPanel = class {
     this.overwrite.checked = Boolean(model.get("overwrite"));
     setText(this.applyButton, writing ? "Writing\u2026" : model.get("mode") === "repack" ? "Repack" : "Apply");
     this.applyButton.disabled = writing || blockers.length > 0;
+    this.cancelButton.hidden = !writing;
+    this.cancelButton.disabled = !writing;
     this.applyButton.title = blockers.join(" ");
     setText(this.info, model.get("output_info"));
     const blockerKey = JSON.stringify(blockers);

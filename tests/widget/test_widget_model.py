@@ -318,3 +318,46 @@ def test_constructor_arguments(nwbfile):
     with pytest.raises(ValueError, match="unknown backend"):
         ConfiguratorWidget(nwbfile, backend="tiff")
     assert ConfiguratorWidget(nwbfile).output_path == ""
+
+
+def test_cancel_stops_the_write_and_leaves_nothing(tmp_path):
+    import threading
+
+    from hdmf.data_utils import GenericDataChunkIterator
+    from pynwb import TimeSeries
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    from nwbconfig_widget import WriteCancelled
+
+    started, release = threading.Event(), threading.Event()
+
+    class Gated(GenericDataChunkIterator):
+        """Hands out its first buffer, then waits until the test has pressed Cancel."""
+
+        def _get_data(self, selection):
+            if selection[0].start > 0:
+                started.set()
+                release.wait(timeout=60)
+            return np.ones((selection[0].stop - selection[0].start, 4), dtype="int16")
+
+        def _get_maxshape(self):
+            return (40_000, 4)
+
+        def _get_dtype(self):
+            return np.dtype("int16")
+
+    nwbfile = mock_NWBFile()
+    data = Gated(buffer_shape=(10_000, 4), chunk_shape=(1000, 4))
+    nwbfile.add_acquisition(TimeSeries(name="gated", data=data, unit="V", rate=1.0))
+    widget = ConfiguratorWidget(nwbfile, nwbfile_path=str(tmp_path / "cancelled.nwb"))
+    widget.sent = Recorder()
+    widget.send = lambda content, buffers=None: widget.sent.append(content)
+    widget.backend_configuration.dataset_configurations["acquisition/gated/data"].buffer_shape = (10_000, 4)
+    assert front_end(widget, type="apply")["ok"] is True
+    assert started.wait(timeout=60)
+    assert front_end(widget, type="cancel")["ok"] is True
+    release.set()
+    widget._job.thread.join(timeout=60)
+    assert widget.status == "error" and isinstance(widget.last_error, WriteCancelled)
+    assert list(tmp_path.iterdir()) == []
+    widget.close()
