@@ -84,16 +84,41 @@ def _config(arguments: argparse.Namespace) -> None:
     )
 
 
+def _configuration_for(arguments: argparse.Namespace, source: Path, target_backend: str | None):
+    """The configuration a repack or preview uses: --config, else the file's default, then --preset on top."""
+    from .backend_configuration import get_default_backend_configuration
+    from .presets import apply_preset
+
+    configuration = _load_configuration(Path(arguments.config)) if getattr(arguments, "config", None) else None
+    if configuration is not None and target_backend and target_backend != configuration.backend:
+        raise CommandError(f"--backend {target_backend} disagrees with the {configuration.backend} configuration")
+    preset = getattr(arguments, "preset", None)
+    if configuration is None and preset is None:
+        return None
+    if configuration is None:
+        with _open_read_only(source) as io, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            configuration = get_default_backend_configuration(io.read(), backend=target_backend)
+    if preset is not None:
+        try:
+            apply_preset(configuration, preset)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    return configuration
+
+
 def _repack(arguments: argparse.Namespace) -> None:
     from .io import repack_nwbfile
+    from .io.write import backend_of_path
     from .models import ConfigurationError
 
     source, target = Path(arguments.source), Path(arguments.target)
     if not source.exists():
         raise CommandError(f"{source} does not exist")
-    configuration = _load_configuration(Path(arguments.config)) if arguments.config else None
-    if configuration is not None and arguments.backend and arguments.backend != configuration.backend:
-        raise CommandError(f"--backend {arguments.backend} disagrees with the {configuration.backend} configuration")
+    if arguments.jobs is not None and arguments.jobs < 1:
+        raise CommandError(f"--jobs must be at least 1, got {arguments.jobs}")
+    backend = arguments.backend or (None if arguments.config else backend_of_path(target))
+    configuration = _configuration_for(arguments, source, backend)
     started = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -105,12 +130,61 @@ def _repack(arguments: argparse.Namespace) -> None:
                 backend_configuration=configuration,
                 overwrite=arguments.overwrite,
                 allow_pickle=arguments.allow_pickle,
+                n_jobs=arguments.jobs,
+                progress_bar=not arguments.no_progress,
             )
     except (FileExistsError, FileNotFoundError, ConfigurationError, KeyError, ValueError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
     before, after = _size_on_disk(source), _size_on_disk(target)
     print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
+
+
+def _preview(arguments: argparse.Namespace) -> None:
+    from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
+    from .preview import preview_compression
+
+    source = Path(arguments.file)
+    with _open_read_only(source) as io, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nwbfile = io.read()
+        if arguments.default or arguments.codecs:
+            configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
+        else:
+            configuration = get_existing_backend_configuration(nwbfile)
+        if not arguments.codecs:
+            table = preview_compression(nwbfile, configuration)
+            _print_preview(table)
+            return
+        rows = []
+        for codec in arguments.codecs:
+            candidate = configuration.copy()
+            try:
+                candidate.apply_global_compression(codec)
+            except ValueError as exc:
+                raise CommandError(f"--codecs {codec}: {exc}") from None
+            total = preview_compression(nwbfile, candidate).attrs["total"]
+            rows.append((codec, total))
+    print(f"{'codec':<12} {'estimated file size':>20} {'95% range':>25} {'ratio':>7}")
+    for codec, total in rows:
+        span = f"{format_bytes(total['file_bytes_low'])} - {format_bytes(total['file_bytes_high'])}"
+        ratio = total["uncompressed_bytes"] / max(total["estimated_bytes"], 1)
+        print(f"{codec:<12} {format_bytes(total['file_bytes']):>20} {span:>25} {ratio:>7.2f}")
+
+
+def _print_preview(table) -> None:
+    print(f"{'dataset':<60} {'uncompressed':>13} {'estimated':>11} {'ratio':>7} {'MB/s':>7}")
+    for location, row in table.iterrows():
+        estimated = format_bytes(row["estimated_bytes"]) if row["estimated_bytes"] == row["estimated_bytes"] else "n/a"
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] == row["ratio"] else "n/a"
+        speed = f"{row['compress_mb_s']:.0f}" if row["compress_mb_s"] == row["compress_mb_s"] else ""
+        print(f"{location:<60} {format_bytes(row['uncompressed_bytes']):>13} {estimated:>11} {ratio:>7} {speed:>7}")
+    total = table.attrs["total"]
+    print(
+        f"Estimated file size: {format_bytes(total['file_bytes'])} "
+        f"({format_bytes(total['file_bytes_low'])} - {format_bytes(total['file_bytes_high'])}) "
+        f"for {format_bytes(total['uncompressed_bytes'])} of data"
+    )
 
 
 def _write_demo_file(arguments: argparse.Namespace, output: Path) -> None:
@@ -206,12 +280,24 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     config.set_defaults(run=_config)
 
+    preview = commands.add_parser("preview", help="estimate compressed sizes and codec speed on sampled chunks")
+    preview.add_argument("file", help=".nwb file or .nwb.zarr folder")
+    preview.add_argument("--default", action="store_true", help="preview the recommended configuration instead")
+    preview.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
+    preview.add_argument(
+        "--codecs", nargs="+", metavar="NAME", help="compare these compression methods for the whole file"
+    )
+    preview.set_defaults(run=_preview)
+
     repack = commands.add_parser("repack", help="rewrite an NWB file with new chunking and compression")
     repack.add_argument("source", help=".nwb file or .nwb.zarr folder to read (never modified)")
     repack.add_argument("target", help="file to write; .zarr means Zarr unless --backend says otherwise")
     repack.add_argument("--backend", choices=("hdf5", "zarr"), default=None)
     repack.add_argument("--config", help="JSON configuration (from `nwbconfig config`); default: recommended settings")
     repack.add_argument("--overwrite", action="store_true", help="replace the target once the new file is complete")
+    repack.add_argument("--preset", choices=("portable", "fast", "archive", "cloud"), help="apply a preset on top")
+    repack.add_argument("--jobs", type=int, default=None, help="cores that compress (default: all)")
+    repack.add_argument("--no-progress", action="store_true", help="no progress bar")
     repack.add_argument(
         "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr source you trust"
     )

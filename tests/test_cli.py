@@ -83,7 +83,8 @@ def test_failures_say_why_and_exit_non_zero(tmp_path, capsys, arguments, message
     arguments = [argument.format(tmp=tmp_path, README=readme) for argument in arguments]
     assert main(arguments) == 1
     error = capsys.readouterr().err
-    assert error.startswith(f"nwbconfig {arguments[0]}: ") and message in error
+    last_line = error.strip().splitlines()[-1]  # a progress bar may come before it
+    assert last_line.startswith(f"nwbconfig {arguments[0]}: ") and message in last_line
     assert (tmp_path / "exists.nwb").read_bytes() == b"keep me"
     assert not (tmp_path / "x.nwb").exists()
 
@@ -175,3 +176,29 @@ def test_demo_starts_jupyterlab_on_the_quickstart_and_stops(tmp_path):
         server.terminate()
         server.wait(timeout=60)
     assert server.returncode is not None
+
+
+def test_preview_prints_estimates_and_compares_codecs(capsys):
+    source = LEGACY_DATA / "pynwb_2x_hdf5.nwb"
+    assert main(["preview", str(source)]) == 0
+    printed = capsys.readouterr().out
+    assert "acquisition/ElectricalSeries/data" in printed and "Estimated file size:" in printed
+    assert main(["preview", str(source), "--codecs", "gzip", "Zstd"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[0] == "codec" and [line.split()[0] for line in lines[1:]] == ["gzip", "Zstd"]
+    assert main(["preview", str(source), "--codecs", "nope"]) == 1
+    assert "not an available HDF5 compression method" in capsys.readouterr().err
+
+
+def test_repack_with_a_preset_jobs_and_a_progress_bar(tmp_path, capsys):
+    target = tmp_path / "fast.nwb"
+    assert main(["repack", str(SOURCE), str(target), "--preset", "fast", "--jobs", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "100%" in captured.err  # the progress bar
+    with h5py.File(target, "r") as file:
+        filter_ids = {
+            file[f"acquisition/{name}/data"].id.get_create_plist().get_filter(0)[0] for name in ("zstd", "lz4")
+        }
+    assert filter_ids == {32001}  # Blosc, the fast preset's codec
+    assert assert_same_values(SOURCE, target) > 5
+    assert main(["repack", str(SOURCE), str(tmp_path / "x.nwb"), "--jobs", "0"]) == 1
