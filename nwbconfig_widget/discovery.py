@@ -186,6 +186,7 @@ class _Locator:
         self._paths: dict[int, str] = {id(nwbfile): ""}
         self._mappers: dict[type, Any] = {}
         self._attributes: dict[int, dict[int, str]] = {}
+        self._specs: dict[tuple[type, str], Any] = {}
 
     def mapper(self, container: AbstractContainer) -> Any:
         key = type(container)
@@ -195,6 +196,14 @@ class _Locator:
             except Exception:
                 self._mappers[key] = None
         return self._mappers[key]
+
+    def attribute_spec(self, container: AbstractContainer, attribute: str) -> Any:
+        """The schema spec of a field of ``container`` (cached per type: hdmf's lookup is slow for many objects)."""
+        key = (type(container), attribute)
+        if key not in self._specs:
+            mapper = self.mapper(container)
+            self._specs[key] = mapper.get_attr_spec(attribute) if mapper is not None else None
+        return self._specs[key]
 
     def attribute_of_child(self, parent: AbstractContainer, child: AbstractContainer) -> str | None:
         """The field of ``parent`` that holds ``child`` (indexed once per parent: files have thousands of children)."""
@@ -225,9 +234,8 @@ class _Locator:
         else:
             parent_path = self.path(parent)
             parts = [parent_path] if parent_path else []
-            mapper = self.mapper(parent)
             attribute = self.attribute_of_child(parent, container)
-            spec = mapper.get_attr_spec(attribute) if mapper is not None and attribute is not None else None
+            spec = self.attribute_spec(parent, attribute) if attribute is not None else None
             intermediate = []
             if spec is not None:
                 spec = spec.parent
@@ -252,7 +260,7 @@ class _Locator:
             inner, _ = unwrap(value)
             if not is_array_like(inner) or isinstance(_first_element(inner), AbstractContainer):
                 continue  # groups of child objects are found on their own
-            spec = mapper.get_attr_spec(name)
+            spec = self.attribute_spec(container, name)
             if isinstance(spec, DatasetSpec) and not isinstance(spec.dtype, RefSpec):
                 yield name, value
 
