@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 _SI_UNITS = ("B", "KB", "MB", "GB", "TB", "PB", "EB")
 
 
@@ -25,3 +28,15 @@ def format_bytes(number_of_bytes: int | float) -> str:
         value /= 1000
         unit_index += 1
     return f"{value:.2f} {_SI_UNITS[unit_index]}"
+
+
+def size_on_disk(path: str | os.PathLike) -> int:
+    """Bytes of a file, or of every file under a folder (a Zarr store); 0 when nothing is there.
+
+    >>> size_on_disk("no/such/file.nwb")
+    0
+    """
+    path = Path(path)
+    if path.is_dir():
+        return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    return path.stat().st_size if path.exists() else 0

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._sizes import format_bytes
 from .io.repack import repack_nwbfile
 from .io.write import backend_of_path
 
@@ -86,39 +87,24 @@ class BatchSummary:
             name = _short(result.source, 48)
             if result.ok:
                 lines.append(
-                    f"{name:<48} {_size(result.source_bytes):>10} {_size(result.target_bytes):>10} "
+                    f"{name:<48} {format_bytes(result.source_bytes):>10} {format_bytes(result.target_bytes):>10} "
                     f"{result.ratio or 0:>6.2f} {result.seconds:>6.1f}s  ok"
                 )
             else:
                 lines.append(
-                    f"{name:<48} {_size(result.source_bytes):>10} {'-':>10} {'-':>6} {result.seconds:>6.1f}s  "
+                    f"{name:<48} {format_bytes(result.source_bytes):>10} {'-':>10} {'-':>6} {result.seconds:>6.1f}s  "
                     f"FAILED {result.error}"
                 )
         ratio = f"{self.ratio:.2f}" if self.ratio else "-"
         lines.append(
-            f"{len(self.succeeded)} repacked, {len(self.failed)} failed: {_size(self.source_bytes)} -> "
-            f"{_size(self.target_bytes)} (ratio {ratio}) in {self.seconds:.1f} s"
+            f"{len(self.succeeded)} repacked, {len(self.failed)} failed: {format_bytes(self.source_bytes)} -> "
+            f"{format_bytes(self.target_bytes)} (ratio {ratio}) in {self.seconds:.1f} s"
         )
         return "\n".join(lines)
 
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else "..." + text[-(width - 3) :]
-
-
-def _size(nbytes: int) -> str:
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if nbytes >= scale:
-            return f"{nbytes / scale:.2f} {unit}"
-    return f"{nbytes} B"
-
-
-def path_size(path: str | os.PathLike) -> int:
-    """Bytes of a file, or of every file under a folder (Zarr)."""
-    path = Path(path)
-    if path.is_dir():
-        return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-    return path.stat().st_size if path.exists() else 0
 
 
 def find_nwb_files(folder: str | os.PathLike, patterns: Iterable[str] = ("*.nwb", "*.nwb.zarr")) -> list[Path]:
@@ -164,7 +150,7 @@ def repack_one(
     from .io.repack import _pickle_decoding, open_nwbfile
 
     started = time.perf_counter()
-    result = FileResult(source=str(source), target=str(target), source_bytes=path_size(source))
+    result = FileResult(source=str(source), target=str(target), source_bytes=pathformat_bytes(source))
     target_path = Path(target)
     created = [parent for parent in reversed(target_path.parents) if not parent.exists()]
     try:
@@ -184,7 +170,7 @@ def repack_one(
             allow_pickle=allow_pickle,
             n_jobs=n_jobs,
         )
-        result.target_bytes = path_size(target_path)
+        result.target_bytes = pathformat_bytes(target_path)
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         result.details = traceback.format_exc()
@@ -261,7 +247,7 @@ def _on_dask(client, jobs, n_jobs, options, on_result) -> list[FileResult]:
         try:
             result = future.result()
         except Exception as exc:  # the task itself died (e.g. a worker was lost): that file failed
-            result = FileResult(source, target, path_size(source), error=f"{type(exc).__name__}: {exc}")
+            result = FileResult(source, target, pathformat_bytes(source), error=f"{type(exc).__name__}: {exc}")
         results.append(result)
         if on_result is not None:
             on_result(result)

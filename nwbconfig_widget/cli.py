@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._sizes import format_bytes
+from ._sizes import format_bytes, size_on_disk
 
 
 class CommandError(Exception):
@@ -32,12 +32,6 @@ def _open_read_only(path: Path):
         return open_nwbfile(path, mode="r")
     except Exception as exc:
         raise CommandError(f"cannot read {path} as an NWB file: {exc}") from None
-
-
-def _size_on_disk(path: Path) -> int:
-    return (
-        sum(item.stat().st_size for item in path.rglob("*") if item.is_file()) if path.is_dir() else path.stat().st_size
-    )
 
 
 def _load_configuration(path: Path):
@@ -136,7 +130,7 @@ def _repack(arguments: argparse.Namespace) -> None:
     except (FileExistsError, FileNotFoundError, ConfigurationError, KeyError, ValueError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
-    before, after = _size_on_disk(source), _size_on_disk(target)
+    before, after = size_on_disk(source), size_on_disk(target)
     print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
 
 
@@ -201,7 +195,7 @@ def _write_demo_file(arguments: argparse.Namespace, output: Path) -> None:
         raise CommandError(str(exc)) from None
     elapsed = time.perf_counter() - started
     print(
-        f"Wrote {output}: {format_bytes(_size_on_disk(output))} on disk for "
+        f"Wrote {output}: {format_bytes(size_on_disk(output))} on disk for "
         f"{format_bytes(configuration.total_uncompressed_bytes)} of data, in {elapsed:.1f} s."
     )
 

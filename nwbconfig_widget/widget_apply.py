@@ -15,16 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._sizes import format_bytes
+from ._sizes import format_bytes, size_on_disk
 from .models import BackendConfiguration
-
-
-def path_size(path: str | os.PathLike) -> int:
-    """Bytes on disk of a file, or of every file in a folder (a Zarr store)."""
-    path = Path(path)
-    if path.is_file():
-        return path.stat().st_size
-    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
 
 
 def _stored_bytes(source: Any) -> int | None:
@@ -44,7 +36,7 @@ def read_back(path: str | os.PathLike, configuration: BackendConfiguration) -> d
     from .discovery import iter_dataset_candidates
     from .io.repack import open_nwbfile
 
-    size = path_size(path)
+    size = size_on_disk(path)
     datasets, note = [], ""
     try:
         with open_nwbfile(path) as io:
