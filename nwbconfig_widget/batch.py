@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._sizes import format_bytes
+from ._sizes import format_bytes, size_on_disk
 from .io.repack import repack_nwbfile
 from .io.write import backend_of_path
 
@@ -150,7 +150,7 @@ def repack_one(
     from .io.repack import _pickle_decoding, open_nwbfile
 
     started = time.perf_counter()
-    result = FileResult(source=str(source), target=str(target), source_bytes=pathformat_bytes(source))
+    result = FileResult(source=str(source), target=str(target), source_bytes=size_on_disk(source))
     target_path = Path(target)
     created = [parent for parent in reversed(target_path.parents) if not parent.exists()]
     try:
@@ -170,7 +170,7 @@ def repack_one(
             allow_pickle=allow_pickle,
             n_jobs=n_jobs,
         )
-        result.target_bytes = pathformat_bytes(target_path)
+        result.target_bytes = size_on_disk(target_path)
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"
         result.details = traceback.format_exc()
@@ -247,7 +247,7 @@ def _on_dask(client, jobs, n_jobs, options, on_result) -> list[FileResult]:
         try:
             result = future.result()
         except Exception as exc:  # the task itself died (e.g. a worker was lost): that file failed
-            result = FileResult(source, target, pathformat_bytes(source), error=f"{type(exc).__name__}: {exc}")
+            result = FileResult(source, target, size_on_disk(source), error=f"{type(exc).__name__}: {exc}")
         results.append(result)
         if on_result is not None:
             on_result(result)
