@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import numpy as np
+from hdmf.data_utils import GenericDataChunkIterator
 
 LEGACY_DATA = Path(__file__).parent / "data" / "legacy"
 
@@ -125,6 +126,25 @@ def make_rich_nwbfile(samples: int = 20_000, channels: int = 32):
         )
     )
     return nwbfile
+
+
+class NoiseIterator(GenericDataChunkIterator):
+    """int16 noise of ``rows`` x ``columns``, made buffer by buffer from the row offset: any size, never all in RAM."""
+
+    def __init__(self, rows: int, columns: int, **kwargs):
+        self._shape = (rows, columns)
+        super().__init__(**kwargs)
+
+    def _get_data(self, selection):
+        start, stop = selection[0].start, selection[0].stop
+        rng = np.random.default_rng(start)
+        return rng.integers(-200, 200, size=(stop - start, self._shape[1]), dtype="int16")
+
+    def _get_maxshape(self):
+        return self._shape
+
+    def _get_dtype(self):
+        return np.dtype("int16")
 
 
 def read_nwbfile(path):

@@ -6,6 +6,7 @@ Each case runs in a fresh subprocess (peak RSS is per process) on a dataset ten 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from test_side_effects_and_memory import run_python
@@ -18,22 +19,16 @@ PRELUDE = textwrap.dedent(
     import resource, numpy as np
     from datetime import datetime, timezone
     from pynwb import NWBFile, NWBHDF5IO, TimeSeries
-    from hdmf.data_utils import GenericDataChunkIterator
     import nwbconfig_widget as ncw
     from nwbconfig_widget.io import parallel_hdf5
     parallel_hdf5.PROCESS_MAX_SPEED, parallel_hdf5.PROCESS_MIN_SECONDS = float("inf"), 0.0  # Zstd: worker processes
 
     rows, columns = {ROWS}, {COLUMNS}
 
-    class Noise(GenericDataChunkIterator):
-        def _get_data(self, selection):
-            start, stop = selection[0].start, selection[0].stop
-            rng = np.random.default_rng(start)
-            return rng.integers(-200, 200, size=(stop - start, columns), dtype="int16")
-        def _get_maxshape(self):
-            return (rows, columns)
-        def _get_dtype(self):
-            return np.dtype("int16")
+    import functools, sys
+    sys.path.insert(0, {str(Path(__file__).parent)!r})
+    from nwbfiles import NoiseIterator
+    Noise = functools.partial(NoiseIterator, rows, columns)
 
     def nwbfile_with(data):
         nwbfile = NWBFile(identifier="m", session_description="memory", session_start_time=datetime.now(timezone.utc))
