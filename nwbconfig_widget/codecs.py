@@ -194,7 +194,7 @@ def normalize_filter(backend: str, method: Any) -> tuple[str, dict[str, Any] | N
     raise CodecError(f"{method!r} is not an available {backend} filter method; available: {sorted(choices)}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _constructor_parameters(codec_class: type) -> dict[str, inspect.Parameter]:
     signature = inspect.signature(codec_class.__init__)
     return {
