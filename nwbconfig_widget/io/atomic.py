@@ -1,13 +1,152 @@
-"""Writing beside the target and renaming into place, so a failed write never leaves a partial file at the target."""
+"""Writing beside the target and renaming into place, so a failed write never leaves a partial file at the target.
+
+A write goes to ``.partial-<owner>-<random>-<name>`` in the target's folder, where ``<owner>`` is
+``<host hash>-<pid>-<process start time>`` of the writing process. A process killed mid-write (SIGKILL, a lost Dask
+worker, a power cut) cannot delete its temporary; the next write to the same target recognises it by its name and
+removes it once its owner is gone. A temporary of a live writer (another process writing the same target now) is
+never touched, nor one written from another machine (its owner cannot be checked from here).
+
+>>> owner = owner_of(Path(temporary_name(Path("x/out.nwb"))))
+>>> owner.pid == os.getpid() and owner.alive()
+True
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import hashlib
+import logging
 import os
+import re
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+PARTIAL_PREFIX = ".partial-"
+REPLACED_PREFIX = ".replaced-"
+_NAME = re.compile(
+    r"^\.(?P<kind>partial|replaced)-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-(?P<start>\d+)-[0-9a-f]{8}-(?P<name>.+)$"
+)
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+# h5py reports a failed write of HDF5's C library as text ("... errno = 28, error message = 'No space left ...'").
+_DISK_FULL_TEXT = re.compile(r"errno = (28|27|122)\b|No space left on device|File too large|Disk quota exceeded", re.I)
+
+
+class DiskFullError(OSError):
+    """The disk (or a quota, or a file-size limit) was full during a write; nothing was left at the target."""
+
+
+def _host_hash() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot, from /proc), "0" where /proc is missing, or None if
+    the process is gone or a zombie (dead, not yet reaped)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return None  # /proc works here: no entry means no process
+        return "0" if _pid_exists(pid) else None
+    except OSError:
+        return "0" if _pid_exists(pid) else None
+    fields = text[text.rindex(")") + 2 :].split()  # after "pid (command) "; the command may hold spaces
+    if fields[0] in ("Z", "X"):
+        return None
+    return fields[19]
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The process that writes a temporary: host (hashed name), pid and start time (tells a reused pid apart)."""
+
+    host: str
+    pid: int
+    start: str
+
+    @classmethod
+    def current(cls) -> Owner:
+        return cls(_host_hash(), os.getpid(), _process_start(os.getpid()) or "0")
+
+    def tag(self) -> str:
+        return f"{self.host}-{self.pid}-{self.start}"
+
+    def alive(self) -> bool:
+        """False only when the owner is known to be gone: same host, and no process with that pid and start time."""
+        if self.host != _host_hash():
+            return True  # another machine's writer (a shared folder): cannot be checked from here
+        start = _process_start(self.pid)
+        if start is None:
+            return False
+        return self.start == "0" or start == "0" or start == self.start
+
+
+def temporary_name(target: Path, prefix: str = PARTIAL_PREFIX) -> str:
+    """The name of a new temporary for ``target`` owned by this process."""
+    return f"{prefix}{Owner.current().tag()}-{uuid.uuid4().hex[:8]}-{target.name}"
+
+
+def owner_of(path: Path) -> Owner | None:
+    """The owner encoded in a temporary's name, or None for any other name."""
+    match = _NAME.match(path.name)
+    if match is None:
+        return None
+    return Owner(match["host"], int(match["pid"]), match["start"])
+
+
+def stale_temporaries(target: str | os.PathLike) -> list[Path]:
+    """Temporaries of ``target`` (``.partial-`` and ``.replaced-``) whose writing process is gone."""
+    target = Path(target)
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return []
+    stale = []
+    for entry in entries:
+        match = _NAME.match(entry.name)
+        if match is None or match["name"] != target.name:
+            continue
+        owner = owner_of(entry)
+        if owner is not None and not owner.alive():
+            stale.append(entry)
+    return sorted(stale)
+
+
+def remove_stale_temporaries(target: str | os.PathLike) -> list[Path]:
+    """Remove what killed writers left beside ``target``; return the paths removed (or moved back).
+
+    A ``.replaced-`` folder is the old target that a killed overwrite had moved aside: when the target is missing it
+    is moved back (nothing is lost), otherwise it is removed (the overwrite had finished).
+    """
+    target = Path(target)
+    handled = []
+    for path in stale_temporaries(target):
+        if path.name.startswith(REPLACED_PREFIX) and not (target.exists() or target.is_symlink()):
+            os.replace(path, target)
+            logger.warning("moved %s back to %s: the write that replaced it was killed", path.name, target)
+        else:
+            _remove(path)
+            logger.warning("removed %s, left by a write to %s that was killed", path.name, target)
+        handled.append(path)
+    return handled
 
 
 def _remove(path: Path) -> None:
@@ -27,27 +166,99 @@ def check_target(target: Path, overwrite: bool) -> None:
         raise FileNotFoundError(f"the folder {target.parent} does not exist; create it first")
 
 
+def check_not_source(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Refuse a ``target`` that is the ``source`` file or folder under another name (relative path, symbolic link,
+    hard link), lies inside the source folder, or is a folder holding the source (an overwrite would delete it)."""
+    source, target = Path(source), Path(target)
+    source_real, target_real = source.resolve(), target.resolve()
+    same = source_real == target_real
+    if not same and source.exists() and target.exists():
+        with contextlib.suppress(OSError):
+            same = os.path.samefile(source, target)  # hard links: one file, two names
+    if same:
+        raise ValueError(f"{target} is the source file {source}; write to another path (the source is never modified)")
+    if source_real in target_real.parents:
+        raise ValueError(f"{target} lies inside the source folder {source}; write to a path outside it")
+    if target_real in source_real.parents:
+        raise ValueError(f"{target} holds the source {source}; write to a path that does not contain the source")
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` (or an error it came from) says the disk or a size limit was full."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        if _DISK_FULL_TEXT.search(str(current)):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _disk_full_error(target: Path, error: BaseException) -> DiskFullError:
+    text = str(error)
+    limit = "File too large" in text or "errno = 27" in text or getattr(error, "errno", None) == errno.EFBIG
+    what = "a file-size limit was reached (File too large)" if limit else "the disk is full (No space left on device)"
+    return DiskFullError(
+        errno.EFBIG if limit else errno.ENOSPC,
+        f"writing {target} failed: {what}; nothing was left at the target. Free space on the disk of "
+        f"{target.parent} (or raise the limit: ulimit -f), or write to a folder on another disk.",
+    )
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that is not supported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False  # this file system (or kernel) cannot swap
+    raise OSError(code, os.strerror(code), str(second))
+
+
 @contextlib.contextmanager
 def atomic_target(target: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success move it onto ``target``, on failure delete it.
 
     Works for single files (HDF5) and folders (Zarr). An existing target is only removed after the new one is
-    complete, and only when ``overwrite`` is set.
+    complete, and only when ``overwrite`` is set. Temporaries that killed writers left for this target are removed
+    first. A full disk is reported as :class:`DiskFullError`.
     """
     target = Path(target)
+    remove_stale_temporaries(target)  # first: a killed overwrite's old folder may be moved back to the target
     check_target(target, overwrite)
-    temporary = target.with_name(f".partial-{uuid.uuid4().hex[:8]}-{target.name}")
+    temporary = target.with_name(temporary_name(target))
     try:
         yield temporary
+    except BaseException as exc:
+        _remove(temporary)
+        if isinstance(exc, Exception) and _is_disk_full(exc):
+            raise _disk_full_error(target, exc) from exc
+        raise
+    try:
+        _move_into_place(temporary, target, overwrite)
     except BaseException:
         _remove(temporary)
         raise
+
+
+def _move_into_place(temporary: Path, target: Path, overwrite: bool) -> None:
     if target.exists() or target.is_symlink():
         if not overwrite:  # created by someone else while we wrote
-            _remove(temporary)
             check_target(target, overwrite)
         if target.is_dir() and not target.is_symlink():
-            backup = target.with_name(f".replaced-{uuid.uuid4().hex[:8]}-{target.name}")
+            if _exchange(temporary, target):
+                _remove(temporary)  # now the old folder
+                return
+            backup = target.with_name(temporary_name(target, REPLACED_PREFIX))
             os.replace(target, backup)
             os.replace(temporary, target)
             _remove(backup)

@@ -9,17 +9,22 @@ from pathlib import Path
 
 from ..backend_configuration import get_default_backend_configuration
 from ..models import BackendConfiguration
+from .atomic import check_not_source
 from .configure import ProgressHook
 from .progress import CancelSignal
+from .readers import nwb_backend_of_existing
 from .write import backend_of_path, configure_and_write_nwbfile
 
 
 def open_nwbfile(path: str | os.PathLike, mode: str = "r"):
-    """Open an NWB file (HDF5, or a Zarr folder/``.zarr`` path) and return its IO object, ready for ``read()``."""
+    """Open an NWB file (an HDF5 file, or a Zarr folder) and return its IO object, ready for ``read()``.
+
+    The format is judged by what is at ``path``, not by its name. A missing path raises ``FileNotFoundError``;
+    anything that is not a readable NWB file (a plain folder, a damaged, truncated or non-NWB file) raises
+    :class:`~nwbconfig_widget.io.readers.NotAnNWBFileError` naming the path, the problem and what to do.
+    """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist")
-    if backend_of_path(path) == "zarr":
+    if nwb_backend_of_existing(path) == "zarr":
         from hdmf_zarr.nwb import NWBZarrIO
 
         return NWBZarrIO(str(path), mode=mode)
@@ -54,8 +59,7 @@ def repack_nwbfile(
     """
     source = Path(nwbfile_path)
     target = Path(export_nwbfile_path)
-    if target.resolve() == source.resolve():
-        raise ValueError(f"{target} is the file being repacked; write the repacked file to another path")
+    check_not_source(source, target)
     if backend_configuration is not None and backend is not None and backend != backend_configuration.backend:
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
