@@ -23,6 +23,7 @@ chunk_shape | axis 0 of the chunk (4) is larger than the data (3) | Use at most 
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import math
 import os
@@ -33,6 +34,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import codecs
+from ._option_values import checked_option_values
+from ._plain import plain
 from ._sizes import format_bytes
 from .defaults import default_buffer_shape, recommended_chunk_shape
 
@@ -52,6 +55,11 @@ _JSON_VERSION = 1
 #: Bytes counted per element of variable-length data (strings, ragged objects): the size of its reference in a chunk.
 VARIABLE_LENGTH_ITEMSIZE = 8
 
+#: HDF5 refuses chunks of 4 GiB or more (H5Pset_chunk).
+HDF5_MAX_CHUNK_BYTES = 2**32 - 1
+#: No array (a chunk or a write buffer) can hold more bytes than a signed 64-bit count.
+MAX_ARRAY_BYTES = 2**63 - 1
+
 
 class ConfigurationError(ValueError):
     """An invalid setting: names the dataset, the field, the value given and what would be valid."""
@@ -62,7 +70,7 @@ class ConfigurationError(ValueError):
         self.location, self.field, self.value, self.reason, self.fix = location, field, value, reason, fix
         #: True when the settings are valid but cannot encode this dataset's kind of data.
         self.unsupported_data = unsupported_data
-        message = f"{location}: {field}={value!r} is invalid: {reason}."
+        message = f"{plain(location)}: {field}={plain(repr(value), 300)} is invalid: {reason}."
         if fix:
             message += f" {fix}"
         super().__init__(message)
@@ -101,6 +109,33 @@ def _as_shape(value: Any) -> tuple[int, ...] | None:
             raise ValueError(f"every axis length must be positive, got {int(length)}")
         shape.append(int(length))
     return tuple(shape)
+
+
+def _plain_unbounded(text: str | None) -> str | None:
+    """A name with its control characters escaped but never cut (a table cell keeps the whole name)."""
+    return None if text is None else plain(text, max_length=len(text) * 12 + 1)
+
+
+def _as_full_shape(location: str, value: Any) -> tuple[int, ...]:
+    """The shape of the source data: whole numbers of zero or more, one per axis."""
+    try:
+        shape = _as_shape(value) if not _has_zero_axis(value) else tuple(int(length) for length in value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(
+            location, "full_shape", value, str(exc), "It is the shape of the source data; take it from the file."
+        ) from None
+    if shape is None:
+        raise ConfigurationError(location, "full_shape", None, "the data needs a shape", "Give one length per axis.")
+    return shape
+
+
+def _has_zero_axis(value: Any) -> bool:
+    """A list of whole numbers with a zero among them (an empty axis: valid for data, never for a chunk)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return False
+    items = list(value)
+    whole = all(isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) for item in items)
+    return whole and any(item == 0 for item in items) and all(item >= 0 for item in items)
 
 
 class _WatchedOptions(dict):
@@ -197,7 +232,7 @@ class DatasetIOConfiguration:
     ):
         if type(self) is DatasetIOConfiguration:
             raise TypeError("use HDF5DatasetIOConfiguration or ZarrDatasetIOConfiguration")
-        full_shape = tuple(int(length) for length in full_shape)
+        full_shape = _as_full_shape(location_in_file, full_shape)
         facts = dict(
             object_id=object_id,
             location_in_file=location_in_file,
@@ -298,7 +333,35 @@ class DatasetIOConfiguration:
         blame = "chunk_shape" if "chunk_shape" in changed and "buffer_shape" not in changed else "buffer_shape"
         self._check_buffer_shape(state["buffer_shape"], state["chunk_shape"], blame=blame)
         self._normalize_codecs(state, changed)
+        self._check_sizes(state)
         return state
+
+    def _check_sizes(self, state: dict[str, Any]) -> None:
+        """Chunks within what the backend and codec can store; no chunk or buffer beyond a 64-bit byte count."""
+        for field in ("chunk_shape", "buffer_shape"):
+            shape = state[field]
+            if shape is None:
+                continue
+            nbytes = math.prod(shape) * self.itemsize
+            limit = MAX_ARRAY_BYTES
+            if field == "chunk_shape":
+                limit = min(limit, self._max_chunk_bytes(state))
+            if nbytes > limit:
+                raise self._error(
+                    field,
+                    shape,
+                    f"it holds {format_bytes(nbytes)}, more than the {format_bytes(limit)} "
+                    f"{'one chunk can hold here' if field == 'chunk_shape' else 'any array can hold'}",
+                    f"Use a smaller {field.split('_')[0]}, e.g. the recommended chunk shape "
+                    f"{self.recommended_chunk_shape()}.",
+                )
+
+    def _max_chunk_bytes(self, state: dict[str, Any]) -> int:
+        """The largest chunk the compressor takes (numcodecs' own limit), or the backend's."""
+        method = state["compression_method"]
+        codec = codecs.available_compression_methods(self.backend).get(method) if method else None
+        limit = getattr(codec, "max_buffer_size", None)
+        return int(limit) if limit else MAX_ARRAY_BYTES
 
     def _check_fits_the_data(self, field: str, shape: tuple[int, ...]) -> None:
         """One length per axis, none longer than the data."""
@@ -422,13 +485,23 @@ class DatasetIOConfiguration:
 
     def _normalize_filters(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
         """Canonical filter names with one options entry (dict or None) each."""
-        methods = list(state["filter_methods"] or [])
+        methods = self._as_list(state["filter_methods"], "filter_methods", "a list of filter names")
         options = state["filter_options"]
+        if options is not None:
+            options = self._as_list(options, "filter_options", "a list with one dict (or None) per filter")
         if "filter_methods" in changed and "filter_options" not in changed:
             # Filters that were there before keep their options.
             previous = dict(zip(self._state.get("filter_methods", []), self._state.get("filter_options", [])))
             options = [previous.get(method) if isinstance(method, str) else None for method in methods]
         options = list(options) if options is not None else [None] * len(methods)
+        for item in options:
+            if item is not None and not isinstance(item, Mapping):
+                raise self._error(
+                    "filter_options",
+                    state["filter_options"],
+                    f"each entry is a dict of option names to values (or None), got {item!r}",
+                    "Give one dict (or None) per filter method, e.g. [{'keepbits': 10}] for bitround.",
+                )
         if len(options) != len(methods):
             raise self._error(
                 "filter_options",
@@ -452,9 +525,25 @@ class DatasetIOConfiguration:
         state["filter_methods"] = names
         state["filter_options"] = [codecs.json_safe(dict(item)) if item else None for item in options]
 
+    def _as_list(self, value: Any, field: str, what: str) -> list[Any]:
+        """A list or tuple as a list (None is an empty list); text, dicts and other iterables are refused."""
+        if value is None:
+            return []
+        if not isinstance(value, (list, tuple)):
+            example = "['shuffle'] (or [] for none)" if field == "filter_methods" else "[None] for one filter"
+            raise self._error(field, value, f"it must be {what}", f"Give {what}, e.g. {example}.")
+        return list(value)
+
     def _check_pipeline(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
         """The whole pipeline must be storable and must encode this dataset's data."""
         method, names = state["compression_method"], state["filter_methods"]
+        if "packbits" in names and self.dtype.kind != "b":
+            raise self._error(
+                "filter_methods",
+                names,
+                f"packbits stores booleans only: it would keep one bit of each {self.dtype} value and lose the rest",
+                "Remove packbits (use shuffle or delta for numbers).",
+            )
         if self.backend == "hdf5" and state["chunk_shape"] is None and (method is not None or names):
             blame = next(
                 (field for field in ("chunk_shape", "compression_method") if field in changed), "filter_methods"
@@ -466,6 +555,13 @@ class DatasetIOConfiguration:
                 "Give a chunk shape, or set compression_method=None and filter_methods=[] for a contiguous dataset.",
             )
         try:
+            state["compression_options"] = checked_option_values(
+                self.backend, method, state["compression_options"], "compression"
+            )
+            state["filter_options"] = [
+                checked_option_values(self.backend, name, options, "filter")
+                for name, options in zip(names, state["filter_options"])
+            ]
             codecs.check_pipeline(
                 self.backend,
                 self.dtype,
@@ -524,14 +620,28 @@ class DatasetIOConfiguration:
     @property
     def lossy(self) -> bool:
         """True when the compression method or a filter may change the stored values."""
-        return codecs.is_lossy(self.compression_method) or any(codecs.is_lossy(name) for name in self.filter_methods)
+        lossy_codec = codecs.is_lossy(self.compression_method) or any(codecs.is_lossy(n) for n in self.filter_methods)
+        return lossy_codec or self._narrowing_filter() is not None
+
+    def _narrowing_filter(self) -> str | None:
+        """The first filter that stores values in a type that cannot hold every value of the data (may wrap)."""
+        for name, options in zip(self.filter_methods, self.filter_options):
+            target = (options or {}).get("encode_dtype" if name == "astype" else "astype")
+            if name in ("astype", "delta", "quantize", "fixedscaleoffset") and target is not None:
+                try:
+                    if not np.can_cast(self.dtype, np.dtype(target), casting="safe"):
+                        return name
+                except TypeError:
+                    return name
+        return None
 
     # ---------------------------------------------------------------------------------------------- printing and JSON
 
     def __str__(self) -> str:
+        title = plain(self.location_in_file)
         lines = [
-            self.location_in_file,
-            "-" * len(self.location_in_file),
+            title,
+            "-" * len(title),
             f"  dtype : {self.dtype}",
             f"  full shape of source array : {self.full_shape}",
             f"  full size of source array : {format_bytes(self.full_size_bytes)}",
@@ -554,7 +664,7 @@ class DatasetIOConfiguration:
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{name}={self._state[name]!r}" for name in self.EDITABLE_FIELDS)
-        facts = f"location_in_file={self.location_in_file!r}, dtype={self.dtype}, full_shape={self.full_shape}"
+        facts = f"location_in_file='{plain(self.location_in_file)}', dtype={self.dtype}, full_shape={self.full_shape}"
         return f"{type(self).__name__}({facts}, {settings})"
 
     def __eq__(self, other: object) -> bool:
@@ -574,9 +684,12 @@ class DatasetIOConfiguration:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> DatasetIOConfiguration:
-        """Rebuild (and validate) a dataset configuration from :meth:`to_dict` output."""
-        values = dict(values)
-        values["dtype"] = dtype_from_json(values["dtype"])
+        """Rebuild (and validate) a dataset configuration from :meth:`to_dict` output.
+
+        Every key that :meth:`to_dict` writes is required (``neurodata_type`` and ``object_name`` may be missing) and
+        no other is accepted, so a misspelt field is refused rather than ignored.
+        """
+        values = _checked_saved_dataset(values)
         return cls(**values)
 
     def copy(self) -> DatasetIOConfiguration:
@@ -594,6 +707,9 @@ class HDF5DatasetIOConfiguration(DatasetIOConfiguration):
     """
 
     backend: ClassVar[str] = "hdf5"
+
+    def _max_chunk_bytes(self, state: dict[str, Any]) -> int:
+        return HDF5_MAX_CHUNK_BYTES
 
 
 class ZarrDatasetIOConfiguration(DatasetIOConfiguration):
@@ -731,7 +847,10 @@ class BackendConfiguration:
         if self.unconfigurable_datasets:
             title = "Datasets written as they are"
             parts.extend(["", title, "-" * len(title)])
-            parts.extend(f"  {location} : {reason}" for location, reason in self.unconfigurable_datasets.items())
+            parts.extend(
+                f"  {plain(location)} : {plain(reason, 400)}"
+                for location, reason in self.unconfigurable_datasets.items()
+            )
         return "\n".join(parts) + "\n"
 
     def __repr__(self) -> str:
@@ -764,20 +883,36 @@ class BackendConfiguration:
 
     @staticmethod
     def from_dict(values: Mapping[str, Any]) -> BackendConfiguration:
-        """Rebuild (and validate) a backend configuration from :meth:`to_dict` output."""
-        if values.get("format") != _JSON_FORMAT:
-            raise ValueError(
-                f"not a saved backend configuration (expected format {_JSON_FORMAT!r}, got {values.get('format')!r})"
+        """Rebuild (and validate) a backend configuration from :meth:`to_dict` output.
+
+        Anything that is not a saved configuration of this format (another version, a list, missing or ill-typed
+        keys, one dataset twice) raises :class:`ConfigurationError` saying what is wrong and where.
+        """
+        cls = _saved_backend_class(values)
+        items = values.get("dataset_configurations")
+        if not isinstance(items, list):
+            raise _saved_error("dataset_configurations", items, "it must be a list of dataset configurations")
+        configurations, seen = [], set()
+        for index, item in enumerate(items):
+            configuration = cls.dataset_configuration_class.from_dict(_indexed(item, index))
+            if configuration.location_in_file in seen:
+                raise ConfigurationError(
+                    configuration.location_in_file,
+                    "location_in_file",
+                    configuration.location_in_file,
+                    f"dataset_configurations[{index}] configures this dataset a second time",
+                    "Keep one entry per dataset.",
+                )
+            seen.add(configuration.location_in_file)
+            configurations.append(configuration)
+        unconfigurable = values.get("unconfigurable_datasets") or {}
+        if not isinstance(unconfigurable, Mapping) or not all(
+            isinstance(key, str) and isinstance(reason, str) for key, reason in unconfigurable.items()
+        ):
+            raise _saved_error(
+                "unconfigurable_datasets", unconfigurable, "it must map dataset locations to reasons (texts)"
             )
-        backend = values.get("backend")
-        if backend not in _BACKEND_CONFIGURATION_CLASSES:
-            raise ValueError(
-                f"unknown backend {backend!r} in the saved configuration; "
-                f"expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}"
-            )
-        cls = _BACKEND_CONFIGURATION_CLASSES[backend]
-        items = [cls.dataset_configuration_class.from_dict(item) for item in values.get("dataset_configurations", [])]
-        return cls(items, unconfigurable_datasets=values.get("unconfigurable_datasets"))
+        return cls(configurations, unconfigurable_datasets=unconfigurable)
 
     def to_json(self, path: str | os.PathLike | None = None, *, indent: int = 2) -> str:
         """The configuration as JSON text; also written to ``path`` when given.
@@ -786,7 +921,7 @@ class BackendConfiguration:
         >>> BackendConfiguration.from_json(configuration.to_json()) == configuration
         True
         """
-        text = json.dumps(self.to_dict(), indent=indent)
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
         if path is not None:
             with open(path, "w", encoding="utf-8") as file:
                 file.write(text + "\n")
@@ -794,25 +929,61 @@ class BackendConfiguration:
 
     @staticmethod
     def from_json(source: str | os.PathLike) -> BackendConfiguration:
-        """Load a configuration from a JSON file path or from JSON text."""
+        """Load a configuration from a JSON file path or from JSON text (text starts with ``{`` or ``[``).
+
+        Invalid JSON raises ``json.JSONDecodeError``; JSON that is not a saved configuration (or holds NaN or
+        infinity, which JSON does not allow) raises :class:`ConfigurationError`.
+        """
         text = str(source)
-        if not text.lstrip().startswith("{"):
+        if isinstance(source, os.PathLike) or not text.lstrip().startswith(("{", "[")):
             with open(source, encoding="utf-8") as file:
                 text = file.read()
-        return BackendConfiguration.from_dict(json.loads(text))
+        try:
+            values = json.loads(text, parse_constant=_refuse_json_constant)
+        except RecursionError:
+            raise _saved_error("format", "...", "the JSON is nested too deeply to be a saved configuration") from None
+        return BackendConfiguration.from_dict(values)
+
+    def check_applies_to(self, nwbfile: Any) -> None:
+        """Raise :class:`ConfigurationError` unless every configured dataset is in ``nwbfile`` as configured.
+
+        Each location must hold a dataset of the same neurodata object (object id), dtype and shape: a
+        configuration saved for another file (or an older version of this one) would otherwise cut, convert or
+        misplace data when written.
+        """
+        from .discovery import iter_dataset_candidates
+
+        candidates = {candidate.location_in_file: candidate for candidate in iter_dataset_candidates(nwbfile)}
+        for item in self:
+            candidate = candidates.get(item.location_in_file)
+            for field, expected, actual, reason in _differences(item, candidate):
+                raise ConfigurationError(
+                    item.location_in_file,
+                    field,
+                    expected,
+                    reason
+                    if candidate is None
+                    else f"{reason}: the configuration has {expected!r}, the file {actual!r}",
+                    "This configuration was made for another file; make one for this file with "
+                    "get_default_backend_configuration (or `nwbconfig config`), or delete this dataset from it.",
+                )
 
     def to_dataframe(self):
-        """A pandas DataFrame with one row per dataset, indexed by location in the file."""
+        """A pandas DataFrame with one row per dataset, indexed by location in the file.
+
+        Names are shown as plain text: control and format characters (ANSI escapes, newlines, bidi overrides) appear
+        as escapes such as ``\\x1b`` and backslashes are doubled; other names are the locations themselves.
+        """
         import pandas as pd
 
         rows = []
         for item in self:
             rows.append(
                 {
-                    "location_in_file": item.location_in_file,
-                    "neurodata_type": item.neurodata_type,
-                    "object_name": item.object_name,
-                    "dataset_name": item.dataset_name,
+                    "location_in_file": _plain_unbounded(item.location_in_file),
+                    "neurodata_type": _plain_unbounded(item.neurodata_type),
+                    "object_name": _plain_unbounded(item.object_name),
+                    "dataset_name": _plain_unbounded(item.dataset_name),
                     "dtype": str(item.dtype),
                     "full_shape": item.full_shape,
                     "full_size_bytes": item.full_size_bytes,
@@ -849,6 +1020,107 @@ class ZarrBackendConfiguration(BackendConfiguration):
     backend: ClassVar[str] = "zarr"
     pretty_backend_name: ClassVar[str] = "Zarr"
     dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = ZarrDatasetIOConfiguration
+
+
+# ------------------------------------------------------------------------------------------- saved configurations
+
+_SAVED = "saved configuration"
+_REQUIRED_SAVED_KEYS = ("object_id", "location_in_file", "dataset_name", "dtype", "full_shape",
+                        *DatasetIOConfiguration.EDITABLE_FIELDS)  # fmt: skip
+_OPTIONAL_SAVED_KEYS = ("neurodata_type", "object_name")
+
+
+def _saved_error(field: str, value: Any, reason: str, fix: str | None = None) -> ConfigurationError:
+    return ConfigurationError(
+        _SAVED, field, value, reason, fix or "Save a configuration with `nwbconfig config` or to_json() and edit that."
+    )
+
+
+def _refuse_json_constant(name: str) -> Any:
+    raise _saved_error("JSON", name, f"{name} is not a JSON number", "Write a finite number.")
+
+
+def _saved_backend_class(values: Any) -> type[BackendConfiguration]:
+    """The backend configuration class of saved values, after checking their format and version."""
+    if not isinstance(values, Mapping):
+        raise _saved_error(
+            "format", type(values).__name__, "not a saved backend configuration: it must be a JSON object"
+        )
+    if values.get("format") != _JSON_FORMAT:
+        raise _saved_error(
+            "format", values.get("format"), f"not a saved backend configuration (expected format {_JSON_FORMAT!r})"
+        )
+    version = values.get("version")
+    if version != _JSON_VERSION or isinstance(version, bool):
+        raise _saved_error(
+            "version",
+            version,
+            f"this package reads version {_JSON_VERSION} of saved configurations",
+            "Save it again with this version of nwbconfig_widget.",
+        )
+    backend = values.get("backend")
+    if not isinstance(backend, str) or backend not in _BACKEND_CONFIGURATION_CLASSES:
+        raise _saved_error(
+            "backend", backend, f"unknown backend; expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}"
+        )
+    return _BACKEND_CONFIGURATION_CLASSES[backend]
+
+
+def _indexed(item: Any, index: int) -> Any:
+    """A saved dataset entry, or a ConfigurationError saying which entry is not one."""
+    if not isinstance(item, Mapping):
+        raise _saved_error(f"dataset_configurations[{index}]", item, "each entry must be a JSON object")
+    return item
+
+
+def _checked_saved_dataset(values: Any) -> dict[str, Any]:
+    """Saved dataset values with their keys and read-only facts checked and the dtype decoded."""
+    if not isinstance(values, Mapping):
+        raise _saved_error("dataset configuration", values, "it must be a JSON object")
+    values = dict(values)
+    location = values.get("location_in_file")
+    if not isinstance(location, str) or not location:
+        raise _saved_error("location_in_file", location, "every dataset needs its location in the file as text")
+    missing = [key for key in _REQUIRED_SAVED_KEYS if key not in values]
+    if missing:
+        raise ConfigurationError(
+            location, missing[0], None, f"the saved entry has no {missing}", "Keep every key that was saved."
+        )
+    unknown = sorted(set(values) - {*_REQUIRED_SAVED_KEYS, *_OPTIONAL_SAVED_KEYS}, key=str)
+    if unknown:
+        known = [*_REQUIRED_SAVED_KEYS, *_OPTIONAL_SAVED_KEYS]
+        close = difflib.get_close_matches(str(unknown[0]), known, n=1)
+        raise ConfigurationError(
+            location,
+            str(unknown[0]),
+            values[unknown[0]],
+            "not a field of a dataset configuration",
+            (f"Did you mean {close[0]!r}? " if close else "") + f"The fields are {known}.",
+        )
+    for key in ("object_id", "dataset_name", *_OPTIONAL_SAVED_KEYS):
+        value = values.get(key)
+        if not isinstance(value, str) and not (value is None and key in _OPTIONAL_SAVED_KEYS):
+            raise ConfigurationError(location, key, value, "it must be a text", "Keep the value that was saved.")
+    try:
+        values["dtype"] = dtype_from_json(values["dtype"])
+    except Exception as exc:
+        raise ConfigurationError(
+            location, "dtype", values["dtype"], f"not a numpy dtype description ({exc})", "Keep the saved dtype."
+        ) from None
+    return values
+
+
+def _differences(item: DatasetIOConfiguration, candidate: Any) -> Iterator[tuple[str, Any, Any, str]]:
+    """How a configured dataset differs from the dataset at its location in a file: (field, ours, theirs, why)."""
+    if candidate is None:
+        yield "location_in_file", item.location_in_file, None, "there is no configurable dataset at this location"
+        return
+    if candidate.object_id != item.object_id:
+        yield "object_id", item.object_id, candidate.object_id, "another neurodata object is at this location"
+    if candidate.full_shape is not None and tuple(candidate.full_shape) != item.full_shape:
+        yield "full_shape", item.full_shape, tuple(candidate.full_shape), "the data has another shape"
+    if candidate.dtype is not None and np.dtype(candidate.dtype) != item.dtype:
+        yield "dtype", str(item.dtype), str(np.dtype(candidate.dtype)), "the data has another dtype"
 
 
 _BACKEND_CONFIGURATION_CLASSES: dict[str, type[BackendConfiguration]] = {
