@@ -40,7 +40,7 @@ from .models import BackendConfiguration, ConfigurationError, DatasetIOConfigura
 from .widget_apply import WriteJob, error_info
 from .widget_edits import apply_edit, carry_over_edits, parse_options, settings_of
 from .widget_insight import InsightMixin
-from .widget_rows import RowState, build_groups, build_row, build_totals, codec_menu
+from .widget_rows import RowState, RowTotals, build_groups, build_row, codec_menu
 
 __all__ = ["ConfiguratorWidget"]
 
@@ -121,6 +121,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._defaults: dict[str, BackendConfiguration] = {}
         self._states: dict[str, RowState] = {}
         self._index: dict[str, int] = {}
+        self._totals = RowTotals()
         self._observed: dict[int, DatasetIOConfiguration] = {}
         self._dirty: set[str] = set()
         self._batch_depth = 0
@@ -277,10 +278,12 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._index = {item.location_in_file: index for index, item in enumerate(configuration)}
         defaults = self._defaults_for_rows()
         self._dirty.clear()
-        self.rows = [
+        rows = [
             build_row(item, self._states[item.location_in_file], defaults.get(item.location_in_file))
             for item in configuration
         ]
+        self._totals = RowTotals(rows)
+        self.rows = rows
         self.groups = build_groups(configuration)
         self._insight_refresh()
         self.unconfigurable = [
@@ -353,6 +356,8 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             if index is not None:
                 item = self._configuration.dataset_configurations[location]
                 changed[index] = build_row(item, self._states[location], defaults.get(location))
+        for index, row in changed.items():
+            self._totals.replace(self.rows[index], row)
         if len(changed) > FULL_RESEND_ROWS:
             rows = list(self.rows)
             for index, row in changed.items():
@@ -366,7 +371,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._update_summary()
 
     def _update_summary(self) -> None:
-        self.totals = build_totals(self.rows, len(self._configuration.unconfigurable_datasets))
+        self.totals = self._totals.as_dict(len(self._configuration.unconfigurable_datasets))
         self._refresh_inspection()
         self._update_blockers()
 
