@@ -1,4 +1,39 @@
 // Small DOM helpers. Text is only ever set through textContent / attributes: nothing read from a file is parsed as HTML.
+// Names come from files anyone may have written, so every text and tooltip is also shown as inert plain text:
+// control and format characters (ANSI escapes, CR/LF, NUL, bidi overrides, zero-width marks...) appear as visible
+// escapes such as \x1b or \u202e instead of acting on the page, like Python's repr and the package's printouts.
+
+/** Characters shown as escapes: controls, format characters, line/paragraph separators, lone surrogates, private
+ * use and unassigned code points (the categories the printouts escape). */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu;
+const NAMED = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+/** Attributes whose value a person reads (tooltips, screen readers): shown as plain text too. */
+const READ_ATTRIBUTES = new Set(["title", "aria-label", "placeholder"]);
+
+function escapeCharacter(character) {
+  if (NAMED[character]) return NAMED[character];
+  const code = character.codePointAt(0);
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, "0")}`;
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, "0")}`;
+  return `\\U${code.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * `value` as inert plain text: each control or format character replaced by its escape (`\x1b`, `\r`, `\u202e`).
+ * With `multiline`, line breaks and tabs are kept (tracebacks in a <pre>).
+ * @param {unknown} value
+ * @param {boolean} [multiline]
+ */
+export function plainText(value, multiline = false) {
+  const text = value === undefined || value === null ? "" : String(value);
+  return text.replace(UNSAFE, (character) =>
+    multiline && (character === "\n" || character === "\t") ? character : escapeCharacter(character),
+  );
+}
+
+function isMultiline(node) {
+  return node.tagName === "PRE" || node.tagName === "TEXTAREA";
+}
 
 /**
  * Create an element.
@@ -9,10 +44,11 @@
 export function el(tag, options = {}, children = []) {
   const node = document.createElement(tag);
   if (options.class) node.className = options.class;
-  if (options.text !== undefined && options.text !== null) node.textContent = String(options.text);
+  if (options.text !== undefined && options.text !== null) node.textContent = plainText(options.text, isMultiline(node));
   if (options.attrs) {
     for (const [name, value] of Object.entries(options.attrs)) {
-      if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : String(value));
+      if (value === undefined || value === null || value === false) continue;
+      node.setAttribute(name, value === true ? "" : READ_ATTRIBUTES.has(name) ? plainText(value) : String(value));
     }
   }
   if (options.on) {
@@ -22,9 +58,9 @@ export function el(tag, options = {}, children = []) {
   return node;
 }
 
-/** Set the text of a node only when it changed (avoids needless layout work). */
+/** Set the text of a node (as plain text, see plainText) only when it changed (avoids needless layout work). */
 export function setText(node, text) {
-  const value = text === undefined || text === null ? "" : String(text);
+  const value = plainText(text, isMultiline(node));
   if (node.textContent !== value) node.textContent = value;
 }
 
@@ -68,4 +104,10 @@ export function debounce(fn, wait) {
 /** Shape as text, e.g. "1000 × 4". */
 export function shapeText(shape) {
   return shape ? shape.join(" × ") : "contiguous";
+}
+
+/** Set a tooltip (as plain text) only when it changed. */
+export function setTitle(node, text) {
+  const value = plainText(text);
+  if (node.title !== value) node.title = value;
 }

@@ -1,7 +1,7 @@
 // "See before you write": per-row compression preview, preview all, presets, export, and the detail panel with the
 // access-pattern costs and the codec comparison chart of one dataset. Python computes every figure (and places the
 // chart's points in 0-1 coordinates); this file only lays them out. Text goes through textContent/attributes only.
-import { el, setText, toggleClass } from "./dom.js";
+import { el, plainText, setText, setTitle, toggleClass } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -15,7 +15,7 @@ function svg(tag, attrs = {}, children = []) {
 
 function svgText(text, attrs) {
   const node = svg("text", attrs);
-  node.textContent = String(text);
+  node.textContent = plainText(text);
   return node;
 }
 
@@ -66,8 +66,8 @@ export class PreviewCell {
     setText(this.note, note);
     toggleClass(this.element, "nwbcw-stale", status === "stale" || busy);
     toggleClass(this.note, "nwbcw-msg-error", status === "error");
-    this.speed.title = hasFigures ? "compression ↑ and decompression ↓ speed, one core" : "";
-    this.size.title = hasFigures ? `estimated stored size${value.sample_text ? `; ${value.sample_text}` : ""}` : "";
+    setTitle(this.speed, hasFigures ? "compression ↑ and decompression ↓ speed, one core" : "");
+    setTitle(this.size, hasFigures ? `estimated stored size${value.sample_text ? `; ${value.sample_text}` : ""}` : "");
   }
 }
 
@@ -129,8 +129,8 @@ export class InsightBar {
   describePreset() {
     const menu = this.context.model.get("insight_menu") || {};
     const preset = (menu.presets || []).find((item) => item.name === this.presetSelect.value);
-    this.presetSelect.title = preset ? preset.description : "";
-    this.presetButton.title = preset ? `${preset.name}: ${preset.description}` : "";
+    setTitle(this.presetSelect, preset ? preset.description : "");
+    setTitle(this.presetButton, preset ? `${preset.name}: ${preset.description}` : "");
   }
 
   update() {
@@ -220,7 +220,7 @@ export function codecChart(chart) {
       ? svg("rect", { x: x - 4, y: y - 4, width: 8, height: 8, class: cls })
       : svg("circle", { cx: x, cy: y, r: 4.5, class: cls });
     const title = svg("title");
-    title.textContent = point.title || point.label;
+    title.textContent = plainText(point.title || point.label);
     mark.appendChild(title);
     parts.push(svg("g", { "data-label": point.label }, [mark, svgText(point.label, { x: x + 6, y: y - 5, class: "nwbcw-chart-point-label" })]));
   }
@@ -319,7 +319,9 @@ export class InspectPanel {
     const changedDataset = this.current !== inspection.location;
     this.current = inspection.location;
     setText(this.title, `Details: ${inspection.dataset_name}`);
+    setTitle(this.title, inspection.dataset_name);
     setText(this.location, inspection.location);
+    setTitle(this.location, inspection.location);
     setText(this.facts, inspection.facts);
     const access = inspection.access || {};
     const active = this.element.ownerDocument.activeElement;

@@ -1,5 +1,5 @@
 // Output path, overwrite choice, Apply, progress, result and write errors (with the full traceback).
-import { debounce, el, replaceChildren, setText } from "./dom.js";
+import { debounce, el, replaceChildren, setText, setTitle } from "./dom.js";
 
 export class OutputPanel {
   constructor(context) {
@@ -111,6 +111,7 @@ export class OutputPanel {
     this.progressBar.setAttribute("aria-valuenow", String(percent));
     setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text})` : "");
     setText(this.progressCurrent, progress.current ? `Current: ${progress.current}` : "");
+    setTitle(this.progressCurrent, progress.current || "");
   }
 
   showResult(status, result) {
@@ -123,7 +124,7 @@ export class OutputPanel {
     }
     const rows = (result.datasets || []).map((entry) =>
       el("tr", {}, [
-        el("td", { text: entry.location }),
+        el("td", { class: "nwbcw-result-location", text: entry.location, attrs: { title: entry.location } }),
         el("td", { class: "nwbcw-num", text: entry.uncompressed }),
         el("td", { class: "nwbcw-num", text: entry.stored }),
         el("td", { class: "nwbcw-num", text: entry.ratio_text }),

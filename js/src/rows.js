@@ -1,5 +1,5 @@
 // One dataset row: facts, editable settings, Python-computed estimates and messages next to the field they are about.
-import { debounce, el, setText, shapeText, toggleClass } from "./dom.js";
+import { debounce, el, plainText, setText, setTitle, shapeText, toggleClass } from "./dom.js";
 import { PreviewCell } from "./insight.js";
 
 /** Milliseconds of quiet typing before an edit is sent (Enter, Tab and leaving the box send at once). */
@@ -263,7 +263,7 @@ export class RowView {
     const cell = (cls, children, label) => el("div", { class: `nwbcw-cell ${cls}`, attrs: { role: "cell", "data-col": label } }, children);
     this.element = el("div", { class: "nwbcw-row", attrs: { role: "row", "data-location": row.location } }, [
       cell("nwbcw-c-name", [
-        el("span", { class: "nwbcw-dataset", text: row.dataset_name }),
+        el("span", { class: "nwbcw-dataset", text: row.dataset_name, attrs: { title: row.dataset_name } }),
         el("span", { class: "nwbcw-location", text: row.location, attrs: { title: row.location } }),
       ], "dataset"),
       cell("nwbcw-c-data", [
@@ -298,7 +298,7 @@ export class RowView {
     this.preview.update(row.preview);
     const portability = row.portability || {};
     setText(this.portability, portability.level || "");
-    if (this.portability.title !== (portability.note || "")) this.portability.title = portability.note || "";
+    setTitle(this.portability, portability.note || "");
     toggleClass(this.portability, "nwbcw-portable", portability.level === "every HDF5 reader");
     const edited = (row.edited || []).length > 0;
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
@@ -331,6 +331,7 @@ export class RowView {
 /** Whether a row matches the text filter (location, object, neurodata type, dtype or compression). */
 export function rowMatches(row, filterText) {
   if (!filterText) return true;
-  const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ").toLowerCase();
-  return text.includes(filterText);
+  const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ");
+  // Typed either as the name is stored or as it is shown (control characters as escapes such as \x1b).
+  return text.toLowerCase().includes(filterText) || plainText(text).toLowerCase().includes(filterText);
 }

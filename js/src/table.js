@@ -39,9 +39,9 @@ class GroupView {
       on: { click: () => this.setExpanded(!this.expanded) },
     }, [
       el("span", { class: "nwbcw-caret", attrs: { "aria-hidden": "true" } }),
-      el("span", { class: "nwbcw-group-name", text: group.object_name }),
+      el("span", { class: "nwbcw-group-name", text: group.object_name, attrs: { title: group.object_name } }),
       el("span", { class: "nwbcw-type", text: group.neurodata_type }),
-      el("span", { class: "nwbcw-group-path", text: group.path }),
+      el("span", { class: "nwbcw-group-path", text: group.path, attrs: { title: group.path } }),
       el("span", { class: "nwbcw-group-size", text: `${group.count} dataset${group.count === 1 ? "" : "s"} · ${group.size}` }),
     ]);
     this.body = el("div", { class: "nwbcw-group-body", attrs: { role: "rowgroup" } });

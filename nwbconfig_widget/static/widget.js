@@ -27,13 +27,34 @@ var Actions = class {
 };
 
 // src/dom.js
+var UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu;
+var NAMED = { "	": "\\t", "\n": "\\n", "\r": "\\r" };
+var READ_ATTRIBUTES = /* @__PURE__ */ new Set(["title", "aria-label", "placeholder"]);
+function escapeCharacter(character) {
+  if (NAMED[character]) return NAMED[character];
+  const code = character.codePointAt(0);
+  if (code < 256) return `\\x${code.toString(16).padStart(2, "0")}`;
+  if (code < 65536) return `\\u${code.toString(16).padStart(4, "0")}`;
+  return `\\U${code.toString(16).padStart(8, "0")}`;
+}
+function plainText(value, multiline = false) {
+  const text = value === void 0 || value === null ? "" : String(value);
+  return text.replace(
+    UNSAFE,
+    (character) => multiline && (character === "\n" || character === "	") ? character : escapeCharacter(character)
+  );
+}
+function isMultiline(node) {
+  return node.tagName === "PRE" || node.tagName === "TEXTAREA";
+}
 function el(tag, options = {}, children = []) {
   const node = document.createElement(tag);
   if (options.class) node.className = options.class;
-  if (options.text !== void 0 && options.text !== null) node.textContent = String(options.text);
+  if (options.text !== void 0 && options.text !== null) node.textContent = plainText(options.text, isMultiline(node));
   if (options.attrs) {
     for (const [name, value] of Object.entries(options.attrs)) {
-      if (value !== void 0 && value !== null && value !== false) node.setAttribute(name, value === true ? "" : String(value));
+      if (value === void 0 || value === null || value === false) continue;
+      node.setAttribute(name, value === true ? "" : READ_ATTRIBUTES.has(name) ? plainText(value) : String(value));
     }
   }
   if (options.on) {
@@ -43,7 +64,7 @@ function el(tag, options = {}, children = []) {
   return node;
 }
 function setText(node, text) {
-  const value = text === void 0 || text === null ? "" : String(text);
+  const value = plainText(text, isMultiline(node));
   if (node.textContent !== value) node.textContent = value;
 }
 function replaceChildren(node, children) {
@@ -80,6 +101,10 @@ function debounce(fn, wait) {
 function shapeText(shape) {
   return shape ? shape.join(" \xD7 ") : "contiguous";
 }
+function setTitle(node, text) {
+  const value = plainText(text);
+  if (node.title !== value) node.title = value;
+}
 
 // src/insight.js
 var SVG = "http://www.w3.org/2000/svg";
@@ -91,7 +116,7 @@ function svg(tag, attrs = {}, children = []) {
 }
 function svgText(text, attrs) {
   const node = svg("text", attrs);
-  node.textContent = String(text);
+  node.textContent = plainText(text);
   return node;
 }
 var PreviewCell = class {
@@ -139,8 +164,8 @@ var PreviewCell = class {
     setText(this.note, note);
     toggleClass(this.element, "nwbcw-stale", status === "stale" || busy);
     toggleClass(this.note, "nwbcw-msg-error", status === "error");
-    this.speed.title = hasFigures ? "compression \u2191 and decompression \u2193 speed, one core" : "";
-    this.size.title = hasFigures ? `estimated stored size${value.sample_text ? `; ${value.sample_text}` : ""}` : "";
+    setTitle(this.speed, hasFigures ? "compression \u2191 and decompression \u2193 speed, one core" : "");
+    setTitle(this.size, hasFigures ? `estimated stored size${value.sample_text ? `; ${value.sample_text}` : ""}` : "");
   }
 };
 var InsightBar = class {
@@ -205,8 +230,8 @@ var InsightBar = class {
   describePreset() {
     const menu = this.context.model.get("insight_menu") || {};
     const preset = (menu.presets || []).find((item) => item.name === this.presetSelect.value);
-    this.presetSelect.title = preset ? preset.description : "";
-    this.presetButton.title = preset ? `${preset.name}: ${preset.description}` : "";
+    setTitle(this.presetSelect, preset ? preset.description : "");
+    setTitle(this.presetButton, preset ? `${preset.name}: ${preset.description}` : "");
   }
   update() {
     const { model } = this.context;
@@ -292,7 +317,7 @@ function codecChart(chart) {
     const cls = `nwbcw-chart-point nwbcw-chart-${point.backend === "zarr" ? "zarr" : "hdf5"}${point.portable ? " nwbcw-chart-portable" : ""}`;
     const mark = point.backend === "zarr" ? svg("rect", { x: x - 4, y: y - 4, width: 8, height: 8, class: cls }) : svg("circle", { cx: x, cy: y, r: 4.5, class: cls });
     const title = svg("title");
-    title.textContent = point.title || point.label;
+    title.textContent = plainText(point.title || point.label);
     mark.appendChild(title);
     parts.push(svg("g", { "data-label": point.label }, [mark, svgText(point.label, { x: x + 6, y: y - 5, class: "nwbcw-chart-point-label" })]));
   }
@@ -391,7 +416,9 @@ var InspectPanel = class {
     const changedDataset = this.current !== inspection.location;
     this.current = inspection.location;
     setText(this.title, `Details: ${inspection.dataset_name}`);
+    setTitle(this.title, inspection.dataset_name);
     setText(this.location, inspection.location);
+    setTitle(this.location, inspection.location);
     setText(this.facts, inspection.facts);
     const access = inspection.access || {};
     const active = this.element.ownerDocument.activeElement;
@@ -572,6 +599,7 @@ var OutputPanel = class {
     this.progressBar.setAttribute("aria-valuenow", String(percent));
     setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text})` : "");
     setText(this.progressCurrent, progress.current ? `Current: ${progress.current}` : "");
+    setTitle(this.progressCurrent, progress.current || "");
   }
   showResult(status, result) {
     const key = status === "done" ? JSON.stringify(result) : "";
@@ -583,7 +611,7 @@ var OutputPanel = class {
     }
     const rows = (result.datasets || []).map(
       (entry) => el("tr", {}, [
-        el("td", { text: entry.location }),
+        el("td", { class: "nwbcw-result-location", text: entry.location, attrs: { title: entry.location } }),
         el("td", { class: "nwbcw-num", text: entry.uncompressed }),
         el("td", { class: "nwbcw-num", text: entry.stored }),
         el("td", { class: "nwbcw-num", text: entry.ratio_text })
@@ -873,7 +901,7 @@ var RowView = class {
     const cell = (cls, children, label) => el("div", { class: `nwbcw-cell ${cls}`, attrs: { role: "cell", "data-col": label } }, children);
     this.element = el("div", { class: "nwbcw-row", attrs: { role: "row", "data-location": row.location } }, [
       cell("nwbcw-c-name", [
-        el("span", { class: "nwbcw-dataset", text: row.dataset_name }),
+        el("span", { class: "nwbcw-dataset", text: row.dataset_name, attrs: { title: row.dataset_name } }),
         el("span", { class: "nwbcw-location", text: row.location, attrs: { title: row.location } })
       ], "dataset"),
       cell("nwbcw-c-data", [
@@ -907,7 +935,7 @@ var RowView = class {
     this.preview.update(row.preview);
     const portability = row.portability || {};
     setText(this.portability, portability.level || "");
-    if (this.portability.title !== (portability.note || "")) this.portability.title = portability.note || "";
+    setTitle(this.portability, portability.note || "");
     toggleClass(this.portability, "nwbcw-portable", portability.level === "every HDF5 reader");
     const edited = (row.edited || []).length > 0;
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
@@ -936,8 +964,8 @@ var RowView = class {
 };
 function rowMatches(row, filterText) {
   if (!filterText) return true;
-  const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ").toLowerCase();
-  return text.includes(filterText);
+  const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ");
+  return text.toLowerCase().includes(filterText) || plainText(text).toLowerCase().includes(filterText);
 }
 
 // src/table.js
@@ -969,9 +997,9 @@ var GroupView = class {
       on: { click: () => this.setExpanded(!this.expanded) }
     }, [
       el("span", { class: "nwbcw-caret", attrs: { "aria-hidden": "true" } }),
-      el("span", { class: "nwbcw-group-name", text: group.object_name }),
+      el("span", { class: "nwbcw-group-name", text: group.object_name, attrs: { title: group.object_name } }),
       el("span", { class: "nwbcw-type", text: group.neurodata_type }),
-      el("span", { class: "nwbcw-group-path", text: group.path }),
+      el("span", { class: "nwbcw-group-path", text: group.path, attrs: { title: group.path } }),
       el("span", { class: "nwbcw-group-size", text: `${group.count} dataset${group.count === 1 ? "" : "s"} \xB7 ${group.size}` })
     ]);
     this.body = el("div", { class: "nwbcw-group-body", attrs: { role: "rowgroup" } });
