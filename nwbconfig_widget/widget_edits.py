@@ -24,6 +24,18 @@ from .models import BackendConfiguration, ConfigurationError, DatasetIOConfigura
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+#: Longer digit strings are refused before conversion (no data has an axis of 10**30 elements).
+_MAX_DIGITS = 30
+
+#: The fields the widget edits, each with its own parser below.
+EDITABLE_FIELDS = (
+    "chunk_shape",
+    "buffer_shape",
+    "compression_method",
+    "compression_options",
+    "filter_methods",
+    "filter_options",
+)
 
 
 def parse_shape(configuration: DatasetIOConfiguration, field: str, value: Any) -> tuple[int, ...] | None:
@@ -44,13 +56,21 @@ def parse_shape(configuration: DatasetIOConfiguration, field: str, value: Any) -
     shape = []
     for axis, text in enumerate(texts):
         if not _INTEGER.fullmatch(text):
-            shown = f"{text!r}" if text else "empty"
+            shown = f"{text[:40]!r}" if text else "empty"
             raise ConfigurationError(
                 configuration.location_in_file,
                 field,
                 list(value),
                 f"axis {axis} is {shown}, not a whole number",
                 "Type a positive integer.",
+            )
+        if len(text.lstrip("+-0")) > _MAX_DIGITS:
+            raise ConfigurationError(
+                configuration.location_in_file,
+                field,
+                list(value),
+                f"axis {axis} has {len(text)} digits, far more than any data",
+                f"Use at most the full shape {configuration.full_shape}.",
             )
         shape.append(int(text))
     return tuple(shape)
@@ -67,6 +87,8 @@ def parse_option(text: Any) -> Any:
     stripped = text.strip()
     if stripped.lower() in ("true", "false"):
         return stripped.lower() == "true"
+    if len(stripped) > _MAX_DIGITS:
+        return stripped  # kept as text: the codec's check says it is not a valid number for the option
     if _INTEGER.fullmatch(stripped):
         return int(stripped)
     if _NUMBER.fullmatch(stripped):
@@ -75,7 +97,13 @@ def parse_option(text: Any) -> Any:
 
 
 def parse_options(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Codec options from the option boxes; empty boxes are left out (the codec's default applies)."""
+    """Codec options from the option boxes; empty boxes are left out (the codec's default applies).
+
+    >>> parse_options({"clevel": "5", "cname": " zstd ", "shuffle": ""})
+    {'clevel': 5, 'cname': 'zstd'}
+    """
+    if values is not None and not isinstance(values, Mapping):
+        raise ValueError(f"codec options are given by name (a JSON object), got {values!r}")
     if not values:
         return None
     options = {
@@ -99,11 +127,41 @@ def _set_chunk_shape(configuration: DatasetIOConfiguration, chunk_shape: tuple[i
         return f"Buffer shape changed to {buffer_shape} to stay a whole multiple of the chunk."
 
 
+def _set_filter_options(configuration: DatasetIOConfiguration, value: Any) -> None:
+    """One set of option boxes per filter (or null for a filter without options)."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ConfigurationError(
+            configuration.location_in_file,
+            "filter_options",
+            value,
+            "filter options are a list with one set of options (or null) per filter",
+            f"Give one entry per filter of {list(configuration.filter_methods)}.",
+        )
+    parsed = []
+    for item in value:
+        try:
+            parsed.append(parse_options(item))
+        except ValueError as exc:
+            raise ConfigurationError(
+                configuration.location_in_file, "filter_options", list(value), str(exc), "Fill the option boxes."
+            ) from None
+    configuration.filter_options = parsed
+
+
+def check_edit_message(field: Any) -> str:
+    """The field of an edit message, or ValueError for one that no edit box sends (a malformed message)."""
+    if not isinstance(field, str) or field not in EDITABLE_FIELDS:
+        raise ValueError(f"{field!r} is not an editable field; editable: {list(EDITABLE_FIELDS)}")
+    return field
+
+
 def apply_edit(configuration: DatasetIOConfiguration, field: str, value: Any) -> str | None:
     """Assign one edited field from its browser form; return a note when the widget also adjusted another field.
 
-    Raises ConfigurationError (and changes nothing) when the value is invalid.
+    Raises ConfigurationError (and changes nothing) when the value is invalid, and ValueError when ``field`` is
+    not an editable field (a message no edit box sends: nothing to show next to a field).
     """
+    field = check_edit_message(field)
     if field == "chunk_shape":
         return _set_chunk_shape(configuration, parse_shape(configuration, field, value))
     if field == "buffer_shape":
@@ -112,28 +170,29 @@ def apply_edit(configuration: DatasetIOConfiguration, field: str, value: Any) ->
         configuration.compression_method = value if value not in ("", None) else None
     elif field == "compression_options":
         if value is not None and not isinstance(value, Mapping):
+            method = configuration.compression_method
             raise ConfigurationError(
                 configuration.location_in_file,
                 field,
                 value,
                 "options are given by name",
-                "Fill the option boxes of the compression method.",
+                f"Fill the option boxes of the compression method {method!r}.",
             )
         configuration.compression_options = parse_options(value)
     elif field == "filter_methods":
         if isinstance(value, str) or not isinstance(value, Sequence):
-            raise ConfigurationError(configuration.location_in_file, field, value, "filters are a list of names")
+            raise ConfigurationError(
+                configuration.location_in_file,
+                field,
+                value,
+                "filters are a list of names",
+                "Pick filters from the list (or none), e.g. ['shuffle'].",
+            )
         kept = dict(zip(configuration.filter_methods, configuration.filter_options))
         names = [str(name) for name in value]
         configuration.update(filter_methods=names, filter_options=[kept.get(name) for name in names])
     else:
-        raise ConfigurationError(
-            configuration.location_in_file,
-            field,
-            value,
-            "this field cannot be edited here",
-            "Edit chunk_shape, buffer_shape, compression_method, compression_options or filter_methods.",
-        )
+        _set_filter_options(configuration, value)
     return None
 
 
