@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._plain import plain
 from ._sizes import format_bytes, size_on_disk
 
 
@@ -39,12 +40,18 @@ def _load_configuration(path: Path):
 
     if not path.exists():
         raise CommandError(f"{path} does not exist")
+    if not path.is_file():
+        raise CommandError(f"{path} is not a file; give the JSON file written by `nwbconfig config`")
     try:
         return BackendConfiguration.from_json(path)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"{path} is not valid JSON: {exc}") from None
+        raise CommandError(f"{path} is not valid JSON (is it complete?): {exc}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not a text file; give the JSON file written by `nwbconfig config`") from None
     except ConfigurationError as exc:
         raise CommandError(f"{path} holds an invalid setting: {exc}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise CommandError(f"{path} is not a saved backend configuration: {exc}") from None
 
@@ -71,7 +78,10 @@ def _config(arguments: argparse.Namespace) -> None:
             configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
         else:
             configuration = get_existing_backend_configuration(nwbfile)
-    configuration.to_json(output)
+    try:
+        configuration.to_json(output)
+    except OSError as exc:
+        raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
     print(
         f"Wrote the {'default' if arguments.default else 'existing'} {configuration.backend} configuration of "
         f"{len(configuration)} datasets to {output}"
@@ -85,7 +95,12 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
 
     configuration = _load_configuration(Path(arguments.config)) if getattr(arguments, "config", None) else None
     if configuration is not None and target_backend and target_backend != configuration.backend:
-        raise CommandError(f"--backend {target_backend} disagrees with the {configuration.backend} configuration")
+        told = "--backend" if getattr(arguments, "backend", None) else f"the target's name ({arguments.target})"
+        raise CommandError(
+            f"{told} asks for {target_backend} but {arguments.config} is a {configuration.backend} configuration; "
+            f"make a {target_backend} one with `nwbconfig config --default --backend {target_backend}`, "
+            f"or pass --backend {configuration.backend} with a target named for it"
+        )
     preset = getattr(arguments, "preset", None)
     if configuration is None and preset is None:
         return None
@@ -109,9 +124,9 @@ def _repack(arguments: argparse.Namespace) -> None:
     source, target = Path(arguments.source), Path(arguments.target)
     if not source.exists():
         raise CommandError(f"{source} does not exist")
-    if arguments.jobs is not None and arguments.jobs < 1:
-        raise CommandError(f"--jobs must be at least 1, got {arguments.jobs}")
-    backend = arguments.backend or (None if arguments.config else backend_of_path(target))
+    if arguments.jobs is not None and arguments.jobs < 1 and arguments.jobs != -1:
+        raise CommandError(f"--jobs must be at least 1 (or -1 for all cores), got {arguments.jobs}")
+    backend = arguments.backend or backend_of_path(target)
     configuration = _configuration_for(arguments, source, backend)
     started = time.perf_counter()
     try:
@@ -172,7 +187,8 @@ def _print_preview(table) -> None:
         estimated = format_bytes(row["estimated_bytes"]) if row["estimated_bytes"] == row["estimated_bytes"] else "n/a"
         ratio = f"{row['ratio']:.2f}" if row["ratio"] == row["ratio"] else "n/a"
         speed = f"{row['compress_mb_s']:.0f}" if row["compress_mb_s"] == row["compress_mb_s"] else ""
-        print(f"{location:<60} {format_bytes(row['uncompressed_bytes']):>13} {estimated:>11} {ratio:>7} {speed:>7}")
+        name = plain(location, 60)
+        print(f"{name:<60} {format_bytes(row['uncompressed_bytes']):>13} {estimated:>11} {ratio:>7} {speed:>7}")
     total = table.attrs["total"]
     print(
         f"Estimated file size: {format_bytes(total['file_bytes'])} "
@@ -256,6 +272,14 @@ def _demo(arguments: argparse.Namespace) -> None:
     os.execv(sys.executable, command)
 
 
+def _jobs(text: str) -> int:
+    """The --jobs value as a whole number (its range is checked by the command, which exits with 1)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give a number of cores, e.g. 4") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``nwbconfig``, with one sub-parser per command."""
     parser = argparse.ArgumentParser(prog="nwbconfig", description="See and change how NWB datasets are stored.")
@@ -290,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     repack.add_argument("--config", help="JSON configuration (from `nwbconfig config`); default: recommended settings")
     repack.add_argument("--overwrite", action="store_true", help="replace the target once the new file is complete")
     repack.add_argument("--preset", choices=("portable", "fast", "archive", "cloud"), help="apply a preset on top")
-    repack.add_argument("--jobs", type=int, default=None, help="cores that compress (default: all)")
+    repack.add_argument("--jobs", type=_jobs, default=None, help="cores that compress (default, or -1: all)")
     repack.add_argument("--no-progress", action="store_true", help="no progress bar")
     repack.add_argument(
         "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr source you trust"

@@ -954,9 +954,10 @@ class BackendConfiguration:
         from .discovery import iter_dataset_candidates
 
         candidates = {candidate.location_in_file: candidate for candidate in iter_dataset_candidates(nwbfile)}
+        object_ids = {candidate.object_id for candidate in candidates.values()}
         for item in self:
             candidate = candidates.get(item.location_in_file)
-            for field, expected, actual, reason in _differences(item, candidate):
+            for field, expected, actual, reason in _differences(item, candidate, object_ids):
                 raise ConfigurationError(
                     item.location_in_file,
                     field,
@@ -1110,10 +1111,13 @@ def _checked_saved_dataset(values: Any) -> dict[str, Any]:
     return values
 
 
-def _differences(item: DatasetIOConfiguration, candidate: Any) -> Iterator[tuple[str, Any, Any, str]]:
+def _differences(
+    item: DatasetIOConfiguration, candidate: Any, object_ids: set[str]
+) -> Iterator[tuple[str, Any, Any, str]]:
     """How a configured dataset differs from the dataset at its location in a file: (field, ours, theirs, why)."""
     if candidate is None:
-        yield "location_in_file", item.location_in_file, None, "there is no configurable dataset at this location"
+        known = "" if item.object_id in object_ids else f", and no object with id {item.object_id}"
+        yield "location_in_file", item.location_in_file, None, f"the file has no dataset at this location{known}"
         return
     if candidate.object_id != item.object_id:
         yield "object_id", item.object_id, candidate.object_id, "another neurodata object is at this location"
