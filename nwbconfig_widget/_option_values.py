@@ -87,6 +87,25 @@ def _typed(method: str, name: str, value: Any, default: Any) -> Any:
     return value
 
 
+def _compressor_names(backend: str, method: str) -> list[str] | None:
+    """The inner compressors (``cname``) a Blosc-like codec offers, when the codec library tells them."""
+    if backend == "zarr" and method == "blosc":
+        from numcodecs import blosc
+
+        return list(blosc.list_compressors())
+    codec_class = codecs.available_compression_methods(backend).get(method)
+    names = getattr(codec_class, f"_{getattr(codec_class, '__name__', '')}__COMPRESSIONS", None)  # hdf5plugin's table
+    return sorted(names) if isinstance(names, Mapping) else None
+
+
+def _in_choices(backend: str, method: str, name: str, value: Any) -> None:
+    if name != "cname" or value is None:
+        return
+    choices = _compressor_names(backend, method)
+    if choices is not None and value not in choices:
+        raise codecs.CodecError(f"{method} option 'cname' must be one of {choices}, got {value!r}")
+
+
 def _in_range(backend: str, method: str, name: str, value: Any) -> None:
     bounds = OPTION_RANGES.get((backend, method, name))
     if bounds is None:
@@ -117,5 +136,6 @@ def checked_option_values(
         if default is not inspect.Parameter.empty and default is not None:
             value = _typed(method, name, value, default)
         _in_range(backend, method, name, value)
+        _in_choices(backend, method, name, value)
         checked[name] = value
     return checked

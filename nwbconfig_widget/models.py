@@ -96,7 +96,7 @@ def _as_shape(value: Any) -> tuple[int, ...] | None:
     """Normalize a shape given as a tuple/list of integers; raise ValueError with the reason otherwise."""
     if value is None:
         return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes, Mapping, set, frozenset)) or not isinstance(value, Iterable):
         raise ValueError("a shape is a tuple of positive integers, one per axis")
     shape = []
     for length in value:
@@ -250,7 +250,7 @@ class DatasetIOConfiguration:
             buffer_shape=buffer_shape if buffer_shape is not None else (chunk_shape or full_shape),
             compression_method=compression_method,
             compression_options=compression_options,
-            filter_methods=list(filter_methods),
+            filter_methods=filter_methods,
             filter_options=filter_options,
         )
         object.__setattr__(self, "_state", self._validated(settings, changed=tuple(settings)))
@@ -484,16 +484,29 @@ class DatasetIOConfiguration:
         state["compression_method"], state["compression_options"] = method, options
 
     def _normalize_filters(self, state: dict[str, Any], changed: tuple[str, ...]) -> None:
-        """Canonical filter names with one options entry (dict or None) each."""
+        """Canonical filter names with one options entry (dict or None) each; names are checked first."""
         methods = self._as_list(state["filter_methods"], "filter_methods", "a list of filter names")
+        names, options_of_instances = [], []
+        for method in methods:
+            try:
+                name, options_of_instance = codecs.normalize_filter(self.backend, method)
+            except codecs.CodecError as exc:
+                raise self._error("filter_methods", state["filter_methods"], str(exc)) from None
+            names.append(name)
+            options_of_instances.append(options_of_instance)
+        if len(set(names)) != len(names):
+            raise self._error(
+                "filter_methods", state["filter_methods"], "a filter appears twice", "List each filter once."
+            )
         options = state["filter_options"]
         if options is not None:
             options = self._as_list(options, "filter_options", "a list with one dict (or None) per filter")
+            options = options or None  # [] (as a saved file without filters has): no options for any filter
         if "filter_methods" in changed and "filter_options" not in changed:
             # Filters that were there before keep their options.
             previous = dict(zip(self._state.get("filter_methods", []), self._state.get("filter_options", [])))
-            options = [previous.get(method) if isinstance(method, str) else None for method in methods]
-        options = list(options) if options is not None else [None] * len(methods)
+            options = [previous.get(name) for name in names]
+        options = list(options) if options is not None else [None] * len(names)
         for item in options:
             if item is not None and not isinstance(item, Mapping):
                 raise self._error(
@@ -502,26 +515,16 @@ class DatasetIOConfiguration:
                     f"each entry is a dict of option names to values (or None), got {item!r}",
                     "Give one dict (or None) per filter method, e.g. [{'keepbits': 10}] for bitround.",
                 )
-        if len(options) != len(methods):
+        if len(options) != len(names):
             raise self._error(
                 "filter_options",
                 state["filter_options"],
-                f"there are {len(methods)} filter methods but {len(options)} option entries",
+                f"there are {len(names)} filter methods but {len(options)} option entries",
                 "Give one dict (or None) per filter method.",
             )
-        names = []
-        for index, method in enumerate(methods):
-            try:
-                name, options_of_instance = codecs.normalize_filter(self.backend, method)
-            except codecs.CodecError as exc:
-                raise self._error("filter_methods", state["filter_methods"], str(exc)) from None
-            names.append(name)
-            if options_of_instance is not None and options[index] is None:
-                options[index] = options_of_instance
-        if len(set(names)) != len(names):
-            raise self._error(
-                "filter_methods", state["filter_methods"], "a filter appears twice", "List each filter once."
-            )
+        options = [
+            item if item is not None else from_instance for item, from_instance in zip(options, options_of_instances)
+        ]
         state["filter_methods"] = names
         state["filter_options"] = [codecs.json_safe(dict(item)) if item else None for item in options]
 
