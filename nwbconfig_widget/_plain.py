@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-__all__ = ["MAX_PLAIN_LENGTH", "plain"]
+__all__ = ["MAX_PLAIN_LENGTH", "has_control_characters", "plain"]
 
 #: Longer names are cut in the middle, keeping the start, the end and a digest that tells them apart.
 MAX_PLAIN_LENGTH = 160
@@ -32,6 +32,11 @@ def _escape(character: str) -> str:
     if unicodedata.category(character) not in _UNSAFE_CATEGORIES:
         return character
     return repr(character)[1:-1]
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a character that :func:`plain` would show as an escape (other than a backslash)."""
+    return any(unicodedata.category(character) in _UNSAFE_CATEGORIES for character in text)
 
 
 def plain(text: object, max_length: int = MAX_PLAIN_LENGTH) -> str:

@@ -18,11 +18,13 @@ h5repack -l /acquisition/ts/data:CHUNK=50 -f /acquisition/ts/data:GZIP=4 session
 
 from __future__ import annotations
 
+import keyword
 import os
 import shlex
 from typing import Any
 
 from . import codecs
+from ._plain import has_control_characters, plain
 from .models import BackendConfiguration, DatasetIOConfiguration
 
 __all__ = ["h5repack_arguments", "h5repack_command", "hdf5_path", "to_json", "to_python_code"]
@@ -55,6 +57,9 @@ def to_python_code(
     With ``baseline`` (e.g. the default configuration), only datasets and fields that differ from it are written,
     which makes shorter code for the same result as long as the baseline is what the defaults give.
     """
+    for name, value in (("nwbfile_variable", nwbfile_variable), ("variable", variable)):
+        if not isinstance(value, str) or not value.isidentifier() or keyword.iskeyword(value):
+            raise ValueError(f"{name} must be a Python variable name, got {value!r}")
     backend = backend_configuration.backend
     current = backend_configuration.dataset_configurations
     lines = [
@@ -188,6 +193,12 @@ def h5repack_command(
     plugins, which h5repack loads (h5repack 1.10 or newer; every reader of the result needs the plugins too).
     """
     arguments = h5repack_arguments(backend_configuration, input_path, output_path, check_paths=check_paths)
+    unsafe = [argument for argument in arguments if has_control_characters(argument)]
+    if unsafe:
+        raise ValueError(
+            f"{plain(unsafe[0])} holds control characters that a command line pasted into a terminal would act on; "
+            "run h5repack with h5repack_arguments(...) through subprocess, or repack with repack_nwbfile"
+        )
     command = shlex.join(arguments)
     if any(":UD=" in argument for argument in arguments):
         import hdf5plugin

@@ -150,26 +150,58 @@ def apply_preset(
     """Apply a preset to every dataset, or to those of ``neurodata_types``, at ``locations`` or matching ``where``.
 
     Each dataset is updated at once (all fields validated together). A dataset whose data the preset's codec cannot
-    encode gets gzip 4 instead; the returned dict maps those locations to the reason. Unknown preset names raise
-    ``ValueError`` before anything changes.
+    encode gets gzip 4 instead; the returned dict maps those locations to the reason. Every dataset is checked
+    before any changes, so an error leaves the configuration as it was: an unknown preset name raises ``ValueError``,
+    an unknown location ``KeyError``, a single text for ``neurodata_types``/``locations`` ``TypeError``.
     """
     preset = _preset(preset)
-    types = set(neurodata_types) if neurodata_types is not None else None
-    wanted = set(locations) if locations is not None else None
+    chosen = _chosen(backend_configuration, neurodata_types, locations, where)
+    planned: list[tuple[DatasetIOConfiguration, dict[str, Any]]] = []
     fallbacks: dict[str, str] = {}
-    for configuration in backend_configuration:
-        if types is not None and configuration.neurodata_type not in types:
-            continue
-        if wanted is not None and configuration.location_in_file not in wanted:
-            continue
-        if where is not None and not where(configuration):
-            continue
+    for configuration in chosen:
         changes = preset_settings(configuration, preset)
         try:
-            configuration.update(**changes)
+            configuration._validated({**configuration._state, **changes}, changed=tuple(changes))
         except ConfigurationError as error:
             if not error.unsupported_data:
-                raise
-            configuration.update(**{**changes, **_FALLBACK, "filter_options": None})
+                raise  # nothing has changed yet: every dataset is checked before any is updated
             fallbacks[configuration.location_in_file] = f"{changes['compression_method']}: {error.reason}; gzip 4 used"
+            changes = {**changes, **_FALLBACK, "filter_options": None}
+            configuration._validated({**configuration._state, **changes}, changed=tuple(changes))
+        planned.append((configuration, changes))
+    for configuration, changes in planned:
+        configuration.update(**changes)
     return fallbacks
+
+
+def _names(value: Iterable[str] | None, what: str) -> set[str] | None:
+    """A set of names; a single text is refused (it would be read as a set of letters)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raise TypeError(f"{what} is a list of names, got the text {value!r}; write [{value!r}]")
+    return set(value)
+
+
+def _chosen(
+    backend_configuration: BackendConfiguration,
+    neurodata_types: Iterable[str] | None,
+    locations: Iterable[str] | None,
+    where: Callable[[DatasetIOConfiguration], bool] | None,
+) -> list[DatasetIOConfiguration]:
+    """The dataset configurations a preset applies to; unknown locations and a ``where`` that is not callable raise."""
+    types = _names(neurodata_types, "neurodata_types")
+    wanted = _names(locations, "locations")
+    if where is not None and not callable(where):
+        raise TypeError(f"where must be a function of a dataset configuration, got {where!r}")
+    known = backend_configuration.dataset_configurations
+    unknown = sorted(wanted - set(known)) if wanted is not None else []
+    if unknown:
+        raise KeyError(f"no dataset at {unknown} in this configuration; the locations are {sorted(known)}")
+    return [
+        configuration
+        for configuration in backend_configuration
+        if (types is None or configuration.neurodata_type in types)
+        and (wanted is None or configuration.location_in_file in wanted)
+        and (where is None or where(configuration))
+    ]

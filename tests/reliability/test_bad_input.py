@@ -654,3 +654,65 @@ def test_nwbconfig_show_prints_hostile_names_as_plain_text(shown_by_cli, key):
     # --json keeps the exact names (JSON escapes them), so a saved configuration still names the real datasets
     assert unsafe_characters(shown_by_cli["json"]) == []
     assert location in BackendConfiguration.from_json(shown_by_cli["json"]).dataset_configurations
+
+
+# ------------------------------------------------------------------------------------------- presets and export
+
+BAD_PRESET = {
+    "unknown-name": (dict(preset="fastest"), ValueError, "choose one of"),
+    "name-number": (dict(preset=5), ValueError, "choose one of"),
+    "types-as-one-text": (dict(preset="fast", neurodata_types="TimeSeries"), TypeError, "write ['TimeSeries']"),
+    "locations-as-one-text": (dict(preset="fast", locations=LOCATION), TypeError, "is a list of names"),
+    "unknown-location": (dict(preset="fast", locations=["acquisition/Nope/data"]), KeyError, "no dataset at"),
+    "where-not-callable": (dict(preset="fast", where=5), TypeError, "where must be a function"),
+    "preset-with-bad-options": (dict(preset="bad-gzip"), ConfigurationError, "from 0 to 9"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_PRESET))
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_preset_with_bad_input_changes_no_dataset(small_nwbfile, backend, name):
+    from nwbconfig_widget.presets import Preset, apply_preset
+
+    arguments, error_type, hint = BAD_PRESET[name]
+    if arguments["preset"] == "bad-gzip":  # valid for the first datasets it meets, never half applied
+        arguments = {
+            "preset": Preset("bad", "", hdf5=("gzip", {"level": 99}, False), zarr=("gzip", {"level": 99}, False))
+        }
+    configuration = get_default_backend_configuration(small_nwbfile, backend=backend)
+    before = configuration.to_dict()
+    with pytest.raises(error_type) as info:
+        apply_preset(configuration, **arguments)
+    assert hint in str(info.value)
+    assert configuration.to_dict() == before
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [dict(variable="x; import os"), dict(variable="class"), dict(nwbfile_variable="nwbfile)\nimport os\n(")],
+    ids=["statement-in-variable", "keyword-variable", "code-in-nwbfile-variable"],
+)
+def test_python_code_export_refuses_variable_names_that_are_not_names(small_nwbfile, arguments):
+    from nwbconfig_widget.export import to_python_code
+
+    with pytest.raises(ValueError, match="must be a Python variable name"):
+        to_python_code(get_default_backend_configuration(small_nwbfile), **arguments)
+
+
+def test_exports_of_hostile_names_are_safe(hostile_configurations):
+    from nwbconfig_widget.export import h5repack_arguments, h5repack_command, to_python_code
+
+    configuration = hostile_configurations["hdf5"]
+    code = to_python_code(configuration)
+    assert unsafe_characters(code) == []  # names are Python string literals with escapes
+    namespace = {"nwbfile": hostile_nwbfile()}  # the same names (new object ids)
+    exec(code, namespace)
+
+    def settings(backend_configuration):
+        return [{**item.to_dict(), "object_id": None} for item in backend_configuration]
+
+    assert settings(namespace["backend_configuration"]) == settings(configuration)
+    arguments = h5repack_arguments(configuration, check_paths=False)  # a list for subprocess: exact names
+    assert any(HOSTILE_NAMES["ansi-escape"] in argument for argument in arguments)
+    with pytest.raises(ValueError, match="control characters"):
+        h5repack_command(configuration, check_paths=False)
