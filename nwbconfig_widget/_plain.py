@@ -19,7 +19,6 @@ __all__ = ["MAX_PLAIN_LENGTH", "has_control_characters", "plain"]
 
 #: Longer names are cut in the middle, keeping the start, the end and a digest that tells them apart.
 MAX_PLAIN_LENGTH = 160
-_HEAD, _TAIL = 100, 40
 
 # Categories shown as escapes: controls, format characters (bidi overrides, zero-width joiners), separators
 # that break lines, surrogates, private use and unassigned code points.
@@ -47,12 +46,17 @@ def plain(text: object, max_length: int = MAX_PLAIN_LENGTH) -> str:
     anywhere stay different.
 
     >>> shown = plain("x" * 500)
-    >>> len(shown) < 200 and shown.startswith("x" * 100) and "500 characters" in shown
+    >>> len(shown) <= 160 and shown.startswith("x" * 80) and "500 characters" in shown
     True
+    >>> len(plain("y" * 500, max_length=60))
+    60
     """
     text = str(text)
     escaped = "".join(_escape(character) for character in text)
     if len(escaped) <= max_length:
         return escaped
     digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{escaped[:_HEAD]}…[{len(text)} characters, #{digest}]…{escaped[-_TAIL:]}"
+    marker = f"…[{len(text)} characters, #{digest}]…"
+    budget = max(max_length - len(marker), 12)
+    head = budget * 2 // 3
+    return f"{escaped[:head]}{marker}{escaped[-(budget - head):]}"
