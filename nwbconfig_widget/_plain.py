@@ -59,4 +59,4 @@ def plain(text: object, max_length: int = MAX_PLAIN_LENGTH) -> str:
     marker = f"…[{len(text)} characters, #{digest}]…"
     budget = max(max_length - len(marker), 12)
     head = budget * 2 // 3
-    return f"{escaped[:head]}{marker}{escaped[-(budget - head):]}"
+    return f"{escaped[:head]}{marker}{escaped[-(budget - head) :]}"

@@ -736,3 +736,12 @@ def test_nwbconfig_preview_prints_hostile_names_as_plain_text(hostile_file, caps
     assert unsafe_characters(printed) == []
     for name in HDF5_HOSTILE_NAMES.values():
         assert plain(f"acquisition/{name}/data", 60) in printed
+
+
+def test_cli_jobs_minus_one_means_every_core(source_file, tmp_path, capsys):
+    from nwbfiles import assert_same_values
+
+    target = tmp_path / "all-cores.nwb"
+    assert main(["repack", str(source_file), str(target), "--jobs", "-1", "--no-progress"]) == 0
+    assert "Repacked" in capsys.readouterr().out
+    assert assert_same_values(source_file, target) >= 3
