@@ -6,13 +6,14 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..backend_configuration import get_default_backend_configuration
 from ..models import BackendConfiguration
 from .atomic import check_not_source
 from .configure import ProgressHook
 from .progress import CancelSignal
-from .readers import nwb_backend_of_existing
+from .readers import NotAnNWBFileError, nwb_backend_of_existing
 from .write import backend_of_path, configure_and_write_nwbfile
 
 
@@ -64,7 +65,7 @@ def repack_nwbfile(
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
         )
-    with _pickle_decoding(allow_pickle), open_nwbfile(source, mode="r") as io:
+    with _pickle_decoding(allow_pickle), open_nwbfile(source, mode="r") as io, _explain_source_damage(source, target):
         nwbfile = io.read()
         if backend_configuration is None:
             backend = backend or backend_of_path(target)
@@ -80,6 +81,53 @@ def repack_nwbfile(
             progress_bar=progress_bar,
             cancel=cancel,
         )
+
+
+@contextlib.contextmanager
+def _explain_source_damage(source: Path, target: Path) -> Iterator[None]:
+    """Turn a failure to read a dataset of the source (a damaged chunk) into an error naming the dataset and file."""
+    try:
+        yield
+    except (OSError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, NotAnNWBFileError):
+            raise
+        location = _source_dataset_being_read(exc, source)
+        if location is None:
+            raise
+        raise NotAnNWBFileError(
+            f"reading {location} from {source} failed: {type(exc).__name__}: {exc}. The source file is damaged "
+            f"there; nothing was written to {target}. If you have another copy of the source, copy it again."
+        ) from exc
+
+
+def _source_dataset_being_read(error: BaseException, source: Path) -> str | None:
+    """The location of the source's dataset (h5py or zarr) that was being read when ``error`` was raised, if any."""
+    source = source.resolve()
+    location = None
+    traceback = error.__traceback__
+    while traceback is not None:  # outermost to innermost: the innermost read wins
+        frame = traceback.tb_frame
+        if frame.f_code.co_name == "__getitem__":
+            dataset = frame.f_locals.get("self")
+            if _stored_in(dataset, source):
+                location = dataset.name.lstrip("/")
+        traceback = traceback.tb_next
+    return location
+
+
+def _stored_in(dataset: Any, source: Path) -> bool:
+    import h5py
+    import zarr
+
+    if isinstance(dataset, h5py.Dataset):
+        with contextlib.suppress(Exception):
+            return Path(dataset.file.filename).resolve() == source
+    if isinstance(dataset, zarr.Array):
+        # hdmf-zarr reads through a consolidated-metadata store that wraps the folder's own store.
+        stores = (dataset.chunk_store, dataset.store, getattr(dataset.store, "store", None))
+        folders = {getattr(store, "path", None) for store in stores} - {None}
+        return any(Path(folder).resolve() == source for folder in folders)
+    return False
 
 
 @contextlib.contextmanager
