@@ -712,7 +712,14 @@ class HDF5DatasetIOConfiguration(DatasetIOConfiguration):
     backend: ClassVar[str] = "hdf5"
 
     def _max_chunk_bytes(self, state: dict[str, Any]) -> int:
-        return HDF5_MAX_CHUNK_BYTES
+        """HDF5's own limit, or less for the plugins that compress a chunk as one buffer (the numcodecs limit)."""
+        twin = _NUMCODECS_TWINS.get(state["compression_method"])
+        limit = getattr(codecs.AVAILABLE_ZARR_COMPRESSION_METHODS.get(twin), "max_buffer_size", None)
+        return min(HDF5_MAX_CHUNK_BYTES, int(limit)) if limit else HDF5_MAX_CHUNK_BYTES
+
+
+#: hdf5plugin filters built on the same library as a numcodecs codec, whose buffer limit they share.
+_NUMCODECS_TWINS = {"Blosc": "blosc", "Blosc2": "blosc", "LZ4": "lz4"}
 
 
 class ZarrDatasetIOConfiguration(DatasetIOConfiguration):

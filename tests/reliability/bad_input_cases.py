@@ -110,6 +110,20 @@ MODEL_CASES += [
         dict(dtype="float64", full_shape=(10**6, 10**4), chunk_shape=(1000, 1000), buffer_shape=(10**6, 1000)),
     ),
     Case(
+        "chunk_shape-over-blosc-limit-hdf5",
+        "hdf5",
+        "chunk_shape",
+        (300_000, 1_000),
+        "2.15 GB one chunk can hold",
+        dict(
+            dtype="float64",
+            full_shape=(10**6, 10**4),
+            chunk_shape=(1000, 1000),
+            buffer_shape=(300_000, 1000),
+            compression_method="Blosc",
+        ),
+    ),
+    Case(
         "chunk_shape-over-blosc-limit-zarr",
         "zarr",
         "chunk_shape",
