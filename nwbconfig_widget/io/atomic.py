@@ -164,6 +164,11 @@ def check_target(target: Path, overwrite: bool) -> None:
         )
     if not target.parent.is_dir():
         raise FileNotFoundError(f"the folder {target.parent} does not exist; create it first")
+    if target.is_dir() and not target.is_symlink() and not (target / ".zgroup").is_file():
+        raise FileExistsError(
+            f"{target} is a folder that is not a Zarr NWB file; overwrite=True replaces NWB files only, so remove it "
+            "yourself or choose another path"
+        )
 
 
 def check_not_source(source: str | os.PathLike, target: str | os.PathLike) -> None:
@@ -254,6 +259,11 @@ def _move_into_place(temporary: Path, target: Path, overwrite: bool) -> None:
     if target.exists() or target.is_symlink():
         if not overwrite:  # created by someone else while we wrote
             check_target(target, overwrite)
+        if target.is_dir() != temporary.is_dir():
+            kinds = ("a folder (Zarr)", "a file (HDF5)") if target.is_dir() else ("a file", "a folder (Zarr)")
+            raise FileExistsError(
+                f"{target} is {kinds[0]} and the new one is {kinds[1]}; remove it yourself or choose another path"
+            )
         if target.is_dir() and not target.is_symlink():
             if _exchange(temporary, target):
                 _remove(temporary)  # now the old folder

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -527,7 +528,7 @@ def test_an_existing_target_is_refused_unless_overwrite(tmp_path, sources, scena
     folder = prepared(scenario, tmp_path / "work", sources)
     existing = folder / scenario.target_name
     if backend_is_zarr := scenario.backend == "zarr":
-        existing.mkdir()
+        shutil.copytree(sources["zarr"], existing)  # an earlier Zarr NWB file, marked
         (existing / "kept.txt").write_text("an earlier file")
     else:
         existing.write_bytes(b"an earlier file")
@@ -682,4 +683,77 @@ def test_cli_repack_of_a_damaged_chunk_prints_one_clear_line(tmp_path, sources, 
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "Traceback" not in error
     assert f"reading {LOCATION} from {source} failed" in error and "damaged" in error
+    assert fingerprint(folder) == before
+
+
+def _slow_gzip(configuration) -> None:
+    """Batch ``configure``: gzip level 9 in small buffers, so the repack is still running when its worker is killed."""
+    configuration.apply_global_compression("gzip", {"level": 9})
+    configuration.dataset_configurations[LOCATION].update(chunk_shape=(5_000, 40), buffer_shape=(5_000, 40))
+
+
+def test_a_killed_dask_worker_leaves_a_temporary_that_the_retried_task_removes(tmp_path, sources):
+    """``repack_folder`` on a Dask cluster: the worker writing a file is SIGKILLed; Dask retries the file on a new
+    worker, whose write removes the dead worker's temporary before writing the target."""
+    distributed = pytest.importorskip("distributed")
+    from nwbconfig_widget import repack_folder
+
+    source_folder, target_folder = tmp_path / "raw", tmp_path / "repacked"
+    source_folder.mkdir()
+    copy_source(sources["hdf5"], source_folder)
+    before = fingerprint(source_folder)
+    killed: list[int] = []
+
+    def kill_the_writer() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            for name in stray(target_folder) if target_folder.is_dir() else []:
+                owner = owner_of(target_folder / name)
+                if owner is not None and owner.alive():
+                    os.kill(owner.pid, signal.SIGKILL)
+                    killed.append(owner.pid)
+                    return
+            time.sleep(0.005)
+
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        killer = threading.Thread(target=kill_the_writer)
+        killer.start()
+        summary = repack_folder(source_folder, target_folder, configure=_slow_gzip, n_jobs=1, client=client)
+        killer.join()
+    assert killed, "the worker finished before it could be killed"
+    assert [result.error for result in summary.results] == [None]  # retried on the restarted worker
+    assert stray(target_folder) == [] and sorted(os.listdir(target_folder)) == ["source.nwb"]
+    assert fingerprint(source_folder) == before
+    with open_nwbfile(target_folder / "source.nwb") as io:
+        np.testing.assert_array_equal(io.read().acquisition["raw"].data[:], raw_data())
+
+
+OTHER_KINDS = {
+    "plain-folder-as-hdf5": ("hdf5", "a folder that is not a Zarr NWB file"),
+    "plain-folder-as-zarr": ("zarr", "a folder that is not a Zarr NWB file"),
+    "zarr-folder-as-hdf5": ("hdf5", "is a folder (Zarr) and the new one is a file (HDF5)"),
+    "hdf5-file-as-zarr": ("zarr", "is a file and the new one is a folder (Zarr)"),
+}
+
+
+@pytest.mark.parametrize("kind", list(OTHER_KINDS))
+def test_overwrite_never_replaces_a_folder_with_a_file_or_a_plain_folder(tmp_path, sources, kind):
+    """overwrite=True replaces an NWB file by an NWB file of the same kind; anything else stays, with the reason."""
+    backend, phrase = OTHER_KINDS[kind]
+    folder = tmp_path / "work"
+    folder.mkdir()
+    target = folder / "out.nwb"
+    if kind.startswith("plain-folder"):
+        target.mkdir()
+        (target / "my notes.txt").write_text("not an NWB file")
+    elif kind == "zarr-folder-as-hdf5":
+        shutil.copytree(sources["zarr"], target)
+    else:
+        shutil.copy2(sources["hdf5"], target)
+    before = fingerprint(folder)
+    with pytest.raises(FileExistsError, match=re.escape(phrase)):
+        run_scenario(Scenario(backend, "write", 1), folder, target=target, overwrite=True)
     assert fingerprint(folder) == before
