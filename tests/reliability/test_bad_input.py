@@ -23,6 +23,9 @@ from bad_input_support import (
     listing,
     unsafe_characters,
 )
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from nwbconfig_widget import (
     BackendConfiguration,
@@ -745,3 +748,106 @@ def test_cli_jobs_minus_one_means_every_core(source_file, tmp_path, capsys):
     assert main(["repack", str(source_file), str(target), "--jobs", "-1", "--no-progress"]) == 0
     assert "Repacked" in capsys.readouterr().out
     assert assert_same_values(source_file, target) >= 3
+
+
+# ----------------------------------------------------------------------------------- generated input (hypothesis)
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**25), 10**25)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["gzip", "Blosc", "zstd", "blosc", "shuffle", "delta", "packbits", "nan", "1e3", "", "4"])
+)
+
+
+def _nested(scalars):
+    """Scalars, and lists and objects of them, as JSON can hold them."""
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        max_leaves=8,
+    )
+
+
+_ANY = _nested(_SCALARS)
+_OPTION_NAMES = ["level", "clevel", "shuffle", "cname", "blocksize", "checksum", "bogus"]
+_NEAR_MISSES = st.one_of(
+    st.lists(st.integers(-5, 3000) | st.floats(-5, 3000) | st.text("0123456789-+.e ,_", max_size=6), max_size=3),
+    st.dictionaries(st.sampled_from(_OPTION_NAMES), _SCALARS, max_size=3),
+    st.lists(st.sampled_from(["shuffle", "fletcher32", "delta", "bitround", "packbits", "nope", None]), max_size=3),
+    st.lists(
+        st.none() | st.dictionaries(st.sampled_from(["keepbits", "elementsize", "dtype", "x"]), _SCALARS, max_size=2),
+        max_size=3,
+    ),
+)
+_FIELDS = st.sampled_from(HDF5DatasetIOConfiguration.EDITABLE_FIELDS)
+_REFUSALS = (ConfigurationError,)
+
+
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_generated_values_are_either_refused_cleanly_or_stored_validly(backend, record_property):
+    """Any value for any field: a ConfigurationError that changes nothing, or a valid configuration (JSON trip)."""
+    tally = {"examples": 0, "accepted": 0}
+
+    @hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(field=_FIELDS, value=_ANY | _NEAR_MISSES)
+    def check(field, value):
+        tally["examples"] += 1
+        item = make_item(backend)
+        before = item.to_dict()
+        try:
+            item.update(**{field: value})
+        except _REFUSALS as error:
+            assert item.to_dict() == before
+            assert error.location == LOCATION and error.field in item.EDITABLE_FIELDS
+            assert unsafe_characters(str(error)) == []
+            return
+        tally["accepted"] += 1
+        text = json.dumps(item.to_dict(), allow_nan=False)  # storable as real JSON
+        assert CLASSES[backend].from_dict(json.loads(text)) == item
+
+    check()
+    record_property("examples", tally["examples"])
+    assert tally["accepted"] > 0  # the generator reaches valid values too
+
+
+_BROWSER_SCALARS = (
+    st.none() | st.booleans() | st.integers(-(10**25), 10**25) | st.floats(allow_nan=False, allow_infinity=False)
+) | st.text(max_size=12)  # what JSON.stringify can send: no NaN or infinity
+_BROWSER_VALUES = _nested(_BROWSER_SCALARS)
+
+
+def test_generated_browser_messages_never_break_the_widget(browser, record_property):
+    """Any JSON message: a reply; refused messages change nothing; rows stay JSON; the configuration stays valid."""
+    widget = browser.widget
+    tally = {"examples": 0}
+    messages = st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["edit", "edit", "edit", "apply_all", "reset_row", "bogus"]) | _BROWSER_SCALARS,
+            "location": st.sampled_from([LOCATION, "acquisition/Speed/data", "acquisition/Nope/data"])
+            | _BROWSER_VALUES,
+            "field": _FIELDS | _BROWSER_SCALARS,
+            "value": _BROWSER_VALUES | _NEAR_MISSES.filter(lambda v: json.dumps(v, allow_nan=True).find("NaN") < 0),
+            "method": st.sampled_from(["gzip", "lzf", "nope", None]) | _BROWSER_SCALARS,
+            "options": _BROWSER_VALUES,
+        }
+    )
+
+    @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(content=messages)
+    def check(content):
+        tally["examples"] += 1
+        widget.reset()
+        before = widget.backend_configuration.to_dict()
+        reply = browser.message(**content)
+        assert isinstance(reply["ok"], bool)
+        if not reply["ok"]:
+            assert widget.backend_configuration.to_dict() == before and reply["error"]
+        json.dumps(widget.rows, allow_nan=False)  # what the browser receives is valid JSON
+        BackendConfiguration.from_json(widget.backend_configuration.to_json())  # and the configuration valid
+
+    check()
+    widget.reset()
+    record_property("examples", tally["examples"])
