@@ -10,7 +10,7 @@ from typing import Any
 
 from ..backend_configuration import get_default_backend_configuration
 from ..models import BackendConfiguration
-from .atomic import check_not_source
+from .atomic import DiskFullError, check_not_source
 from .configure import ProgressHook
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
@@ -89,8 +89,10 @@ def _explain_source_damage(source: Path, target: Path) -> Iterator[None]:
     try:
         yield
     except (OSError, RuntimeError, ValueError) as exc:
-        if isinstance(exc, NotAnNWBFileError):
-            raise
+        from numcodecs.errors import UnsafeDecodeError
+
+        if isinstance(exc, (NotAnNWBFileError, UnsafeDecodeError, DiskFullError)):
+            raise  # already explained, or not damage (pickled references, a full disk)
         location = _source_dataset_being_read(exc, source)
         if location is None:
             raise
