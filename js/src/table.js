@@ -131,8 +131,18 @@ export class TableView {
     }
   }
 
-  /** Build every group (rows follow as they come into view) from a new rows list from Python. */
+  /** Build every group (rows follow as they come into view) from a new rows list from Python.
+   *
+   * A new list of the same datasets in the same groups (a bulk change: apply-to-all, reset all, a preset) only
+   * updates the rows already built, keeping the place, the open groups and the built rows: with 10,000 datasets,
+   * rebuilding every group for it took seconds. */
   render(rows, groups) {
+    const groupsKey = JSON.stringify([groups || [], this.context.codecs()]); // a backend switch rebuilds the editors
+    if (this.sameDatasets(rows || [], groupsKey)) {
+      this.refreshAll(rows);
+      return;
+    }
+    this.groupsKey = groupsKey;
     if (this.observer) this.observer.disconnect();
     this.rows = rows || [];
     this.views = new Array(this.rows.length);
@@ -151,6 +161,19 @@ export class TableView {
     this.groupViews = [...groupViews.values()];
     if (!this.observer) for (const groupView of this.groupViews) groupView.build();
     this.pageOrder = null;
+    this.arrange();
+  }
+
+  /** Whether `rows` are the datasets shown now, in the same order and groups, with the same codec menus. */
+  sameDatasets(rows, groupsKey) {
+    if (groupsKey !== this.groupsKey || rows.length !== this.rows.length || rows.length === 0) return false;
+    return rows.every((row, index) => row.location === this.rows[index].location && row.group === this.rows[index].group);
+  }
+
+  /** Take a new rows list of the same datasets: update the built rows, then filter and order again. */
+  refreshAll(rows) {
+    this.rows = rows;
+    this.views.forEach((view, index) => view.update(rows[index]));
     this.arrange();
   }
 

@@ -83,3 +83,45 @@ describe("a row of a hostile file", () => {
     expect(rowMatches(row, "\\x1b[2j")).toBe(true);
   });
 });
+
+describe("a bulk change of thousands of rows", () => {
+  let root;
+  let cleanup;
+  afterEach(() => {
+    cleanup?.();
+    root?.remove();
+  });
+
+  function mountMany(count) {
+    const rows = Array.from({ length: count }, (_, index) =>
+      makeRow({ location: `acquisition/s${index}/data`, group: `acquisition/s${index}`, object_name: `s${index}` }));
+    const model = new FakeModel({ rows });
+    root = document.createElement("div");
+    document.body.appendChild(root);
+    cleanup = widget.render({ model, el: root });
+    return { model, rows };
+  }
+
+  it("updates the built rows in place when the same datasets come back in a new list (apply to all)", async () => {
+    const { model, rows } = mountMany(60);
+    const before = root.querySelector('.nwbcw-row[data-location="acquisition/s3/data"]');
+    const groupBefore = root.querySelector(".nwbcw-group");
+    model.python("rows", rows.map((row) => ({ ...row, compression_method: "lzf" })));
+    await Promise.resolve();
+    const after = root.querySelector('.nwbcw-row[data-location="acquisition/s3/data"]');
+    expect(after).toBe(before);
+    expect(root.querySelector(".nwbcw-group")).toBe(groupBefore);
+    expect(after.querySelector(".nwbcw-method").value).toBe("lzf");
+  });
+
+  it("rebuilds when the datasets or the codec menus change (another file, a backend switch)", async () => {
+    const { model, rows } = mountMany(5);
+    const before = root.querySelector('.nwbcw-row[data-location="acquisition/s3/data"]');
+    model.python("codecs", { ...model.get("codecs"), backend: "zarr" });
+    await Promise.resolve();
+    expect(root.querySelector('.nwbcw-row[data-location="acquisition/s3/data"]')).not.toBe(before);
+    model.python("rows", rows.slice(1));
+    await Promise.resolve();
+    expect(root.querySelectorAll(".nwbcw-row[data-location]").length).toBe(4);
+  });
+});
