@@ -106,17 +106,25 @@ def _zarr_trial(request: dict) -> str | None:
 
 
 def _zarr_encode(numcodecs: Any, np: Any, request: dict, dtype: Any, sample: Any) -> None:
-    encoded: Any = sample
-    for config in request["filters"]:
-        encoded = numcodecs.get_codec(config).encode(encoded)
+    """Encode and decode ``sample`` in the order zarr uses: for text, the object codec that hdmf-zarr adds comes
+    first (zarr puts it before the filters), then the filters, then the compressor."""
+    pipeline = [numcodecs.get_codec(config) for config in request["filters"]]
     if dtype.kind == "O":
-        encoded = numcodecs.VLenUTF8().encode(np.asarray(encoded, dtype=object).ravel())
+        pipeline.insert(0, numcodecs.VLenUTF8())
     if request["compressor"] is not None:
-        compressor = numcodecs.get_codec(request["compressor"])
-        raw = bytes(memoryview(np.ascontiguousarray(encoded)).cast("B"))
-        decoded = compressor.decode(compressor.encode(encoded))
-        if bytes(memoryview(decoded).cast("B")) != raw:
-            raise ValueError("the compressor did not give back the bytes it was given")
+        pipeline.append(numcodecs.get_codec(request["compressor"]))
+    encoded: Any = sample
+    for codec in pipeline:
+        encoded = codec.encode(encoded)
+    decoded: Any = encoded
+    for codec in reversed(pipeline):
+        decoded = codec.decode(decoded)
+    if dtype.kind == "O":
+        values = np.asarray(decoded, dtype=object).reshape(-1).tolist()
+        if values != sample.reshape(-1).tolist():
+            raise ValueError("the text read back differs from the text written")
+    elif np.asarray(decoded).size * np.asarray(decoded).itemsize != sample.nbytes:
+        raise ValueError("the pipeline does not give back as many bytes as it was given")
 
 
 def _serve() -> None:

@@ -113,12 +113,22 @@ def _check_backend(backend: str) -> str:
     return backend
 
 
-def is_lossy(method: str | None) -> bool:
-    """Whether a compression or filter method may change the values it stores.
+def is_lossy(method: str | None, options: Mapping[str, Any] | None = None, dtype: Any = None) -> bool:
+    """Whether a compression or filter method, with these options and on data of ``dtype``, may change the values.
 
-    >>> is_lossy("SZ3"), is_lossy("gzip")
-    (True, False)
+    Zfp keeps every value only in its reversible mode: its default (no options) and its rate, precision and accuracy
+    modes round values, so Zfp without ``options`` counts as lossy. Zarr's delta filter is exact on integers but not
+    on floating-point data (adding the differences back rounds, and loses small values next to large ones).
+
+    >>> is_lossy("SZ3"), is_lossy("gzip"), is_lossy("Zfp"), is_lossy("Zfp", {"reversible": True})
+    (True, False, True, False)
+    >>> is_lossy("delta", dtype=np.dtype("int16")), is_lossy("delta", dtype=np.dtype("float32"))
+    (False, True)
     """
+    if method == "Zfp":
+        return not (options or {}).get("reversible")
+    if method == "delta":
+        return dtype is not None and np.dtype(dtype).kind in "fc"
     return method in _LOSSY
 
 
@@ -394,10 +404,21 @@ def check_pipeline(
     }
     if backend == "hdf5":
         kwargs = hdf5_dataset_kwargs(compression_method, compression_options, filter_methods)
-        if compression_method is None or compression_method in _HDF5_BUILTIN_COMPRESSORS:
-            return  # h5py's built-in filters encode every type h5py can store
+        if "fletcher32" in filter_methods and dtype.kind == "O":
+            raise UnsupportedDataError(
+                "fletcher32 cannot checksum variable-length (text or ragged) data in HDF5; drop the fletcher32 filter"
+            )
+        if compression_method == "szip":
+            _check_szip_chunk(chunk_shape, full_shape, kwargs["compression_opts"][1])
+        elif compression_method is None or compression_method in _HDF5_BUILTIN_COMPRESSORS:
+            return  # gzip, lzf and shuffle encode every type h5py can store (szip not compounds, see above)
         request["kwargs"] = json_safe(kwargs)
     else:
+        if dtype == np.float16 and {"quantize", "fixedscaleoffset"} & set(filter_methods):
+            raise UnsupportedDataError(
+                "quantize and fixedscaleoffset compute in float16 for float16 data, where values times their scale "
+                "overflow to inf past 65504; store the data as float32, or use bitround"
+            )
         compressor = zarr_compressor(compression_method, compression_options, dtype)
         filters = zarr_filters(filter_methods, filter_options, dtype)
         if compressor is None and not filters:
@@ -408,6 +429,18 @@ def check_pipeline(
     if problem is not None:
         pipeline = " + ".join([*filter_methods, compression_method or "no compression"])
         raise UnsupportedDataError(f"{pipeline} cannot encode {dtype} data ({problem})")
+
+
+def _check_szip_chunk(chunk_shape: Sequence[int] | None, full_shape: Sequence[int], pixels_per_block: int) -> None:
+    """HDF5 refuses szip on chunks of fewer elements than a block (it fails when the dataset is created)."""
+    elements = 1
+    for length in chunk_shape if chunk_shape is not None else full_shape:
+        elements *= int(length)
+    if elements < pixels_per_block:
+        raise CodecError(
+            f"szip needs chunks of at least 'pixels_per_block' ({pixels_per_block}) elements, and a chunk holds "
+            f"{elements}; use larger chunks or a smaller even 'pixels_per_block' (at least 2)"
+        )
 
 
 # --------------------------------------------------------------------------------------------------------------------

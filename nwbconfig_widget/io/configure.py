@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 from hdmf.container import Data
 from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator
+from hdmf.utils import get_data_shape
 
 from .. import codecs
 from ..discovery import is_consumed, unwrap
@@ -66,6 +68,12 @@ def _write_data(
         )
     if isinstance(source, AbstractDataChunkIterator) and not hasattr(source, "_get_data"):
         return source
+    if configuration.dtype.names is not None:
+        # hdmf converts compound datasets row by row into a list of tuples before writing them (it cannot iterate an
+        # iterator's buffers): give it the rows themselves, read at once from a file (hdmf holds them all anyway).
+        if on_buffer is not None:
+            on_buffer(configuration.full_size_bytes)
+        return source if _is_in_memory(source) else np.asarray(source[()])
     if not defer and _is_in_memory(source) and configuration.buffer_shape == configuration.full_shape:
         if on_buffer is not None:
             on_buffer(configuration.full_size_bytes)
@@ -82,8 +90,6 @@ def _write_data(
 
 
 def _hdf5_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
-    from hdmf.backends.hdf5 import H5DataIO
-
     kwargs = codecs.hdf5_dataset_kwargs(
         configuration.compression_method, configuration.compression_options, configuration.filter_methods
     )
@@ -91,23 +97,65 @@ def _hdf5_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
         codecs.AVAILABLE_HDF5_COMPRESSION_METHODS[configuration.compression_method], str
     ):
         kwargs["allow_plugin_filters"] = True
+    chunked, contiguous = _hdf5_data_io_classes()
+    data_io_class = chunked if configuration.chunk_shape is not None else contiguous
     with warnings.catch_warnings():
         # hdmf warns about plugin filters on every dataset; portability is reported by this package instead.
         warnings.filterwarnings("ignore", message=".*compression may not be available.*", category=UserWarning)
-        data_io = H5DataIO(data=data, chunks=configuration.chunk_shape, **kwargs)
+        data_io = data_io_class(data=data, chunks=configuration.chunk_shape, **kwargs)
     if configuration.chunk_shape is None:
-        data_io.io_settings["chunks"] = None  # contiguous, even when written from an iterator
+        # Contiguous, even when written from an iterator. An explicit maxshape of None also stops hdmf from making
+        # table columns expandable, which needs chunks (h5py would choose some).
+        data_io.io_settings["chunks"] = None
+        data_io.io_settings["maxshape"] = None
     return data_io
 
 
-def _zarr_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
+@functools.cache
+def _hdf5_data_io_classes() -> tuple[type, type]:
+    """H5DataIO classes for chunked and for contiguous datasets.
+
+    hdmf builds compound datasets again from ``get_io_params()`` (a plain H5DataIO), which leaves out
+    ``allow_plugin_filters``: these give it back, so plugin codecs reach compound datasets too. The contiguous class
+    has h5py create the dataset without a maximum shape (any maxshape makes h5py choose chunks), while hdmf still
+    sees the data's own shape when it matches the data against the schema.
+    """
+    from hdmf.backends.hdf5 import H5DataIO
+
+    class ConfiguredH5DataIO(H5DataIO):
+        def get_io_params(self) -> dict[str, Any]:
+            return {**super().get_io_params(), "allow_plugin_filters": True}
+
+    class ContiguousH5DataIO(ConfiguredH5DataIO):
+        @property
+        def maxshape(self) -> tuple[int, ...]:
+            return tuple(getattr(self.data, "maxshape", None) or get_data_shape(self.data))
+
+    return ConfiguredH5DataIO, ContiguousH5DataIO
+
+
+@functools.cache
+def _zarr_data_io_class() -> type:
+    """A ZarrDataIO that hdmf can build again from ``get_io_params()`` (it does for compound datasets) without
+    turning "no compressor" into zarr's default Blosc."""
     from hdmf_zarr import ZarrDataIO
 
+    class ConfiguredZarrDataIO(ZarrDataIO):
+        def get_io_params(self) -> dict[str, Any]:
+            params = super().get_io_params()
+            if "compressor" in params and params["compressor"] is None:
+                params["compressor"] = False  # ZarrDataIO's spelling of "no compression"
+            return params
+
+    return ConfiguredZarrDataIO
+
+
+def _zarr_data_io(data: Any, configuration: DatasetIOConfiguration) -> Any:
     compressor = codecs.zarr_compressor(
         configuration.compression_method, configuration.compression_options, configuration.dtype
     )
     filters = codecs.zarr_filters(configuration.filter_methods, configuration.filter_options, configuration.dtype)
-    return ZarrDataIO(
+    return _zarr_data_io_class()(
         data=data,
         chunks=list(configuration.chunk_shape),
         compressor=compressor if compressor is not None else False,
@@ -125,6 +173,7 @@ def apply_configuration(
 
     ``defer(configuration)`` says which datasets the parallel writer fills (their iterators start deferred).
     """
+    backend_configuration.check_applies_to(nwbfile)  # a configuration of another file would cut or convert data
     objects = nwbfile.objects
     make_data_io = _hdf5_data_io if backend_configuration.backend == "hdf5" else _zarr_data_io
     originals: list[tuple[Any, str | None, Any]] = []

@@ -26,18 +26,31 @@ def array_reader(source: Any) -> Callable[[Selection], np.ndarray]:
             return lambda selection: _as_text(source[selection])
         return lambda selection: source[selection]
     if isinstance(source, (list, tuple)):
-        array = np.asarray(source)
-        if array.dtype.kind in "SU":
-            array = array.astype(object)
-        return lambda selection: array[selection]
+        source = np.asarray(source)
+    if isinstance(source, np.ndarray) and source.dtype.kind in "SU":
+        # Fixed-length numpy text is written as variable-length text (str), as hdmf does for text datasets; Zarr's
+        # text codec refuses bytes.
+        return lambda selection: _as_text(source[selection])
+    if isinstance(source, np.ndarray):
+        return lambda selection: source[selection]
     return lambda selection: np.asarray(source[selection])
 
 
 def _as_text(values: Any) -> np.ndarray:
     """Variable-length strings as an object array of ``str`` (h5py may give bytes or str)."""
     array = np.asarray(values, dtype=object)
-    flat = [value.decode("utf-8") if isinstance(value, bytes) else value for value in array.ravel()]
+    flat = [_decoded(value) for value in array.ravel()]
     return np.array(flat, dtype=object).reshape(array.shape)
+
+
+def _decoded(value: Any) -> Any:
+    """UTF-8 bytes as str (NWB text is UTF-8 or ASCII); other bytes and values as they are."""
+    if isinstance(value, (bytes, np.bytes_)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(value)
+    return str(value) if isinstance(value, np.str_) else value
 
 
 class BufferedDataIterator(GenericDataChunkIterator):

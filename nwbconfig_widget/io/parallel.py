@@ -87,14 +87,17 @@ class ParallelWriter:
     # ------------------------------------------------------------------------------------------------- choosing
 
     def should_defer(self, configuration: DatasetIOConfiguration) -> bool:
-        """Whether this dataset is filled in parallel (decided before the write, from its configuration)."""
+        """Whether this dataset is filled here (decided before the write, from its configuration): large numeric
+        datasets in parallel, and contiguous HDF5 datasets buffer by buffer whatever ``n_jobs`` is (hdmf's iterative
+        write extends the dataset at every block, which HDF5 refuses for contiguous storage)."""
+        if configuration.chunk_shape is None:
+            return configuration.backend == "hdf5" and configuration.dtype.names is None
+        if self.n_jobs < 2:
+            return False
         if configuration.full_size_bytes < PARALLEL_MIN_BYTES or (configuration.number_of_chunks or 0) < 2:
             return False
         if configuration.dtype.kind not in _NUMERIC_KINDS or configuration.dtype.names is not None:
             logger.info("%s is written by the plain path: %s data", configuration.location_in_file, configuration.dtype)
-            return False
-        if configuration.chunk_shape is None:  # contiguous HDF5: nothing to encode
-            logger.info("%s is written by the plain path: contiguous", configuration.location_in_file)
             return False
         return True
 

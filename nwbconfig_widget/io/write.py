@@ -105,8 +105,9 @@ def configure_and_write_nwbfile(
     check = cancel_check(cancel)
     check()
     restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
-    writer = ParallelWriter(n_jobs, backend, check) if n_jobs > 1 else None
-    io_class = writer.io_class(_io_class(backend)) if writer is not None else _io_class(backend)
+    # Also with n_jobs=1: the writer fills contiguous HDF5 datasets, which hdmf's iterative write cannot.
+    writer = ParallelWriter(n_jobs, backend, check)
+    io_class = writer.io_class(_io_class(backend))
     bar = restore = None
     failed = True
     try:
@@ -116,7 +117,7 @@ def configure_and_write_nwbfile(
             nwbfile,
             backend_configuration,
             progress=hook,
-            defer=writer.should_defer if writer is not None else None,
+            defer=writer.should_defer,
         )
         with atomic_target(target, overwrite=overwrite) as temporary:
             if export:
@@ -130,8 +131,7 @@ def configure_and_write_nwbfile(
             check()
         failed = False
     finally:
-        if writer is not None:
-            writer.close(failed=failed)
+        writer.close(failed=failed)
         if bar is not None:
             bar.close()
         if restore is not None:
