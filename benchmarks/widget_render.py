@@ -1,4 +1,4 @@
-"""Benchmark of the configurator widget in headless Chromium (Debian's) inside a real JupyterLab: 3,000 datasets.
+"""Benchmark of the configurator widget in headless Chromium (Debian's) in a real JupyterLab: 3,000-10,000 datasets.
 
 Measures
 - the Python side: building the widget (default configuration + rows) for 3,000 datasets;
@@ -8,9 +8,12 @@ Measures
 - edit -> estimate latency: a chunk length typed into a row and committed with Enter, until the Python-computed
   "per chunk" estimate of that row has changed in the DOM (browser -> kernel -> browser round trip), N edits, p50/p95.
   Each edit is made on another dataset spread over the table, which is scrolled to it first and left to settle
-  (200 ms) so that building rows for newly visible pages is not counted as edit latency.
+  (200 ms) so that building rows for newly visible pages is not counted as edit latency;
+- bulk changes: filter (typed text -> one group left), apply-to-all (click -> every row in Python and the first
+  built row in the view show the new method) and reset all, each from the browser through the kernel;
+- with --from-file: writing the NWBFile to disk and ConfiguratorWidget.from_path on it (pynwb's read dominates).
 
-Run:  python benchmarks/widget_render.py [--datasets 3000] [--edits 200]
+Run:  python benchmarks/widget_render.py [--datasets 10000] [--edits 200] [--from-file]
 Needs: apt-get install -y chromium; pip install playwright jupyterlab (see WIDGET_NOTES.md). Not a timed test.
 """
 
@@ -89,10 +92,67 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def _timed(page, action, done: str) -> float:
+    started = time.perf_counter()
+    action()
+    page.wait_for_function(done, polling=20)
+    return round(time.perf_counter() - started, 3)
+
+
+def measure_bulk_changes(page, server, series: int) -> dict:
+    """Filter, apply-to-all and reset all from the browser; seconds until the view (and Python) show the result."""
+    visible = "[...document.querySelectorAll('.nwbcw-group')].filter((g) => !g.hidden).length"
+    figures = {
+        "filter_s": _timed(page, lambda: page.locator(".nwbcw-filter").fill("series00042"), f"() => {visible} === 1"),
+        "unfilter_s": _timed(page, lambda: page.locator(".nwbcw-filter").fill(""), f"() => {visible} === {series}"),
+    }
+    method = "document.querySelector('.nwbcw-row[data-location] .nwbcw-method')?.value"
+    page.locator(".nwbcw-all-method").select_option("lzf")
+    apply_all = page.locator(".nwbcw-toolbar .nwbcw-all .nwbcw-button")
+    figures["apply_to_all_s"] = _timed(page, apply_all.click, f"() => {method} === 'lzf'")
+    probe = KernelProbe(server.kernel_connection_file("bench.ipynb"))
+    assert probe.value("all(row['compression_method'] == 'lzf' for row in widget.rows)")
+    reset_all = page.locator(".nwbcw-toolbar .nwbcw-toolbar-row > .nwbcw-button:not(.nwbcw-quiet)")
+    figures["reset_all_s"] = _timed(page, reset_all.click, f"() => {method} === 'gzip'")
+    assert probe.value("not any(row['edited'] for row in widget.rows)")
+    probe.close()
+    return figures
+
+
+def measure_from_file(server) -> dict:
+    """Write the benchmark's NWBFile to disk, then time ConfiguratorWidget.from_path on it (in the kernel)."""
+    probe = KernelProbe(server.kernel_connection_file("bench.ipynb"))
+    code = """
+from pynwb import NWBHDF5IO
+_t = time.perf_counter()
+with NWBHDF5IO("bench_file.nwb", "w") as _io:
+    _io.write(nwbfile)
+_write = time.perf_counter() - _t
+from nwbconfig_widget.io.repack import open_nwbfile
+from nwbconfig_widget.backend_configuration import get_existing_backend_configuration
+_t = time.perf_counter()
+_source = open_nwbfile("bench_file.nwb")
+_read_nwbfile = _source.read()
+_read = time.perf_counter() - _t
+_t = time.perf_counter()
+get_existing_backend_configuration(_read_nwbfile)
+_existing = time.perf_counter() - _t
+_source.close()
+_t = time.perf_counter()
+ConfiguratorWidget.from_path("bench_file.nwb").close()
+print(json.dumps({"write_file_s": round(_write, 2), "pynwb_read_s": round(_read, 2),
+                  "existing_configuration_s": round(_existing, 2), "from_path_s": round(time.perf_counter() - _t, 2)}))
+"""
+    figures = json.loads(probe.run("import json\n" + code, timeout=1800).strip().splitlines()[-1])
+    probe.close()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=3000, help="number of datasets (two per TimeSeries)")
     parser.add_argument("--edits", type=int, default=200)
+    parser.add_argument("--from-file", action="store_true", help="also time writing the file and from_path on it")
     args = parser.parse_args()
     series = args.datasets // 2
     from playwright.sync_api import sync_playwright
@@ -125,6 +185,9 @@ def main() -> None:
         chosen = (locations[::step] * 2)[: args.edits]
         values = [100 + (index % 7) * 50 for index in range(len(chosen))]
         latencies = page.evaluate(EDIT_LOOP, [chosen, values])
+        bulk = measure_bulk_changes(page, server, series)
+        if args.from_file:
+            bulk.update(measure_from_file(server))
         browser.close()
 
     to_dom = [entry["commit_to_dom"] for entry in latencies]
@@ -142,6 +205,7 @@ def main() -> None:
         "edit_to_estimate_p95_ms": round(percentile(to_dom, 0.95), 1),
         "edit_to_painted_frame_p95_ms": round(percentile(to_frame, 0.95), 1),
         "edit_to_estimate_max_ms": round(max(to_dom), 1),
+        **bulk,
     }
     print(json.dumps(figures, indent=2))
 
