@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -438,9 +439,11 @@ def test_the_widget_cancel_button_during_a_repack_leaves_nothing(tmp_path, sourc
 # ----------------------------------------------------------------------------------------- killed writing processes
 
 
-def _start_holding_writer(scenario: Scenario, folder: Path) -> subprocess.Popen:
+def _start_holding_writer(scenario: Scenario, folder: Path, stderr: Any = None) -> subprocess.Popen:
     command = [sys.executable, str(CHILD), "hold", scenario.backend, scenario.path, str(scenario.n_jobs), str(folder)]
-    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True
+    )
 
 
 def _group_alive(group: int) -> list[int]:
@@ -498,22 +501,23 @@ def test_a_live_concurrent_writers_temporary_is_never_removed(tmp_path, backend)
     scenario = Scenario(backend, "write", 1)
     folder = tmp_path / "work"
     folder.mkdir()
-    process = _start_holding_writer(scenario, folder)
+    process = _start_holding_writer(scenario, folder, stderr=subprocess.PIPE)
     try:
-        assert process.stdout.readline().strip() == "WRITING"
+        first = process.stdout.readline().strip()
+        assert first == "WRITING", (first, os.listdir(folder))
         (theirs,) = stray(folder)
         assert owner_of(folder / theirs).alive()
         run_scenario(scenario, folder)  # ours, to the same target, while theirs is half written
-        assert stray(folder) == [theirs]
+        assert stray(folder) == [theirs], os.listdir(folder)
         process.stdin.write("go on\n")
         process.stdin.flush()
-        output, _ = process.communicate(timeout=60)
+        output, errors = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
     # Theirs finished second and found the target written: refused, as any write to an existing target.
-    assert "ERROR FileExistsError" in output and "overwrite=True" in output
+    assert "ERROR FileExistsError" in output and "overwrite=True" in output, (output, errors[-3000:])
     assert stray(folder) == [] and sorted(os.listdir(folder)) == [scenario.target_name]
 
 
