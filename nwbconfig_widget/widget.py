@@ -55,8 +55,10 @@ _SUFFIXES = {"hdf5": ".nwb", "zarr": ".nwb.zarr"}
 _BACKEND_NAMES = {"hdf5": "HDF5", "zarr": "Zarr"}
 
 
-def _error_text(error: ConfigurationError) -> str:
-    return f"{error.reason[:1].upper()}{error.reason[1:]}." + (f" {error.fix}" if error.fix else "")
+def _error_text(error: ConfigurationError, where: bool = False) -> str:
+    """The reason and the fix; with ``where``, led by the dataset and the field (for messages outside the row)."""
+    text = f"{error.reason[:1].upper()}{error.reason[1:]}." + (f" {error.fix}" if error.fix else "")
+    return f"{error.location}, {error.field}: {text}" if where else text
 
 
 class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
@@ -391,7 +393,10 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
                 handler(content)
         except Exception as error:  # never lost: replied to the view and listed in the notices
             logger.exception("widget action %r failed", kind)
-            text = _error_text(error) if isinstance(error, ConfigurationError) else f"{type(error).__name__}: {error}"
+            if isinstance(error, ConfigurationError):
+                text = _error_text(error, where=kind != "edit")  # an edit's error stands next to its field
+            else:
+                text = f"{type(error).__name__}: {error}"
             if kind != "edit":
                 self._notice("error", text, error_info(error)["traceback"])
             self.send({"type": "reply", "id": request_id, "ok": False, "error": text})
@@ -401,7 +406,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
     def _item(self, location: str) -> DatasetIOConfiguration:
         try:
             return self._configuration.dataset_configurations[location]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a location that is not text (a malformed message)
             raise KeyError(f"no dataset {location!r} in this configuration") from None
 
     def _action_edit(self, content: dict) -> None:

@@ -69,6 +69,24 @@ def test_hostile_names_reach_the_rows_exactly(hostile_path, tmp_path):
         widget.close()
 
 
+def test_a_bulk_rejection_names_the_dataset_and_the_field(hostile_path, tmp_path):
+    """Apply-to-all refused: the notice (shown outside any row) names the dataset and the field, the model is kept."""
+    from nwbconfig_widget.widget import ConfiguratorWidget
+
+    widget = ConfiguratorWidget.from_path(hostile_path, nwbfile_path=tmp_path / "out.nwb")
+    widget.send = lambda content, buffers=None: None
+    before = widget.backend_configuration.to_dict()
+    try:
+        widget._handle_custom_msg({"type": "apply_all", "id": 1, "method": "gzip", "options": {"level": "12"}}, [])
+        text = widget.notices[-1]["text"]
+        assert widget.notices[-1]["level"] == "error"
+        assert text.startswith(f"{widget.rows[0]['location']}, compression_options: ")
+        assert "level" in text and "0 to 9" in text
+        assert widget.backend_configuration.to_dict() == before
+    finally:
+        widget.close()
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="repack goes through hdmf's export, which drops attributes outside the NWB schema (io/repack.py)",
