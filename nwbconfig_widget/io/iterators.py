@@ -33,7 +33,12 @@ def array_reader(source: Any) -> Callable[[Selection], np.ndarray]:
         return lambda selection: _as_text(source[selection])
     if isinstance(source, np.ndarray):
         return lambda selection: source[selection]
-    return lambda selection: np.asarray(source[selection])
+    return lambda selection: _as_text_if_text(np.asarray(source[selection]))
+
+
+def _as_text_if_text(values: np.ndarray) -> np.ndarray:
+    """Text read from a zarr array (hdmf-zarr stores numpy bytes with VLenBytes) as str, like h5py text."""
+    return _as_text(values) if values.dtype.kind in "OSU" else values
 
 
 def _as_text(values: Any) -> np.ndarray:
