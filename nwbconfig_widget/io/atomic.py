@@ -157,18 +157,18 @@ def _remove(path: Path) -> None:
 
 
 def check_target(target: Path, overwrite: bool) -> None:
-    """Refuse an existing target unless ``overwrite`` is set."""
+    """Refuse an existing target unless ``overwrite`` is set, and a folder that is not a Zarr NWB file always."""
+    if target.is_dir() and not target.is_symlink() and not (target / ".zgroup").is_file():
+        raise FileExistsError(
+            f"{target} is a folder that is not a Zarr NWB file; nothing replaces it, not even overwrite=True: "
+            "remove it yourself or choose another path"
+        )
     if (target.exists() or target.is_symlink()) and not overwrite:
         raise FileExistsError(
             f"{target} exists; pass overwrite=True to replace it (it is replaced only once the new file is complete)"
         )
     if not target.parent.is_dir():
         raise FileNotFoundError(f"the folder {target.parent} does not exist; create it first")
-    if target.is_dir() and not target.is_symlink() and not (target / ".zgroup").is_file():
-        raise FileExistsError(
-            f"{target} is a folder that is not a Zarr NWB file; overwrite=True replaces NWB files only, so remove it "
-            "yourself or choose another path"
-        )
 
 
 def check_not_source(source: str | os.PathLike, target: str | os.PathLike) -> None:

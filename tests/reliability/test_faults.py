@@ -760,4 +760,7 @@ def test_overwrite_never_replaces_a_folder_with_a_file_or_a_plain_folder(tmp_pat
     before = fingerprint(folder)
     with pytest.raises(FileExistsError, match=re.escape(phrase)):
         run_scenario(Scenario(backend, "write", 1), folder, target=target, overwrite=True)
+    if kind.startswith("plain-folder"):  # nor is the user told that overwrite=True would replace it
+        with pytest.raises(FileExistsError, match=re.escape(phrase)):
+            run_scenario(Scenario(backend, "write", 1), folder, target=target)
     assert fingerprint(folder) == before
