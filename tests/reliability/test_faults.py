@@ -764,3 +764,40 @@ def test_overwrite_never_replaces_a_folder_with_a_file_or_a_plain_folder(tmp_pat
         with pytest.raises(FileExistsError, match=re.escape(phrase)):
             run_scenario(Scenario(backend, "write", 1), folder, target=target)
     assert fingerprint(folder) == before
+
+
+def _ended_process_tag() -> str:
+    """The owner part of a temporary's name for a process of this host that has ended."""
+    from nwbconfig_widget.io.atomic import Owner
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    current = Owner.current()
+    return f"{current.host}-{ended.pid}-{current.start}"
+
+
+def _reused_pid_tag() -> str:
+    """The owner part for a process that had this process's pid before it (another start time)."""
+    from nwbconfig_widget.io.atomic import Owner
+
+    current = Owner.current()
+    return f"{current.host}-{current.pid}-1"
+
+
+OWNERS = {"ended-process": _ended_process_tag, "reused-pid": _reused_pid_tag}
+
+
+@pytest.mark.parametrize("owner", list(OWNERS))
+def test_a_killed_zarr_overwrite_leaves_the_old_folder_which_the_next_write_moves_back(tmp_path, sources, owner):
+    """A writer killed between moving the old Zarr target aside and moving the new one in (the fallback where the
+    folders cannot be swapped in one step): the old file is put back, never deleted; a pid now used by another
+    process (other start time) counts as ended."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    target = folder / "out.nwb.zarr"
+    aside = folder / f".replaced-{OWNERS[owner]()}-0123abcd-{target.name}"
+    shutil.copytree(sources["zarr"], aside)
+    moved = fingerprint(aside)
+    with pytest.raises(FileExistsError, match="exists; pass overwrite=True"):
+        run_scenario(Scenario("zarr", "write", 1), folder)  # the old file is back: not replaced without overwrite
+    assert sorted(os.listdir(folder)) == [target.name] and fingerprint(target) == moved
