@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import errno
@@ -22,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -213,6 +215,30 @@ def _disk_full_error(target: Path, error: BaseException) -> DiskFullError:
     )
 
 
+_hdf5_teardown_guarded = False
+
+
+def _guard_hdf5_teardown() -> None:
+    """After a full disk broke an HDF5 write, end the process at exit before HDF5 tidies up.
+
+    h5py cannot close a file whose flush failed; HDF5 then crashes the process (a segmentation fault, maybe a core
+    dump on the full disk) when it tidies up at exit (h5py issues 914 and 2160). The process ends just before that,
+    with exit code 1, once logging and the standard streams are flushed.
+    """
+    global _hdf5_teardown_guarded
+    if not _hdf5_teardown_guarded:
+        _hdf5_teardown_guarded = True
+        atexit.register(_end_before_hdf5_teardown)
+
+
+def _end_before_hdf5_teardown() -> None:
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(1)
+
+
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that is not supported."""
     try:
@@ -244,8 +270,11 @@ def atomic_target(target: str | os.PathLike, overwrite: bool = False) -> Iterato
     try:
         yield temporary
     except BaseException as exc:
+        hdf5 = temporary.is_file()
         _remove(temporary)
         if isinstance(exc, Exception) and _is_disk_full(exc):
+            if hdf5:
+                _guard_hdf5_teardown()
             raise _disk_full_error(target, exc) from exc
         raise
     try:

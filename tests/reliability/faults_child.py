@@ -46,20 +46,21 @@ def _full(limit: int, cases: list[dict]) -> None:
 
 def _cli_repack(scenario: Scenario, folder: Path) -> dict:
     """``nwbconfig repack`` of the folder's source, as typed in a terminal: its exit code and what it printed."""
-    import contextlib
-    import io
-
-    from nwbconfig_widget.cli import main
+    import subprocess
 
     source, target = folder / scenario.source_name, folder / scenario.target_name
-    printed = io.StringIO()
-    arguments = ["repack", str(source), str(target), "--jobs", str(scenario.n_jobs), "--no-progress"]
-    try:
-        with contextlib.redirect_stderr(printed):
-            code = main([*arguments, "--preset", "fast"])
-    except BaseException as exc:  # a traceback instead of one line
-        return {"error": type(exc).__name__, "message": str(exc), "exit": None}
-    return {"error": "exit", "exit": code, "message": printed.getvalue()}
+    arguments = [
+        "repack",
+        str(source),
+        str(target),
+        "--jobs",
+        str(scenario.n_jobs),
+        "--no-progress",
+        "--preset",
+        "fast",
+    ]
+    finished = subprocess.run([sys.executable, "-m", "nwbconfig_widget", *arguments], capture_output=True, text=True)
+    return {"error": "exit", "exit": finished.returncode, "message": finished.stderr}
 
 
 def _hold(backend: str, path: str, n_jobs: int, folder: Path) -> None:

@@ -171,12 +171,13 @@ def test_disk_full_during_nwbconfig_repack_prints_one_line(file_size_limit_runs,
 
 @pytest.mark.xfail(
     strict=True,
-    reason="h5py/HDF5 cannot close a file whose flush failed: its objects stay open and HDF5 crashes the process at "
-    "exit (h5py issues 914 and 2160). The error, the cleanup and the source are right; the exit code is 139.",
+    reason="h5py/HDF5 cannot close a file whose flush failed (h5py issues 914 and 2160): a later HDF5 write or repack "
+    "in the same process can crash it (the crash HDF5 would cause at exit is avoided: the process ends with code 1). "
+    "The error, the cleanup and the source are right.",
 )
-def test_a_process_that_hit_a_full_disk_during_an_hdf5_write_exits_cleanly(file_size_limit_runs):
+def test_a_process_that_hit_a_full_disk_during_an_hdf5_write_goes_on_and_exits_without_crashing(file_size_limit_runs):
     _root, _before, answers = file_size_limit_runs
-    assert {answer["returncode"] for answer in answers.values()} == {0}
+    assert {answer["returncode"] for answer in answers.values()} <= {0, 1}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
