@@ -215,6 +215,12 @@ def _disk_full_error(target: Path, error: BaseException) -> DiskFullError:
     )
 
 
+def _hdf5_object_ids() -> set[int]:
+    """The ids of the HDF5 objects open in this process (none when h5py was never imported)."""
+    h5py = sys.modules.get("h5py")
+    return set() if h5py is None else {item.id for item in h5py.h5f.get_obj_ids()}
+
+
 _hdf5_teardown_guarded = False
 
 
@@ -267,13 +273,13 @@ def atomic_target(target: str | os.PathLike, overwrite: bool = False) -> Iterato
     remove_stale_temporaries(target)  # first: a killed overwrite's old folder may be moved back to the target
     check_target(target, overwrite)
     temporary = target.with_name(temporary_name(target))
+    hdf5_open_before = _hdf5_object_ids()
     try:
         yield temporary
     except BaseException as exc:
-        hdf5 = temporary.is_file()
         _remove(temporary)
         if isinstance(exc, Exception) and _is_disk_full(exc):
-            if hdf5:
+            if _hdf5_object_ids() - hdf5_open_before:  # the failed write's HDF5 objects could not be closed
                 _guard_hdf5_teardown()
             raise _disk_full_error(target, exc) from exc
         raise
