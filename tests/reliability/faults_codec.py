@@ -1,8 +1,9 @@
 """A real numcodecs codec that fails on its Nth encode, for the fault tests.
 
-It compresses with zlib until it is armed in this process, then raises on the chosen encode. It is registered in
-numcodecs' registry on import, and ``entry_point_folder`` makes a folder that, on ``PYTHONPATH``, lets other processes
-(the package's codec trial process) load it the way numcodecs loads any installed plugin codec: by entry point.
+It compresses with zlib until it is armed in this process, then raises on the chosen encode. The tests put it in
+numcodecs' registry for their own duration, and ``entry_point_folder`` makes a folder that, on ``PYTHONPATH``, lets
+other processes (the package's codec trial process) load it the way numcodecs loads any installed plugin codec: by
+entry point. Importing this module registers nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import numcodecs
 from numcodecs import Zlib
 
 CODEC_ID = "nwbconfig-test-fails-on-nth-encode"
@@ -45,9 +45,6 @@ class FailsOnNthEncode(Zlib):
         if failing:
             raise RuntimeError(f"{CODEC_ID}: encode number {number} failed (injected codec fault)")
         return super().encode(buf)
-
-
-numcodecs.register_codec(FailsOnNthEncode)
 
 
 def entry_point_folder(folder: Path) -> Path:

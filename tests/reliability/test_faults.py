@@ -205,6 +205,9 @@ def failing_codec(monkeypatch, tmp_path):
     folder = faults_codec.entry_point_folder(tmp_path / "plugin")
     path = os.pathsep.join(filter(None, [str(folder), str(HERE), os.environ.get("PYTHONPATH")]))
     monkeypatch.setenv("PYTHONPATH", path)
+    from numcodecs.registry import codec_registry
+
+    monkeypatch.setitem(codec_registry, faults_codec.CODEC_ID, faults_codec.FailsOnNthEncode)
     monkeypatch.setitem(codecs.AVAILABLE_ZARR_COMPRESSION_METHODS, faults_codec.CODEC_ID, faults_codec.FailsOnNthEncode)
     _codec_trials._stop_worker()
     yield faults_codec
