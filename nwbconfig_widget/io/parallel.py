@@ -64,6 +64,8 @@ class ParallelWriter:
         self.threads = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="nwbconfig-encode")
         self._workers: ChunkWorkers | None = None
         self.report: dict[str, str] = {}  # location -> how it was written
+        # Paths of contiguous compound datasets: hdmf rebuilds their DataIO and would make table columns expandable.
+        self._contiguous_compounds: set[str] = set()
 
     # ------------------------------------------------------------------------------------------------- lifecycle
 
@@ -91,7 +93,11 @@ class ParallelWriter:
         datasets in parallel, and contiguous HDF5 datasets buffer by buffer whatever ``n_jobs`` is (hdmf's iterative
         write extends the dataset at every block, which HDF5 refuses for contiguous storage)."""
         if configuration.chunk_shape is None:
-            return configuration.backend == "hdf5" and configuration.dtype.names is None
+            if configuration.dtype.names is not None:
+                location = configuration.location_in_file
+                self._contiguous_compounds.update({location, location.removesuffix("/data")})
+                return False  # hdmf writes compound rows itself (see configure.py)
+            return configuration.backend == "hdf5"
         if self.n_jobs < 2:
             return False
         if configuration.full_size_bytes < PARALLEL_MIN_BYTES or (configuration.number_of_chunks or 0) < 2:
@@ -110,6 +116,8 @@ class ParallelWriter:
                 parent = kwargs["parent"] if "parent" in kwargs else args[0]
                 builder = kwargs["builder"] if "builder" in kwargs else args[1]
                 iterator = _deferred_iterator(builder.data)
+                if f"{parent.name}/{builder.name}".strip("/") in writer._contiguous_compounds:
+                    kwargs["expandable"] = ()  # contiguous: no maxshape, which would make h5py choose chunks
                 result = super().write_dataset(*args, **kwargs)
                 if iterator is not None and iterator.deferred:
                     settings = getattr(builder.data, "io_settings", None) or {}
