@@ -59,14 +59,16 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 PROFILE = "soak" if os.environ.get("NWBCONFIG_SOAK") == "1" else os.environ.get("HYPOTHESIS_PROFILE", "ci")
-settings.load_profile(PROFILE)
+if PROFILE not in ("ci", "soak"):
+    PROFILE = "ci"
 #: How many more examples each property test runs in the soak profile.
 SOAK_FACTOR = 25
 
 
-def examples(count: int) -> int:
-    """``count`` examples in CI, ``SOAK_FACTOR`` times as many in the soak profile."""
-    return count * SOAK_FACTOR if PROFILE == "soak" else count
+def property_settings(count: int) -> settings:
+    """The active profile (applied to these tests only) with ``count`` examples, ``SOAK_FACTOR`` times as many in
+    the soak profile."""
+    return settings(settings.get_profile(PROFILE), max_examples=count * SOAK_FACTOR if PROFILE == "soak" else count)
 
 
 # ------------------------------------------------------------------------------------------------------------ dtypes

@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from properties_cases import (
     HDF5_LOSSLESS,
@@ -38,8 +37,8 @@ from properties_cases import (
     case_values,
     compression_methods,
     configure,
-    examples,
     new_nwbfile,
+    property_settings,
     read_stored,
     settings_for,
 )
@@ -161,7 +160,7 @@ def run_property(backend: str, path_kind: str, n_jobs: int, count: int, lossy: b
     """Run ``count`` generated files through one write path and check each; return the tally."""
     tally = Tally()
 
-    @hypothesis_settings(max_examples=examples(count))
+    @property_settings(count)
     @given(data=st.data())
     def round_trip(data) -> None:
         cases = data.draw(file_cases(backend, lossy=lossy), label="datasets")
