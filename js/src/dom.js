@@ -6,6 +6,7 @@
 /** Characters shown as escapes: controls, format characters, line/paragraph separators, lone surrogates, private
  * use and unassigned code points (the categories the printouts escape). */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const NAMED = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 /** Attributes whose value a person reads (tooltips, screen readers): shown as plain text too. */
 const READ_ATTRIBUTES = new Set(["title", "aria-label", "placeholder"]);
@@ -26,6 +27,7 @@ function escapeCharacter(character) {
  */
 export function plainText(value, multiline = false) {
   const text = value === undefined || value === null ? "" : String(value);
+  if (PRINTABLE_ASCII.test(text)) return text; // the common case, without the Unicode property classes
   return text.replace(UNSAFE, (character) =>
     multiline && (character === "\n" || character === "\t") ? character : escapeCharacter(character),
   );

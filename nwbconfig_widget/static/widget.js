@@ -28,6 +28,7 @@ var Actions = class {
 
 // src/dom.js
 var UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu;
+var PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 var NAMED = { "	": "\\t", "\n": "\\n", "\r": "\\r" };
 var READ_ATTRIBUTES = /* @__PURE__ */ new Set(["title", "aria-label", "placeholder"]);
 function escapeCharacter(character) {
@@ -39,6 +40,7 @@ function escapeCharacter(character) {
 }
 function plainText(value, multiline = false) {
   const text = value === void 0 || value === null ? "" : String(value);
+  if (PRINTABLE_ASCII.test(text)) return text;
   return text.replace(
     UNSAFE,
     (character) => multiline && (character === "\n" || character === "	") ? character : escapeCharacter(character)
