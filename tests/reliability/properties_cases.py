@@ -175,6 +175,8 @@ class DatasetCase:
     holder: str  # "timeseries", "column" or "pixel_mask"
     settings: dict[str, Any] = field(default_factory=dict)
     lossy: bool = False
+    #: Rows handed to pynwb by a sequential DataChunkIterator of this many rows per block (None: the array itself).
+    iterator_rows: int | None = None
     configured: dict[str, Any] | None = None  # the settings the configuration holds when the file is written
 
     @property
@@ -378,10 +380,14 @@ def new_nwbfile() -> Any:
 def add_case(nwbfile: Any, case: DatasetCase) -> None:
     """Put the dataset of ``case`` in ``nwbfile`` inside its neurodata object."""
     from hdmf.common import DynamicTable
+    from hdmf.data_utils import DataChunkIterator
     from pynwb import TimeSeries
 
     if case.holder == "timeseries":
-        nwbfile.add_acquisition(TimeSeries(name=case.name, data=source_of(case), unit="a.u.", rate=10.0))
+        data = source_of(case)
+        if case.iterator_rows is not None:
+            data = DataChunkIterator(data=data, maxshape=data.shape, dtype=data.dtype, buffer_size=case.iterator_rows)
+        nwbfile.add_acquisition(TimeSeries(name=case.name, data=data, unit="a.u.", rate=10.0))
     elif case.holder == "column":
         table = DynamicTable(name=case.name, description="generated", id=list(range(case.values.shape[0])))
         table.add_column(name="values", description="generated values", data=source_of(case))

@@ -64,6 +64,7 @@ class Tally:
         self.examples = 0
         self.datasets = 0
         self.lossy = 0
+        self.from_iterators = 0
         self.refused: Counter = Counter()
         self.parallel_filled = 0
         self.filled_by_processes = 0
@@ -74,6 +75,8 @@ class Tally:
         record_property("refused_for_dtype", sum(self.refused.values()))
         if self.lossy:
             record_property("lossy_datasets", self.lossy)
+        if self.from_iterators:
+            record_property("datasets_from_data_chunk_iterators", self.from_iterators)
         record_property("parallel_filled", self.parallel_filled)
         record_property("parallel_filled_by_worker_processes", self.filled_by_processes)
         record_property("zero_length_kept_unconfigured", self.examples)  # one per file, refused and written as is
@@ -95,14 +98,17 @@ class _ParallelLog(logging.Handler):
 
 
 @st.composite
-def file_cases(draw, backend: str, lossy: bool = False) -> list[DatasetCase]:
-    """Two to eight datasets of one NWB file, each with its kind, values, holder and settings."""
+def file_cases(draw, backend: str, lossy: bool = False, iterators: bool = False) -> list[DatasetCase]:
+    """Two to eight datasets of one NWB file, each with its kind, values, holder and settings; with ``iterators``
+    some TimeSeries get their data from a sequential DataChunkIterator (re-buffered by the writer)."""
     kinds = (["float32", "float64"] if backend == "hdf5" else ["float16", "float32", "float64"]) if lossy else KINDS
     cases = []
     for index in range(draw(st.integers(2, 8))):
         kind = draw(st.sampled_from(kinds))
         values, holder = draw(case_values(kind, lossy=lossy))
         case = DatasetCase(name=f"d{index}_{kind}", kind=kind, values=values, holder=holder, lossy=lossy)
+        if iterators and holder == "timeseries" and draw(st.integers(0, 2)) == 0:
+            case.iterator_rows = draw(st.integers(1, values.shape[0]))
         case.settings = draw(settings_for(backend, case, lossy=lossy))
         cases.append(case)
     return cases
@@ -163,7 +169,7 @@ def run_property(backend: str, path_kind: str, n_jobs: int, count: int, lossy: b
     @property_settings(count)
     @given(data=st.data())
     def round_trip(data) -> None:
-        cases = data.draw(file_cases(backend, lossy=lossy), label="datasets")
+        cases = data.draw(file_cases(backend, lossy=lossy, iterators=path_kind == "write"), label="datasets")
         source_backend = data.draw(st.sampled_from(["hdf5", "zarr"]), label="source") if path_kind == "repack" else ""
         with tempfile.TemporaryDirectory(prefix="nwbconfig-properties-") as folder:
             target = write(cases, Path(folder), backend, path_kind, source_backend, n_jobs, tally)
@@ -171,6 +177,7 @@ def run_property(backend: str, path_kind: str, n_jobs: int, count: int, lossy: b
         tally.examples += 1
         tally.datasets += len(cases)
         tally.lossy += sum(case.lossy for case in cases)
+        tally.from_iterators += sum(case.iterator_rows is not None for case in cases)
 
     round_trip()
     return tally
