@@ -189,9 +189,9 @@ def run_property(backend: str, path_kind: str, n_jobs: int, count: int, lossy: b
 @pytest.mark.parametrize(
     "backend, path_kind, count",
     [
-        pytest.param("hdf5", "write", 60, id="hdf5-in_memory_write-plain"),
-        pytest.param("zarr", "write", 30, id="zarr-in_memory_write-plain"),
-        pytest.param("hdf5", "repack", 25, id="hdf5-repack-plain"),
+        pytest.param("hdf5", "write", 80, id="hdf5-in_memory_write-plain"),
+        pytest.param("zarr", "write", 36, id="zarr-in_memory_write-plain"),
+        pytest.param("hdf5", "repack", 30, id="hdf5-repack-plain"),
         pytest.param("zarr", "repack", 15, id="zarr-repack-plain"),
     ],
 )
