@@ -73,7 +73,8 @@ class GroupView {
     const order = this.table.orderIndices(this.indices);
     if (!this.built) {
       const visible = order.filter((index) => rowMatches(this.table.rows[index], this.table.filterText)).length;
-      this.body.style.minHeight = `${visible * ROW_HEIGHT_GUESS}px`;
+      const height = `${visible * ROW_HEIGHT_GUESS}px`;
+      if (this.body.style.minHeight !== height) this.body.style.minHeight = height; // unchanged: no style work
       return visible;
     }
     let visible = 0;
@@ -244,7 +245,7 @@ export class TableView {
     let shown = 0;
     for (const groupView of ordered) {
       const visible = groupView.layout();
-      groupView.element.hidden = visible === 0;
+      if (groupView.element.hidden !== (visible === 0)) groupView.element.hidden = visible === 0; // thousands of groups
       shown += visible;
     }
     this.paginate(ordered);

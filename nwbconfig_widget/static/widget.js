@@ -1030,7 +1030,8 @@ var GroupView = class {
     const order = this.table.orderIndices(this.indices);
     if (!this.built) {
       const visible2 = order.filter((index) => rowMatches(this.table.rows[index], this.table.filterText)).length;
-      this.body.style.minHeight = `${visible2 * ROW_HEIGHT_GUESS}px`;
+      const height = `${visible2 * ROW_HEIGHT_GUESS}px`;
+      if (this.body.style.minHeight !== height) this.body.style.minHeight = height;
       return visible2;
     }
     let visible = 0;
@@ -1192,7 +1193,7 @@ var TableView = class {
     let shown = 0;
     for (const groupView of ordered) {
       const visible = groupView.layout();
-      groupView.element.hidden = visible === 0;
+      if (groupView.element.hidden !== (visible === 0)) groupView.element.hidden = visible === 0;
       shown += visible;
     }
     this.paginate(ordered);
