@@ -68,7 +68,7 @@ def portability(
     'Zarr only: zarr-python and the JavaScript Zarr readers decode blosc; HDF5 tools cannot open a Zarr store.'
     """
     filter_methods = list(filter_methods or ())
-    lossy = codecs.is_lossy(compression_method) or any(codecs.is_lossy(name) for name in filter_methods)
+    lossy = codecs.is_lossy(compression_method, compression_options) or any(codecs.is_lossy(n) for n in filter_methods)
     if compression_method == "Zfp" and _ZFP_LOSSY_OPTIONS & set(compression_options or {}):
         lossy = True
     lossy_note = " Lossy: the stored values differ from the source." if lossy else ""

@@ -124,9 +124,11 @@ def is_consumed(data: Any) -> bool:
     """Whether a sequential DataChunkIterator has already given all its data (to an earlier write, say)."""
     if not isinstance(data, DataChunkIterator):
         return False
-    # hdmf keeps the chunk it will hand out next; it is empty once the iterator is exhausted.
+    # hdmf keeps the chunk it will hand out next; it is empty once the iterator is exhausted, and also before the
+    # first read when the dtype was given (hdmf then reads nothing ahead): the rows already handed out tell them apart.
     upcoming = getattr(data, "_DataChunkIterator__next_chunk", None)
-    return upcoming is not None and upcoming.data is None and bool(data.maxshape) and 0 not in data.maxshape
+    started = getattr(data, "_DataChunkIterator__next_chunk_start", 1) > 0
+    return upcoming is not None and upcoming.data is None and started and bool(data.maxshape) and 0 not in data.maxshape
 
 
 def consumed_iterators(nwbfile: Any) -> list[str]:
@@ -318,6 +320,9 @@ def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
                 candidate.problem = f"cannot be configured: {exc}"
                 yield candidate
                 continue
+            compound = _compound_rows_dtype(locator, container, field_name, source)
+            if compound is not None:
+                candidate.full_shape, candidate.dtype = (len(source),), compound
             if not candidate.full_shape:
                 continue  # scalars are not chunked
             special = _special_values(source, candidate.dtype)
@@ -332,6 +337,37 @@ def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
             ):
                 candidate.problem = f"its {type(source).__name__} cannot be re-buffered"
             yield candidate
+
+
+#: Schema dtype names that numpy spells differently.
+_SCHEMA_DTYPES = {
+    "float": "float32",
+    "double": "float64",
+    "int": "int32",
+    "uint": "uint32",
+    "short": "int16",
+    "long": "int64",
+    "bool": "bool",
+}
+
+
+def _compound_rows_dtype(locator: _Locator, container: Any, field_name: str | None, source: Any) -> np.dtype | None:
+    """The record dtype of a compound dataset of the schema given as a list of tuples (e.g. a ``pixel_mask``), which
+    hdmf stores as one record per tuple; None for other data or compounds holding references or text."""
+    if not isinstance(source, (list, tuple)) or not source or not isinstance(source[0], (tuple, list)):
+        return None
+    if field_name is None:
+        parent = container.parent
+        spec = locator.attribute_spec(parent, container.name) if parent is not None else None
+    else:
+        spec = locator.attribute_spec(container, field_name)
+    fields = getattr(spec, "dtype", None)
+    if not isinstance(fields, list):
+        return None
+    try:
+        return np.dtype([(item.name, np.dtype(_SCHEMA_DTYPES.get(item.dtype, item.dtype))) for item in fields])
+    except TypeError:
+        return None
 
 
 def _stored_path(source: Any) -> str | None:

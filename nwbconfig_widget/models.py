@@ -623,7 +623,10 @@ class DatasetIOConfiguration:
     @property
     def lossy(self) -> bool:
         """True when the compression method or a filter may change the stored values."""
-        lossy_codec = codecs.is_lossy(self.compression_method) or any(codecs.is_lossy(n) for n in self.filter_methods)
+        filters = zip(self.filter_methods, self.filter_options)
+        lossy_codec = codecs.is_lossy(self.compression_method, self.compression_options) or any(
+            codecs.is_lossy(name, options, self.dtype) for name, options in filters
+        )
         return lossy_codec or self._narrowing_filter() is not None
 
     def _narrowing_filter(self) -> str | None:
