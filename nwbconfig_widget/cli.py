@@ -142,7 +142,7 @@ def _repack(arguments: argparse.Namespace) -> None:
                 n_jobs=arguments.jobs,
                 progress_bar=not arguments.no_progress,
             )
-    except (FileExistsError, FileNotFoundError, ConfigurationError, KeyError, ValueError) as exc:
+    except (OSError, ConfigurationError, KeyError, ValueError) as exc:  # OSError: also a full disk
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
     before, after = size_on_disk(source), size_on_disk(target)

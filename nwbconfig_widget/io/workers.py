@@ -90,7 +90,10 @@ class ChunkWorkers:
                     raise WorkerError(f"HDF5 could not encode a chunk: {error}")
                 future.set_result((mask, stored))  # a bytearray: write_direct_chunk takes any buffer
             except BaseException as exc:
-                future.set_exception(exc if isinstance(exc, WorkerError) else WorkerError(str(exc)))
+                failure = exc if isinstance(exc, WorkerError) else None
+                if failure is None:  # e.g. a broken pipe: the worker died
+                    failure = WorkerError(f"a chunk worker failed ({exc}; its exit code: {process.poll()})")
+                future.set_exception(failure)
                 if process.poll() is not None or isinstance(exc, (OSError, ValueError)):
                     self._fail_pending(exc)
                     return

@@ -9,7 +9,7 @@ from typing import Any
 from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
 from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
-from .atomic import atomic_target, check_target
+from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
 from .parallel import ParallelWriter, resolve_n_jobs
 from .progress import CancelSignal, cancel_check, combine, make_bar
@@ -89,8 +89,8 @@ def configure_and_write_nwbfile(
             "export=True is for NWBFiles read from disk; this one was built in memory, so drop export=True"
         )
     source = _source_path(nwbfile) if export else None
-    if source is not None and source == target.resolve():
-        raise ValueError(f"{target} is the file this NWBFile was read from; write to another path")
+    if source is not None:
+        check_not_source(source, target)
     check_target(target, overwrite)
     consumed = consumed_iterators(nwbfile)
     if consumed:
