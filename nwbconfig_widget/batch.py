@@ -115,9 +115,7 @@ def find_nwb_files(folder: str | os.PathLike, patterns: Iterable[str] = ("*.nwb"
         found.update(folder.rglob(pattern))
     zarr_folders = [path for path in found if path.is_dir()]
     return sorted(
-        path
-        for path in found
-        if not any(parent in zarr_folders for parent in path.parents) and path.name[:1] != "."
+        path for path in found if not any(parent in zarr_folders for parent in path.parents) and path.name[:1] != "."
     )
 
 

@@ -42,7 +42,7 @@ def test_python_code_rebuilds_the_configuration(backend):
         assert namespace["backend_configuration"] == configuration
     short = to_python_code(configuration, baseline=get_default_backend_configuration(nwbfile, backend=backend))
     assert len(short) < len(to_python_code(configuration)) and "Running/data" in short
-    assert "intervals/trials/id/data\"].update" not in short  # unchanged datasets are left out
+    assert 'intervals/trials/id/data"].update' not in short  # unchanged datasets are left out
 
 
 def test_python_code_for_an_existing_file_rebuilds_it():
@@ -53,9 +53,10 @@ def test_python_code_for_an_existing_file_rebuilds_it():
             existing = get_existing_backend_configuration(nwbfile)
             namespace = {"nwbfile": nwbfile}
             exec(to_python_code(existing), namespace)
-    assert namespace["backend_configuration"].to_dict()["dataset_configurations"] == existing.to_dict()[
-        "dataset_configurations"
-    ]
+    assert (
+        namespace["backend_configuration"].to_dict()["dataset_configurations"]
+        == existing.to_dict()["dataset_configurations"]
+    )
 
 
 def test_json_round_trip(tmp_path):
@@ -87,8 +88,10 @@ def test_h5repack_arguments_for_every_kind_of_pipeline():
     single.update(chunk_shape=None, compression_method=None)
     arguments = h5repack_arguments(configuration, "in.nwb", "out.nwb")
     text = " ".join(arguments)
-    assert ("/acquisition/ElectricalSeries/data:CHUNK=1000x8 -f /acquisition/ElectricalSeries/data:SHUF "
-            "-f /acquisition/ElectricalSeries/data:UD=32015,1,1,5 -f /acquisition/ElectricalSeries/data:FLET") in text
+    assert (
+        "/acquisition/ElectricalSeries/data:CHUNK=1000x8 -f /acquisition/ElectricalSeries/data:SHUF "
+        "-f /acquisition/ElectricalSeries/data:UD=32015,1,1,5 -f /acquisition/ElectricalSeries/data:FLET"
+    ) in text
     assert "-l /acquisition/SingleChannel/data:CONTI -f /acquisition/SingleChannel/data:NONE" in text
     assert arguments[-2:] == ["in.nwb", "out.nwb"]
     assert h5repack_command(configuration, "in.nwb", "out.nwb").startswith("HDF5_PLUGIN_PATH=")
