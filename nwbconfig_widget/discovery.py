@@ -240,7 +240,9 @@ class _Locator:
             spec = self.attribute_spec(parent, attribute) if attribute is not None else None
             intermediate = []
             if spec is not None:
-                spec = spec.parent
+                # the spec of the child's own type is skipped; an untyped group holding children (``scratch``) is not
+                if getattr(spec, "data_type_inc", None) is not None or getattr(spec, "data_type_def", None) is not None:
+                    spec = spec.parent
                 while spec is not None and spec.parent is not None:
                     if spec.name is not None:
                         intermediate.append(spec.name)

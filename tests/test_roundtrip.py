@@ -287,3 +287,25 @@ def test_settings_chosen_with_data_io_are_the_defaults(tmp_path):
         assert dataset.chunks == (100,)
         assert [plist.get_filter(index)[0] for index in range(plist.get_nfilters())] == [2, 32015]
         np.testing.assert_array_equal(dataset[()], values)
+
+
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_scratch_data_is_located_under_scratch_as_stored(tmp_path, backend):
+    """A ScratchData's location names the ``scratch`` group it is stored in, so its settings reach the file."""
+    from pynwb.core import ScratchData
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwbfile = mock_NWBFile()
+    values = np.arange(5_000, dtype="float64")
+    nwbfile.add_scratch(ScratchData(name="result", data=values, description="one-off"))
+    configuration = get_default_backend_configuration(nwbfile, backend=backend)
+    entry = configuration.dataset_configurations["scratch/result/data"]
+    entry.chunk_shape = (1_000,)
+    path = tmp_path / ("scratch.nwb" if backend == "hdf5" else "scratch.nwb.zarr")
+    configure_and_write_nwbfile(nwbfile, path, backend_configuration=configuration)
+    root = h5py.File(path, "r") if backend == "hdf5" else zarr.open(str(path), "r")
+    stored = root["scratch/result"]
+    assert stored.chunks == (1_000,)
+    np.testing.assert_array_equal(stored[:], values)
+    with read_nwbfile(path) as io:
+        assert "scratch/result/data" in get_existing_backend_configuration(io.read()).dataset_configurations
