@@ -274,3 +274,13 @@ def test_a_consumed_iterator_is_refused_instead_of_writing_nothing(tmp_path):
     assert not (tmp_path / "c.nwb").exists()
     again = get_default_backend_configuration(nwbfile)
     assert "consumed" in again.unconfigurable_datasets["acquisition/s/data"]
+
+
+@pytest.mark.parametrize("name", ["session.nwb", "session.nwb.zarr"])
+def test_a_name_with_a_nul_character_is_refused_before_anything_is_written(tmp_path, name):
+    """HDF5 would cut ``nul\\x00byte`` to ``nul``: the write is refused with the name shown escaped, nothing written."""
+    nwbfile = make_page_nwbfile()
+    nwbfile.add_scratch(np.arange(10.0), name="nul\x00byte", description="a name HDF5 cannot keep")
+    with pytest.raises(ValueError, match=r"named nul\\x00byte has a NUL character .* rename it"):
+        configure_and_write_nwbfile(nwbfile, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []

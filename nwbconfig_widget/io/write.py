@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._plain import plain
 from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
 from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
@@ -92,6 +93,7 @@ def configure_and_write_nwbfile(
     if source is not None:
         check_not_source(source, target)
     check_target(target, overwrite)
+    _refuse_names_the_backend_would_change(nwbfile)
     consumed = consumed_iterators(nwbfile)
     if consumed:
         raise ValueError(
@@ -138,6 +140,17 @@ def configure_and_write_nwbfile(
             restore()
         restore_sources()
     return target
+
+
+def _refuse_names_the_backend_would_change(nwbfile: Any) -> None:
+    """Refuse object names holding a NUL character: HDF5 would silently cut the name there (losing the object, or
+    failing on a sibling of the shorter name), and no file system takes it in a Zarr folder's file names."""
+    for container in nwbfile.objects.values():
+        if "\x00" in container.name:
+            raise ValueError(
+                f"the {type(container).__name__} named {plain(container.name)} has a NUL character (\\x00) in its "
+                "name, where HDF5 would cut the name short; rename it without that character before writing"
+            )
 
 
 def _remember_container_sources(nwbfile: Any):
