@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import warnings
@@ -309,3 +310,36 @@ def test_scratch_data_is_located_under_scratch_as_stored(tmp_path, backend):
     np.testing.assert_array_equal(stored[:], values)
     with read_nwbfile(path) as io:
         assert "scratch/result/data" in get_existing_backend_configuration(io.read()).dataset_configurations
+
+
+@pytest.mark.parametrize("route", ["hdf5-hdf5", "hdf5-zarr", "zarr-hdf5", "zarr-zarr"])
+def test_repack_keeps_attributes_outside_the_schema_and_names_objects_it_cannot_copy(tmp_path, route):
+    """Attributes a lab added with h5py/zarr survive a repack in any direction; an extra group is named in a warning."""
+    source_backend, target_backend = route.split("-")
+    suffix = {"hdf5": ".nwb", "zarr": ".nwb.zarr"}
+    source = tmp_path / f"source{suffix[source_backend]}"
+    configure_and_write_nwbfile(make_rich_nwbfile(), source)
+    root = h5py.File(source, "r+") if source_backend == "hdf5" else zarr.open(str(source), "r+")
+    notes = {
+        "": ("lab", "Rig 3 \u2013 room 12"),
+        "acquisition": ("checked_by", "ab"),
+        "units/spike_times": ("scale", 2.5),
+    }
+    for path, (name, value) in notes.items():
+        (root[path] if path else root).attrs[name] = value
+    root.create_group("acquisition_extra_notes")
+    if source_backend == "hdf5":
+        root.close()
+    before = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in source.rglob("*") if path.is_file()}
+    if source.is_file():
+        before = {source: hashlib.sha256(source.read_bytes()).hexdigest()}
+
+    target = tmp_path / f"target{suffix[target_backend]}"
+    with pytest.warns(UserWarning, match=r"1 object\(s\) of source.* acquisition_extra_notes"):
+        repack_nwbfile(source, target, allow_pickle=True)  # a Zarr source written here, so trusted
+
+    written = h5py.File(target, "r") if target_backend == "hdf5" else zarr.open(str(target), "r")
+    for path, (name, value) in notes.items():
+        assert (written[path] if path else written).attrs[name] == value
+    after = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in before}
+    assert after == before  # the source is only read

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
+from .extra_attributes import copy_missing_attributes
 from .parallel import ParallelWriter, resolve_n_jobs
 from .progress import CancelSignal, cancel_check, combine, make_bar
 
@@ -127,6 +129,8 @@ def configure_and_write_nwbfile(
                 with io_class(str(temporary), mode="w") as io:
                     # Copy every dataset: a link back into the source would tie the new file to it.
                     io.export(src_io=source_io, nwbfile=nwbfile, write_args={"link_data": False})
+                if source is not None:
+                    _carry_over_what_export_drops(source, temporary, target)
             else:
                 with io_class(str(temporary), mode="w") as io:
                     io.write(nwbfile)
@@ -140,6 +144,18 @@ def configure_and_write_nwbfile(
             restore()
         restore_sources()
     return target
+
+
+def _carry_over_what_export_drops(source: Path, temporary: Path, target: Path) -> None:
+    """Copy the attributes outside the schema that hdmf's export leaves behind; warn about objects it left out."""
+    left_out = copy_missing_attributes(source, temporary)
+    if left_out:
+        shown = ", ".join(plain(path) for path in left_out[:5]) + (", ..." if len(left_out) > 5 else "")
+        warnings.warn(
+            f"{len(left_out)} object(s) of {source.name} were not written to {target.name} (outside the NWB schema, "
+            f"or removed from the NWBFile before the write): {shown}; copy them with h5py or zarr if you need them",
+            stacklevel=3,
+        )
 
 
 def _refuse_names_the_backend_would_change(nwbfile: Any) -> None:
