@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: (section title, test files) in report order; files that do not exist are left out of the run.
 SECTIONS: list[tuple[str, list[str]]] = [
-    ("Round-trip properties", ["tests/reliability/test_properties.py"]),
+    (
+        "Round trips",
+        ["tests/reliability/test_properties.py", "tests/test_roundtrip.py", "tests/test_codecs_matrix.py"],
+    ),
     (
         "Faults",
         ["tests/reliability/test_faults.py", "tests/test_write_safety.py", "tests/test_cancel_and_progress.py"],
