@@ -27,15 +27,8 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 #: Longer digit strings are refused before conversion (no data has an axis of 10**30 elements).
 _MAX_DIGITS = 30
 
-#: The fields the widget edits, each with its own parser below.
-EDITABLE_FIELDS = (
-    "chunk_shape",
-    "buffer_shape",
-    "compression_method",
-    "compression_options",
-    "filter_methods",
-    "filter_options",
-)
+#: The fields the widget edits (those of the model), each with its own parser below.
+EDITABLE_FIELDS = DatasetIOConfiguration.EDITABLE_FIELDS
 
 
 def parse_shape(configuration: DatasetIOConfiguration, field: str, value: Any) -> tuple[int, ...] | None:

@@ -26,9 +26,6 @@ from ._sizes import format_bytes
 from .models import BackendConfiguration, DatasetIOConfiguration
 from .widget_insight import preview_cell, row_portability, row_warnings
 
-#: The fields a user can edit in a row, in the order the view shows them.
-EDITABLE_FIELDS = ("chunk_shape", "buffer_shape", "compression_method", "compression_options", "filter_methods")
-
 
 @dataclasses.dataclass
 class RowState:
