@@ -284,3 +284,13 @@ def test_a_name_with_a_nul_character_is_refused_before_anything_is_written(tmp_p
     with pytest.raises(ValueError, match=r"named nul\\x00byte has a NUL character .* rename it"):
         configure_and_write_nwbfile(nwbfile, tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("backend", "name"), [("hdf5", "session.nwb.zarr"), ("zarr", "session.nwb")])
+def test_a_path_named_for_the_other_format_gets_a_warning(tmp_path, backend, name):
+    """The configuration's backend decides (as in NeuroConv), but a name that says otherwise is pointed out."""
+    nwbfile = make_page_nwbfile()
+    configuration = get_default_backend_configuration(nwbfile, backend=backend)
+    with pytest.warns(UserWarning, match=rf"{name} is named like a .* file, but this writes"):
+        configure_and_write_nwbfile(nwbfile, tmp_path / name, backend_configuration=configuration)
+    assert (tmp_path / name).is_dir() == (backend == "zarr")

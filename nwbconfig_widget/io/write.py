@@ -82,6 +82,7 @@ def configure_and_write_nwbfile(
         backend = backend_of_path(target)
     if backend not in ("hdf5", "zarr"):
         raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+    _warn_if_the_name_says_otherwise(target, backend)
     read_backend = backend_of_read_file(nwbfile)
     if read_backend is not None and not export:
         raise ValueError(
@@ -144,6 +145,24 @@ def configure_and_write_nwbfile(
             restore()
         restore_sources()
     return target
+
+
+#: File name endings that say which format a file is in.
+_NAMED_FORMATS = {".zarr": "zarr", ".nwb": "hdf5", ".h5": "hdf5", ".hdf5": "hdf5"}
+
+
+def _warn_if_the_name_says_otherwise(target: Path, backend: str) -> None:
+    """Warn when the path's ending names the other format (an HDF5 file called ``x.nwb.zarr``), which misleads
+    every later reader; the configuration's backend still decides, as in NeuroConv."""
+    named = _NAMED_FORMATS.get(target.suffix.lower())
+    if named is not None and named != backend:
+        expected = "x.nwb.zarr" if backend == "zarr" else "x.nwb"
+        warnings.warn(
+            f"{target.name} is named like {'a Zarr' if named == 'zarr' else 'an HDF5'} file, but this writes "
+            f"{'Zarr' if backend == 'zarr' else 'HDF5'} (the backend of the configuration); name it like {expected} "
+            "or use a configuration for the other backend",
+            stacklevel=3,
+        )
 
 
 def _carry_over_what_export_drops(source: Path, temporary: Path, target: Path) -> None:
