@@ -21,6 +21,7 @@ Example (an attribute that hdmf does not know survives the copy)::
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,8 +37,9 @@ _BACKEND_ATTRIBUTES = frozenset({"zarr_dtype", "zarr_link", ".specloc", "_ARRAY_
 _SCHEMA_GROUP = "specifications"
 
 
-def _open(path: Path, mode: str) -> Any:
-    return zarr.open(str(path), mode=mode) if path.is_dir() else h5py.File(path, mode)
+def _open(path: Path, mode: str) -> contextlib.AbstractContextManager:
+    """The root group of an HDF5 file (closed at the end of the ``with`` block) or of a Zarr folder."""
+    return contextlib.nullcontext(zarr.open(str(path), mode=mode)) if path.is_dir() else h5py.File(path, mode)
 
 
 def _objects(root: Any) -> Iterator[tuple[str, Any]]:
@@ -97,7 +99,7 @@ def copy_missing_attributes(source: str | Path, target: str | Path) -> list[str]
     """
     source, target = Path(source), Path(target)
     missing_objects: list[str] = []
-    with _closing(_open(source, "r")) as read, _closing(_open(target, "r+")) as written:
+    with _open(source, "r") as read, _open(target, "r+") as written:
         for path, node in _objects(read):
             if path.split("/", 1)[0] == _SCHEMA_GROUP:
                 continue
@@ -113,17 +115,3 @@ def copy_missing_attributes(source: str | Path, target: str | Path) -> list[str]
                 if not _is_reference(value):
                     _set(counterpart, name, value)
     return missing_objects
-
-
-class _closing:
-    """Close an h5py file at the end of a ``with`` block; Zarr groups need no closing."""
-
-    def __init__(self, handle: Any):
-        self.handle = handle
-
-    def __enter__(self) -> Any:
-        return self.handle
-
-    def __exit__(self, *exc: object) -> None:
-        if isinstance(self.handle, h5py.File):
-            self.handle.close()
