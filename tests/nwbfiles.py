@@ -128,6 +128,28 @@ def make_rich_nwbfile(samples: int = 20_000, channels: int = 32):
     return nwbfile
 
 
+class FailingIterator(GenericDataChunkIterator):
+    """Gives ``data`` buffer by buffer, then raises ``OSError(message)`` from read number ``fail_at`` on, like a
+    source on a drive that vanished mid-write; ``reads`` counts the reads asked for."""
+
+    def __init__(self, data, fail_at: int = 3, message: str = "source disappeared", **kwargs):
+        self._data, self._fail_at, self._message = data, fail_at, message
+        self.reads = 0
+        super().__init__(**kwargs)
+
+    def _get_data(self, selection):
+        self.reads += 1
+        if self.reads >= self._fail_at:
+            raise OSError(self._message)
+        return self._data[selection]
+
+    def _get_maxshape(self):
+        return self._data.shape
+
+    def _get_dtype(self):
+        return self._data.dtype
+
+
 class NoiseIterator(GenericDataChunkIterator):
     """int16 noise of ``rows`` x ``columns``, made buffer by buffer from the row offset: any size, never all in RAM."""
 

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 from hdmf.data_utils import DataChunkIterator, GenericDataChunkIterator
-from nwbfiles import make_page_nwbfile, make_rich_nwbfile
+from nwbfiles import FailingIterator, make_page_nwbfile, make_rich_nwbfile
 
 from nwbconfig_widget import (
     NWBHDF5IO,
@@ -21,27 +21,6 @@ from nwbconfig_widget import (
 
 def digest(path) -> str:
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
-
-
-class FailingIterator(GenericDataChunkIterator):
-    """Gives two buffers, then fails like a source file that vanished mid-write."""
-
-    def __init__(self, data, **kwargs):
-        self._data = data
-        self.reads = 0
-        super().__init__(**kwargs)
-
-    def _get_data(self, selection):
-        self.reads += 1
-        if self.reads > 2:
-            raise OSError("source disappeared")
-        return self._data[selection]
-
-    def _get_maxshape(self):
-        return self._data.shape
-
-    def _get_dtype(self):
-        return self._data.dtype
 
 
 def write_failing_source(target, **kwargs):

@@ -41,6 +41,7 @@ from faults_support import (
     write_source,
 )
 from hdmf.data_utils import GenericDataChunkIterator
+from nwbfiles import FailingIterator
 
 from nwbconfig_widget import WriteCancelled, get_existing_backend_configuration
 from nwbconfig_widget.io.atomic import owner_of
@@ -229,27 +230,6 @@ def test_a_codec_failing_in_the_middle_of_a_dataset_leaves_nothing(tmp_path, sou
     assert_nothing_left(folder, before, scenario)
 
 
-class FailingSource(GenericDataChunkIterator):
-    """The recording, read buffer by buffer, that fails on its third buffer like a source on a vanishing drive."""
-
-    def __init__(self, **kwargs):
-        self._data = raw_data()
-        self.reads = 0
-        super().__init__(**kwargs)
-
-    def _get_data(self, selection):
-        self.reads += 1
-        if self.reads == 3:
-            raise OSError("the recording's drive was unplugged (injected source fault)")
-        return self._data[selection]
-
-    def _get_maxshape(self):
-        return self._data.shape
-
-    def _get_dtype(self):
-        return self._data.dtype
-
-
 WRITE_SCENARIOS = [scenario for scenario in SCENARIOS if scenario.path == "write"]
 
 
@@ -257,7 +237,13 @@ WRITE_SCENARIOS = [scenario for scenario in SCENARIOS if scenario.path == "write
 def test_a_data_source_failing_in_the_middle_of_a_dataset_leaves_nothing(tmp_path, scenario):
     folder = tmp_path / "work"
     folder.mkdir()
-    source = FailingSource(buffer_shape=(20_000, 40), chunk_shape=CHUNK)
+    source = FailingIterator(
+        raw_data(),
+        fail_at=3,
+        message="the recording's drive was unplugged (injected source fault)",
+        buffer_shape=(20_000, 40),
+        chunk_shape=CHUNK,
+    )
     nwbfile = make_nwbfile(source)
     with pytest.raises(OSError, match=r"drive was unplugged \(injected source fault\)"):
         run_scenario(scenario, folder, nwbfile=nwbfile)
