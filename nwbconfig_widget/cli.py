@@ -1,20 +1,25 @@
 """The ``nwbconfig`` command: show, save and apply backend configurations from a terminal.
 
 Every sub-command has ``--help``. Failures print one clear line to stderr and exit with a non-zero code:
-2 for usage errors, 1 for missing/unreadable files, invalid JSON or invalid settings.
+2 for usage errors, 1 for missing/unreadable files, invalid JSON or invalid settings. Warnings (a filter that is not
+kept, objects left out of a repack, an extension whose specification differs from the one loaded...) are printed as
+one line each on stderr, ``warning: <message>``; only the named, known-harmless ones in :data:`HARMLESS_WARNINGS` are
+left out.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from ._plain import plain
 from ._sizes import format_bytes, size_on_disk
@@ -22,6 +27,50 @@ from ._sizes import format_bytes, size_on_disk
 
 class CommandError(Exception):
     """A failure to report in one line, without a traceback."""
+
+
+#: The warnings a command does not print: (category, regular expression matched at the start of the message), each
+#: with the reason it says nothing about the user's data. Every other warning is printed.
+HARMLESS_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
+    # pynwb 4 (NWB 2.9) moved these Device fields to DeviceModel and deprecated the Device constructor's arguments;
+    # its reader passes a file's values through them, so every file written before NWB 2.9 with a manufacturer
+    # triggers it. The values are read, shown and copied by a repack unchanged (tests/test_cli_warnings.py checks the
+    # attribute in the repacked file): the warning is advice to code that creates new Devices, not about this file.
+    (
+        DeprecationWarning,
+        r"The '(manufacturer|model_number|model_name)' field is deprecated\. Instead, use DeviceModel",
+    ),
+)
+
+
+def _one_line(message: str) -> str:
+    """A warning's text on one line: its lines joined by spaces (hdmf lists namespaces one per line)."""
+    return " ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+@contextlib.contextmanager
+def warnings_on_stderr(stream: TextIO | None = None) -> Iterator[None]:
+    """Print each distinct warning raised inside as ``warning: <message>`` on one line of ``stream`` (stderr).
+
+    No source line or traceback: the message is what the user needs. The warnings of :data:`HARMLESS_WARNINGS` are
+    left out; everything else is shown, including warnings Python hides by default (DeprecationWarning), because a
+    library may say through any category that something of the user's file is not kept.
+    """
+    seen: set[tuple[type[Warning], str]] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001 (showwarning's API)
+        text = _one_line(str(message))
+        if (category, text) in seen:
+            return
+        seen.add((category, text))
+        print(f"warning: {text}", file=stream or sys.stderr, flush=True)
+
+    with warnings.catch_warnings():  # restores the filters and warnings.showwarning afterwards
+        warnings.simplefilter("always")  # ``show`` prints each distinct message once
+        for category, pattern in HARMLESS_WARNINGS:
+            warnings.filterwarnings("ignore", message=pattern, category=category)
+        warnings.showwarning = show
+        yield
 
 
 def _open_read_only(path: Path):
@@ -59,8 +108,7 @@ def _load_configuration(path: Path):
 def _show(arguments: argparse.Namespace) -> None:
     from .backend_configuration import get_existing_backend_configuration
 
-    with _open_read_only(Path(arguments.file)) as io, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _open_read_only(Path(arguments.file)) as io:
         configuration = get_existing_backend_configuration(io.read())
     print(configuration.to_json() if arguments.json else configuration, end="\n" if arguments.json else "")
 
@@ -71,8 +119,7 @@ def _config(arguments: argparse.Namespace) -> None:
     output = Path(arguments.out)
     if output.exists() and not arguments.overwrite:
         raise CommandError(f"{output} exists; pass --overwrite to replace it")
-    with _open_read_only(Path(arguments.file)) as io, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _open_read_only(Path(arguments.file)) as io:
         nwbfile = io.read()
         if arguments.default:
             configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
@@ -105,8 +152,7 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
     if configuration is None and preset is None:
         return None
     if configuration is None:
-        with _open_read_only(source) as io, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _open_read_only(source) as io:
             configuration = get_default_backend_configuration(io.read(), backend=target_backend)
     if preset is not None:
         try:
@@ -130,18 +176,16 @@ def _repack(arguments: argparse.Namespace) -> None:
     configuration = _configuration_for(arguments, source, backend)
     started = time.perf_counter()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            repack_nwbfile(
-                source,
-                target,
-                backend=arguments.backend,
-                backend_configuration=configuration,
-                overwrite=arguments.overwrite,
-                allow_pickle=arguments.allow_pickle,
-                n_jobs=arguments.jobs,
-                progress_bar=not arguments.no_progress,
-            )
+        repack_nwbfile(
+            source,
+            target,
+            backend=arguments.backend,
+            backend_configuration=configuration,
+            overwrite=arguments.overwrite,
+            allow_pickle=arguments.allow_pickle,
+            n_jobs=arguments.jobs,
+            progress_bar=not arguments.no_progress,
+        )
     except (OSError, ConfigurationError, KeyError, ValueError) as exc:  # OSError: also a full disk
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
@@ -154,8 +198,7 @@ def _preview(arguments: argparse.Namespace) -> None:
     from .preview import preview_compression
 
     source = Path(arguments.file)
-    with _open_read_only(source) as io, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _open_read_only(source) as io:
         nwbfile = io.read()
         if arguments.default or arguments.codecs:
             configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
@@ -347,7 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     arguments = build_parser().parse_args(argv)
     try:
-        arguments.run(arguments)
+        with warnings_on_stderr():
+            arguments.run(arguments)
     except CommandError as exc:
         print(f"nwbconfig {arguments.command}: {exc}", file=sys.stderr)
         return 1
