@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import h5py
@@ -267,6 +267,49 @@ class _Locator:
             spec = self.attribute_spec(container, name)
             if isinstance(spec, DatasetSpec) and not isinstance(spec.dtype, RefSpec):
                 yield name, value
+
+
+#: What hdmf's ObjectMapper makes of each value of a text field, by the spec's dtype (checked in this order, by
+#: substring, as hdmf does): text and dates become ``str``, ascii becomes ``bytes``.
+_TEXT_KINDS = ("text", "ascii", "isodatetime")
+
+
+def _converted_text_kind(spec: Any) -> str | None:
+    """'text', 'ascii' or 'isodatetime' when hdmf converts a field with this spec value by value, else None.
+
+    hdmf's ``ObjectMapper.get_attr_value`` converts the fields of a container (not ``Data`` objects) whose spec is an
+    untyped dataset of a text dtype: it iterates the value element by element (``__convert_string``), so the value
+    must be the values themselves, never an iterator of chunks.
+    """
+    if not isinstance(spec, DatasetSpec) or spec.data_type_inc is not None or not isinstance(spec.dtype, str):
+        return None
+    return next((kind for kind in _TEXT_KINDS if kind in spec.dtype), None)
+
+
+def text_field_kinds(nwbfile: Any) -> Callable[[AbstractContainer, str | None], str | None]:
+    """A function of (container, field name) giving the text kind hdmf converts that field's values to, or None.
+
+    ``field_name`` None (a ``Data`` object's own data) is never converted by hdmf value by value.
+
+    >>> from pynwb.image import ImageSeries
+    >>> from pynwb.testing.mock.file import mock_NWBFile
+    >>> nwbfile = mock_NWBFile()
+    >>> video = ImageSeries(
+    ...     name="video", external_file=["a.mp4"], starting_frame=[0], rate=1.0, unit="n/a", num_samples=5
+    ... )
+    >>> nwbfile.add_acquisition(video)
+    >>> kind_of = text_field_kinds(nwbfile)
+    >>> kind_of(video, "external_file"), kind_of(video, "starting_frame")
+    ('text', None)
+    """
+    locator = _Locator(nwbfile)
+
+    def kind_of(container: AbstractContainer, field_name: str | None) -> str | None:
+        if field_name is None or isinstance(container, Data):
+            return None
+        return _converted_text_kind(locator.attribute_spec(container, field_name))
+
+    return kind_of
 
 
 def _neurodata_type(container: AbstractContainer) -> str:

@@ -13,7 +13,7 @@ from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator
 from hdmf.utils import get_data_shape
 
 from .. import codecs
-from ..discovery import is_consumed, unwrap
+from ..discovery import is_consumed, text_field_kinds, unwrap
 from ..models import BackendConfiguration, DatasetIOConfiguration
 from .iterators import BufferedDataIterator, RebufferedDataChunkIterator
 
@@ -44,12 +44,51 @@ def _is_in_memory(source: Any) -> bool:
     return isinstance(source, (np.ndarray, list, tuple))
 
 
+def _all_values(source: Any, configuration: DatasetIOConfiguration) -> np.ndarray:
+    """Every value of ``source`` (in memory, a stored dataset or a chunk iterator) as an array of the full shape."""
+    if isinstance(source, AbstractDataChunkIterator):
+        values = np.empty(configuration.full_shape, dtype=object)
+        for chunk in source:
+            values[chunk.selection] = chunk.data
+        return values
+    if _is_in_memory(source):
+        return np.asarray(source, dtype=object)
+    return np.asarray(source[()], dtype=object)
+
+
+def _as_text(value: Any, kind: str) -> Any:
+    """One value as hdmf's conversion for ``kind`` expects it: bytes for 'ascii', str for 'text' and dates.
+
+    hdmf applies ``str()``/``bytes()`` to each value, which would turn ``b"a"`` into ``"b'a'"`` (old files store text
+    as bytes, fixed-length or variable) and fail on a str given for ascii.
+    """
+    if kind == "ascii":
+        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    if isinstance(value, bytes):  # np.bytes_ too
+        return value.decode("utf-8")
+    return str(value) if isinstance(value, np.str_) else value
+
+
+def _text_values(source: Any, configuration: DatasetIOConfiguration, kind: str) -> np.ndarray:
+    """The values of a text field, read at once and decoded for hdmf's conversion (see ``_write_data``)."""
+    values = _all_values(source, configuration)
+    converted = np.empty(values.shape, dtype=object)
+    converted.reshape(-1)[:] = [_as_text(value, kind) for value in values.reshape(-1)]
+    return converted
+
+
 def _write_data(
-    source: Any, configuration: DatasetIOConfiguration, progress: ProgressHook | None, defer: bool = False
+    source: Any,
+    configuration: DatasetIOConfiguration,
+    progress: ProgressHook | None,
+    defer: bool = False,
+    text_kind: str | None = None,
 ) -> Any:
     """What hdmf should write: the in-memory source itself when one buffer spans it, else a buffered iterator.
 
     With ``defer`` the iterator starts deferred (hdmf creates the dataset empty; the parallel writer fills it).
+    ``text_kind`` ('text', 'ascii', 'isodatetime') marks a field that hdmf converts value by value
+    (:func:`..discovery.text_field_kinds`): it gets its values read at once instead.
     """
     location = configuration.location_in_file
     on_buffer = (lambda nbytes: progress(location, nbytes)) if progress is not None else None
@@ -58,6 +97,15 @@ def _write_data(
             f"{location}: its DataChunkIterator was consumed by an earlier write, so this write would store nothing; "
             "give the neurodata object its data again (a new iterator) before writing"
         )
+    if text_kind is not None:
+        # hdmf's ObjectMapper.__convert_string iterates a text field of a container value by value to convert it, so
+        # an iterator would hand it DataChunks ("TypeError: 'DataChunk' object is not iterable"; hdmf converts text
+        # this way for every untyped text dataset with a shape, whatever wraps it). It then writes them with the
+        # DataIO's settings (it rebuilds the DataIO from get_io_params()), so chunks and filters are kept. Text fields
+        # are small (names, file paths) and hdmf holds the converted list anyway.
+        if on_buffer is not None:
+            on_buffer(configuration.full_size_bytes)
+        return _text_values(source, configuration, text_kind)
     if isinstance(source, DataChunkIterator):
         return RebufferedDataChunkIterator(
             source,
@@ -176,6 +224,7 @@ def apply_configuration(
     backend_configuration.check_applies_to(nwbfile)  # a configuration of another file would cut or convert data
     objects = nwbfile.objects
     make_data_io = _hdf5_data_io if backend_configuration.backend == "hdf5" else _zarr_data_io
+    text_kind_of = text_field_kinds(nwbfile)
     originals: list[tuple[Any, str | None, Any]] = []
     try:
         for configuration in backend_configuration:
@@ -188,7 +237,13 @@ def apply_configuration(
             field_name = None if isinstance(container, Data) else configuration.dataset_name
             current = _get_field(container, field_name)
             source = _original_source(current)
-            data = _write_data(source, configuration, progress, defer=defer is not None and defer(configuration))
+            data = _write_data(
+                source,
+                configuration,
+                progress,
+                defer=defer is not None and defer(configuration),
+                text_kind=text_kind_of(container, field_name),
+            )
             _set_field(container, field_name, make_data_io(data, configuration))
             originals.append((container, field_name, current))
             # Containers read from a file are exported as stored unless marked modified.
