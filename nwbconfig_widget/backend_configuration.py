@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import h5py
 import numpy as np
 
 from . import codecs, defaults
+from .data_io_settings import SettingNotKeptWarning, read_data_io_settings
 from .discovery import DatasetCandidate, iter_dataset_candidates
 from .models import (
     VARIABLE_LENGTH_ITEMSIZE,
@@ -62,47 +63,13 @@ def _default_chunk_shape(candidate: DatasetCandidate, target_bytes: int) -> tupl
     )
 
 
-def settings_of_data_io(data_io: Any, backend: str) -> dict[str, Any]:
-    """The chunking and compression a user already chose by wrapping data in ``H5DataIO``/``ZarrDataIO``.
+class Proposal(NamedTuple):
+    """Settings proposed for a dataset, and how to name them if they cannot be used."""
 
-    Only settings for ``backend`` are taken; the result holds the fields that were set.
-    """
-    if data_io is None:
-        return {}
-    settings: dict[str, Any] = {}
-    io_settings = getattr(data_io, "io_settings", {}) or {}
-    chunks = io_settings.get("chunks")
-    kind = type(data_io).__name__
-    if backend == "hdf5" and kind == "H5DataIO":
-        if isinstance(chunks, tuple):
-            settings["chunk_shape"] = chunks
-        compression = io_settings.get("compression")
-        options = io_settings.get("compression_opts")
-        if compression == "gzip" or compression is True:
-            settings.update(compression_method="gzip", compression_options={"level": int(options) if options else 4})
-        elif compression == "lzf":
-            settings.update(compression_method="lzf", compression_options=None)
-        elif isinstance(compression, int) and not isinstance(compression, bool):
-            import hdf5plugin
-
-            plugin = hdf5plugin.from_filter_options(compression, tuple(options or ()))
-            name, plugin_options = codecs.normalize_compression("hdf5", plugin)
-            settings.update(compression_method=name, compression_options=plugin_options)
-        filters = [name for name in ("shuffle", "fletcher32") if io_settings.get(name)]
-        if filters:
-            settings["filter_methods"] = filters
-    elif backend == "zarr" and kind == "ZarrDataIO":
-        if isinstance(chunks, (tuple, list)):
-            settings["chunk_shape"] = tuple(chunks)
-        compressor = io_settings.get("compressor")
-        if compressor is False:
-            settings.update(compression_method=None, compression_options=None)
-        elif compressor is not None and compressor is not True:
-            name, options = codecs.normalize_compression("zarr", compressor)
-            settings.update(compression_method=name, compression_options=options)
-        if io_settings.get("filters"):
-            settings["filter_methods"] = list(io_settings["filters"])
-    return settings
+    settings: dict[str, Any]
+    label: str
+    #: Whether refusing these settings for later ones is worth a SettingNotKeptWarning (a user's own settings).
+    warn_if_refused: bool = False
 
 
 def get_default_backend_configuration(
@@ -114,8 +81,11 @@ def get_default_backend_configuration(
 ) -> BackendConfiguration:
     """The recommended configuration of every dataset of ``nwbfile`` for ``backend`` ("hdf5" or "zarr").
 
-    Data already wrapped in an ``H5DataIO`` (for HDF5) or ``ZarrDataIO`` (for Zarr) keeps the chunking and
-    compression chosen there, when they are valid. ``chunk_target_bytes`` and ``buffer_budget_bytes`` override
+    Data already wrapped in an ``H5DataIO`` (for HDF5) or ``ZarrDataIO`` (for Zarr) keeps the chunking, compression
+    and filters chosen there. A setting that a configuration cannot hold or the backend cannot store (a fill value,
+    a maxshape, chunks longer than the data, a codec with no equivalent, settings of the other backend) is replaced by
+    the closest one, with a :class:`~nwbconfig_widget.data_io_settings.SettingNotKeptWarning` naming the dataset, the
+    setting, what is used instead and why. ``chunk_target_bytes`` and ``buffer_budget_bytes`` override
     ``nwbconfig_widget.settings`` for this call.
 
     >>> from pynwb.testing.mock.file import mock_NWBFile
@@ -130,16 +100,24 @@ def get_default_backend_configuration(
     target = defaults.settings.chunk_target_bytes if chunk_target_bytes is None else int(chunk_target_bytes)
     budget = defaults.settings.buffer_budget_bytes if buffer_budget_bytes is None else int(buffer_budget_bytes)
 
-    def proposals(candidate: DatasetCandidate) -> Iterator[dict[str, Any]]:
+    def proposals(candidate: DatasetCandidate) -> Iterator[Proposal]:
         recommended = dict(
             chunk_shape=_default_chunk_shape(candidate, target), compression_method=defaults.settings.compression_method
         )
-        try:
-            chosen = {**recommended, **settings_of_data_io(candidate.data_io, backend)}
-        except (codecs.CodecError, ValueError):  # settings this package cannot represent
-            chosen = recommended
-        yield chosen  # the user's own DataIO settings first
-        yield recommended
+        given = read_data_io_settings(candidate.data_io, backend, candidate.full_shape)
+        for note in given.notes:
+            warnings.warn(f"{candidate.location_in_file}: {note}", SettingNotKeptWarning, stacklevel=5)
+        if given.settings:
+            yield Proposal({**recommended, **given.settings}, given.description, warn_if_refused=True)
+            if "chunk_shape" in given.settings and set(given.settings) - {"chunk_shape"}:
+                kept = {name: value for name, value in given.settings.items() if name != "chunk_shape"}
+                label = f"the default chunks {recommended['chunk_shape']} with the other settings given"
+                yield Proposal({**recommended, **kept}, label, warn_if_refused=True)
+        yield Proposal(
+            recommended,
+            f"the default settings (chunks {recommended['chunk_shape']}, "
+            f"{recommended['compression_method']} compression)",
+        )
 
     return _build_configuration(nwbfile, backend, proposals, budget)
 
@@ -147,7 +125,7 @@ def get_default_backend_configuration(
 def _build_configuration(
     nwbfile: Any,
     backend: str,
-    proposals: Callable[[DatasetCandidate], Iterable[dict[str, Any]]],
+    proposals: Callable[[DatasetCandidate], Iterable[Proposal]],
     buffer_budget_bytes: int | None = None,
 ) -> BackendConfiguration:
     """One dataset configuration per candidate (its first valid proposal); the others are listed with the reason."""
@@ -166,14 +144,19 @@ def _build_configuration(
 
 def _first_valid(
     candidate: DatasetCandidate,
-    proposals: Callable[[DatasetCandidate], Iterable[dict[str, Any]]],
+    proposals: Callable[[DatasetCandidate], Iterable[Proposal]],
     dataset_class: type[DatasetIOConfiguration],
     buffer_budget_bytes: int | None,
 ) -> DatasetIOConfiguration | str:
-    """The first proposed settings that make a valid configuration (with a default buffer), or why none does."""
+    """The first proposed settings that make a valid configuration (with a default buffer), or why none does.
+
+    A user's own settings that are refused for later ones are named in a SettingNotKeptWarning with the reason.
+    """
     problem = "no settings proposed"
+    refused: list[tuple[Proposal, str]] = []
     try:
-        for settings in proposals(candidate):
+        for proposal in proposals(candidate):
+            settings = proposal.settings
             buffer_shape = defaults.default_buffer_shape(
                 candidate.full_shape,
                 settings["chunk_shape"] or candidate.full_shape,
@@ -181,9 +164,21 @@ def _first_valid(
                 buffer_budget_bytes,
             )
             try:
-                return dataset_class(**_facts(candidate), buffer_shape=buffer_shape, **settings)
+                configuration = dataset_class(**_facts(candidate), buffer_shape=buffer_shape, **settings)
             except ConfigurationError as exc:
                 problem = f"no valid settings: {exc.reason}"
+                refused.append((proposal, f"{exc.field}: {exc.reason}"))
+                continue
+            for refused_proposal, reason in refused:
+                if refused_proposal.warn_if_refused:
+                    warnings.warn(
+                        f"{candidate.location_in_file}: {refused_proposal.label} cannot be used ({reason}); "
+                        f"{proposal.label} are used instead",
+                        SettingNotKeptWarning,
+                        stacklevel=4,
+                    )
+                    break  # the first refusal says what the user asked and why; the later ones are fallbacks
+            return configuration
     except _Unconfigurable as exc:
         problem = str(exc)
     return problem
@@ -219,7 +214,7 @@ def get_existing_backend_configuration(nwbfile: Any) -> BackendConfiguration:
             "use get_default_backend_configuration(nwbfile, backend=...) instead"
         )
 
-    def proposals(candidate: DatasetCandidate) -> Iterator[dict[str, Any]]:
+    def proposals(candidate: DatasetCandidate) -> Iterator[Proposal]:
         source = candidate.source
         if isinstance(source, h5py.Dataset):
             pipeline = codecs.read_hdf5_pipeline(source)
@@ -233,12 +228,13 @@ def get_existing_backend_configuration(nwbfile: Any) -> BackendConfiguration:
         if chunk_shape is not None:
             # HDF5 allows chunks longer than a resizable dataset; a configuration never needs more than the data.
             chunk_shape = tuple(min(int(chunk), full) for chunk, full in zip(chunk_shape, candidate.full_shape))
-        yield dict(
+        settings = dict(
             chunk_shape=chunk_shape,
             compression_method=pipeline["compression_method"],
             compression_options=pipeline["compression_options"],
             filter_methods=pipeline["filter_methods"],
             filter_options=pipeline["filter_options"],
         )
+        yield Proposal(settings, "the settings stored in the file")
 
     return _build_configuration(nwbfile, backend, proposals)

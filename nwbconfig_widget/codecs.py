@@ -23,7 +23,7 @@ import numpy as np
 from numcodecs.abc import Codec
 from numcodecs.registry import codec_registry
 
-from ._codec_trials import run_trial, trial_shape
+from ._codec_trials import TrialTimeout, run_trial, trial_shape
 
 BACKENDS = ("hdf5", "zarr")
 
@@ -44,7 +44,7 @@ class UnsupportedDataError(CodecError):
 # --------------------------------------------------------------------------------------------------------------------
 
 _HDF5_BUILTIN_COMPRESSORS: dict[str, str] = {"gzip": "gzip", "lzf": "lzf"}
-if h5py.h5z.filter_avail(h5py.h5z.FILTER_SZIP):
+if "szip" in h5py.filters.encode:  # the filter can be present for reading only (no encoder: licence terms)
     _HDF5_BUILTIN_COMPRESSORS["szip"] = "szip"
 
 _HDF5_PLUGIN_CLASSES: dict[str, type] = {cls.__name__: cls for cls in hdf5plugin.get_filters()}
@@ -425,7 +425,10 @@ def check_pipeline(
             return
         request["compressor"] = json_safe(compressor.get_config()) if compressor is not None else None
         request["filters"] = [json_safe(codec.get_config()) for codec in filters]
-    problem = _cached_trial(json.dumps(request, sort_keys=True))
+    try:
+        problem = _cached_trial(json.dumps(request, sort_keys=True))
+    except TrialTimeout as exc:  # raised, so not cached: a later check tries again
+        problem = str(exc)
     if problem is not None:
         pipeline = " + ".join([*filter_methods, compression_method or "no compression"])
         raise UnsupportedDataError(f"{pipeline} cannot encode {dtype} data ({problem})")
