@@ -2,14 +2,19 @@
 
 Some compression plugins do not fail cleanly on data they cannot handle: they abort the whole process (Sperr on
 integers, SZ3 on uint8, Blosc on variable-length strings were seen to do so). A trial in a child process turns that
-into a plain answer, and a crash never reaches the user's kernel. The parent side is :func:`run_trial`;
-run as a script, this file is the child and imports nothing of the package.
+into a plain answer, and a crash never reaches the user's kernel; a codec that hangs is killed after
+:data:`TRIAL_TIMEOUT_SECONDS` and reported as :class:`TrialTimeout`, so it never hangs the kernel either. The parent
+side is :func:`run_trial`; run as a script, this file is the child and imports nothing of the package.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
+import os
+import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -129,8 +134,6 @@ def _zarr_encode(numcodecs: Any, np: Any, request: dict, dtype: Any, sample: Any
 
 def _serve() -> None:
     # Codec libraries print to file descriptor 1 from C; keep it for them and answer on a private copy.
-    import os
-
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     for line in sys.stdin:
@@ -145,48 +148,123 @@ def _serve() -> None:
 
 # ------------------------------------------------------------------------------------------------ parent process side
 
+#: Seconds one trial may take, the start of a new trial process included, before its codec is judged hung: the process
+#: (and its process group) is killed and the trial answers :class:`TrialTimeout`. Measured on the 2-core machine: a
+#: new process importing numpy, h5py and hdf5plugin and answering a first small trial takes 0.2 s idle and up to
+#: 1.0 s with four busy processes competing for the two cores; the slowest trial found (LZMA preset 9 | extreme on the
+#: largest trial sample, 262,144 float64 values, encoded twice) 2.0 s idle and 6.0 s loaded. 60 s is ten times that.
+TRIAL_TIMEOUT_SECONDS = 60.0
+
+
+class TrialTimeout(Exception):
+    """The trial process gave no answer in :data:`TRIAL_TIMEOUT_SECONDS`: the codec hung, and the process was killed.
+
+    Raised rather than returned, so that a cache of answers never keeps it: the next check of the same pipeline runs a
+    new trial (a loaded machine may have been the cause).
+    """
+
+
+class _Worker:
+    """The trial process, with a thread that hands its answers over so that they can be awaited with a timeout."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", __file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=os.name == "posix",  # its own process group: a kill reaches what a codec started too
+        )
+        self.answers: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read_answers, name="codec-trial-answers", daemon=True).start()
+
+    def _read_answers(self) -> None:
+        with self.process.stdout:
+            for line in self.process.stdout:
+                self.answers.put(line)
+        self.answers.put(None)  # the process closed its output: it ended
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, request: dict, timeout: float) -> str | None:
+        """The answer line to ``request``; None if the process ended first. Raises ``queue.Empty`` on timeout."""
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return None
+        return self.answers.get(timeout=timeout)
+
+    def kill(self) -> None:
+        """Kill the process and its process group (a hung codec does not read its input, so it cannot be asked)."""
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
+                if os.name == "posix":
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                else:
+                    self.process.kill()
+        self.process.wait()
+        self._close_input()
+
+    def stop(self) -> None:
+        """Let the process end by closing its input; kill it if it does not within 5 s (a codec still hung)."""
+        self._close_input()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def _close_input(self) -> None:
+        with contextlib.suppress(OSError):  # a broken pipe to a process that already ended
+            self.process.stdin.close()
+
+
 _lock = threading.Lock()
-_worker: subprocess.Popen | None = None
-
-
-def _start_worker() -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-u", __file__],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+_worker: _Worker | None = None
 
 
 def _stop_worker() -> None:
     global _worker
-    if _worker is not None and _worker.poll() is None:
-        _worker.stdin.close()
-        _worker.wait(timeout=5)
+    if _worker is not None:
+        _worker.stop()
     _worker = None
 
 
 atexit.register(_stop_worker)
 
 
+def _timeout_message(request: dict, seconds: float) -> str:
+    shape = " x ".join(str(length) for length in request["shape"]) or "a single value"
+    return (
+        f"the codec gave no answer in {seconds:g} s when encoding a {shape} sample (the dataset's chunk shape, at most "
+        f"64 per axis), so the process that encoded it was stopped: it hangs, and would hang a write"
+    )
+
+
 def run_trial(request: dict) -> str | None:
     """Send one trial to the worker process; return the problem found, or None when the pipeline works.
 
-    A crash of the worker is itself the answer ("the codec crashed ..."); the next trial starts a new worker.
+    A crash of the worker is itself the answer ("the codec crashed ..."); the next trial starts a new worker. A worker
+    that gives no answer in :data:`TRIAL_TIMEOUT_SECONDS` is killed and :class:`TrialTimeout` raised.
     """
     global _worker
     with _lock:
-        if _worker is None or _worker.poll() is not None:
-            _worker = _start_worker()
+        if _worker is None or not _worker.alive():
+            if _worker is not None:
+                _worker.stop()
+            _worker = _Worker()
+        timeout = TRIAL_TIMEOUT_SECONDS
         try:
-            _worker.stdin.write(json.dumps(request) + "\n")
-            _worker.stdin.flush()
-            answer = _worker.stdout.readline()
-        except (BrokenPipeError, OSError):
-            answer = ""
-        if not answer:
-            code = _worker.wait()
+            answer = _worker.ask(request, timeout)
+        except queue.Empty:
+            _worker.kill()
+            _worker = None
+            raise TrialTimeout(_timeout_message(request, timeout)) from None
+        if answer is None:
+            _worker.stop()
+            code = _worker.process.returncode
             _worker = None
             return f"the codec ended the process that encoded a sample (exit code {code}): it would crash a write"
         return json.loads(answer)["problem"]
