@@ -61,7 +61,7 @@ def compare_nwb_files(source: str | os.PathLike, target: str | os.PathLike) -> l
                 if not _under_any(path, missing):
                     missing.append(path)
                     below = sum(1 for other in old_nodes if other.startswith(path + "/"))
-                    extra = f" (with the {below} objects under it)" if below else ""
+                    extra = f" (with {below} object{'s' if below > 1 else ''} under it)" if below else ""
                     differences.append(f"{path}: {_describe(old_nodes[path])} of the source is missing{extra}")
                 continue
             differences.extend(_node_differences(path, old, new, old_nodes[path], new_nodes[path]))
