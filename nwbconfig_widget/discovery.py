@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -187,16 +188,22 @@ class _Locator:
             self.type_map = get_type_map()
         self._paths: dict[int, str] = {id(nwbfile): ""}
         self._mappers: dict[type, Any] = {}
+        self._mapping_errors: dict[type, str] = {}
         self._attributes: dict[int, dict[int, str]] = {}
         self._specs: dict[tuple[type, str], Any] = {}
+        self._problems: dict[type, str | None] = {}
+        self._unwritable: dict[int, tuple[AbstractContainer, str] | None] = {}
+        self._registered: set[type] | None = None
 
     def mapper(self, container: AbstractContainer) -> Any:
+        """hdmf's ObjectMapper for ``container``'s class, or None when hdmf cannot make one (see mapping_problem)."""
         key = type(container)
         if key not in self._mappers:
             try:
                 self._mappers[key] = self.type_map.get_map(container)
-            except Exception:
+            except Exception as exc:  # reported by mapping_problem: never taken as "no datasets" silently
                 self._mappers[key] = None
+                self._mapping_errors[key] = f"{type(exc).__name__}: {exc}"
         return self._mappers[key]
 
     def attribute_spec(self, container: AbstractContainer, attribute: str) -> Any:
@@ -206,6 +213,54 @@ class _Locator:
             mapper = self.mapper(container)
             self._specs[key] = mapper.get_attr_spec(attribute) if mapper is not None else None
         return self._specs[key]
+
+    def mapping_problem(self, container: AbstractContainer) -> str | None:
+        """Why hdmf cannot write ``container`` as its own type (so its data would be lost, or the write fail)."""
+        key = type(container)
+        if key not in self._problems:
+            self._problems[key] = self._find_mapping_problem(container)
+        return self._problems[key]
+
+    def _find_mapping_problem(self, container: AbstractContainer) -> str | None:
+        cls = type(container)
+        namespace_of_class = getattr(cls, "namespace", None)
+        name = cls.__name__ + (f" (namespace {namespace_of_class})" if isinstance(namespace_of_class, str) else "")
+        if self.mapper(container) is None:
+            return f"hdmf's type map cannot map its class {name} ({self._mapping_errors[cls]})"
+        if self._registered is None:
+            self._registered = set(self.type_map.get_container_classes())
+        if cls in self._registered:
+            return None
+        # hdmf maps a class it does not know as its nearest known base class (TypeMap.get_container_cls_dt walks the
+        # MRO) and writes only the fields of that base's schema: the others are dropped without a word.
+        lost = [
+            field
+            for field, value in container.fields.items()
+            if value is not None and self.attribute_spec(container, field) is None
+        ]
+        if not lost:
+            return None  # a plain subclass of a known type: written as that type, with all its data
+        namespace, data_type = self.type_map.get_container_cls_dt(cls)
+        return (
+            f"its class {name} is not in the type map it is written with, so hdmf would write it as {data_type} "
+            f"(namespace {namespace}), whose schema has no {', '.join(map(repr, lost))}; load the extension's "
+            "namespace first (import its package, or pynwb.load_namespaces, before creating or reading the file)"
+        )
+
+    def unwritable(self, container: AbstractContainer) -> tuple[AbstractContainer, str] | None:
+        """(the object, why) for ``container`` or its nearest ancestor that hdmf cannot write as its own type."""
+        key = id(container)
+        if key not in self._unwritable:
+            if container is self.nwbfile:
+                found = None
+            else:
+                problem = self.mapping_problem(container)
+                parent = container.parent
+                found = (container, problem) if problem is not None else None
+                if found is None and parent is not None:
+                    found = self.unwritable(parent)
+            self._unwritable[key] = found
+        return self._unwritable[key]
 
     def attribute_of_child(self, parent: AbstractContainer, child: AbstractContainer) -> str | None:
         """The field of ``parent`` that holds ``child`` (indexed once per parent: files have thousands of children)."""
@@ -316,18 +371,80 @@ def _neurodata_type(container: AbstractContainer) -> str:
     return getattr(container, "neurodata_type", None) or type(container).__name__
 
 
+class DiscoveryWarning(UserWarning):
+    """An object of the file that hdmf cannot write as its own type; its datasets are listed as unconfigurable."""
+
+
 def iter_dataset_candidates(nwbfile: Any) -> list[DatasetCandidate]:
     """Every array dataset of ``nwbfile`` that pynwb writes from data, described, sorted by location in the file.
 
-    Candidates that cannot be configured carry ``problem``; linked datasets appear once, under their owner.
+    Candidates that cannot be configured carry ``problem``; linked datasets appear once, under their owner. Objects
+    that hdmf's type map cannot map as their own type (an extension not loaded, a failing ObjectMapper) are named in
+    a :class:`DiscoveryWarning`, and their datasets (and those of their children) carry the reason as ``problem``.
     """
-    candidates = sorted(_iter_candidates(nwbfile), key=lambda candidate: candidate.location_in_file)
+    unwritable: dict[str, tuple[str, list[str]]] = {}
+    candidates = sorted(_iter_candidates(nwbfile, unwritable), key=lambda candidate: candidate.location_in_file)
+    for owner, (reason, locations) in unwritable.items():
+        held = (
+            f"its datasets are listed as unconfigurable: {sorted(locations)}" if locations else "it holds no datasets"
+        )
+        warnings.warn(f"{owner or '/'}: {reason}; {held}", DiscoveryWarning, stacklevel=3)
     return candidates
 
 
-def _iter_candidates(nwbfile: Any) -> Iterator[DatasetCandidate]:
+def _array_fields(container: AbstractContainer) -> list[tuple[str | None, Any]]:
+    """(field name, value) of every array held by ``container``, whatever the schema says (None: a Data's data)."""
+    if isinstance(container, Data):
+        data = container.data
+        return [(None, data)] if data is not None and is_array_like(unwrap(data)[0]) else []
+    found = []
+    for name, value in container.fields.items():
+        if isinstance(value, (AbstractContainer, str, bytes)) or value is None:
+            continue
+        inner, _ = unwrap(value)
+        if is_array_like(inner) and not isinstance(_first_element(inner), AbstractContainer):
+            found.append((name, value))
+    return found
+
+
+def _unwritable_candidates(
+    locator: _Locator,
+    container: AbstractContainer,
+    owner: AbstractContainer,
+    reason: str,
+    unwritable: dict[str, tuple[str, list[str]]],
+) -> Iterator[DatasetCandidate]:
+    """The arrays of ``container`` (which is ``owner`` or inside it), each with why it cannot be configured."""
+    owner_path = locator.path(owner)
+    _, locations = unwritable.setdefault(owner_path, (reason, []))
+    base_location = locator.path(container)
+    problem = reason if container is owner else f"it is inside {owner_path or '/'}: {reason}"
+    for field_name, value in _array_fields(container):
+        dataset_name = field_name or "data"
+        source, data_io = unwrap(value)
+        location = f"{base_location}/{dataset_name}" if base_location else dataset_name
+        locations.append(location)
+        holder = container.parent if isinstance(container, Data) and container.parent is not None else container
+        yield DatasetCandidate(
+            container=container,
+            field_name=field_name,
+            location_in_file=location,
+            dataset_name=dataset_name,
+            neurodata_type=_neurodata_type(holder),
+            object_name=holder.name,
+            source=source,
+            data_io=data_io,
+            problem=f"cannot be configured: {problem}",
+        )
+
+
+def _iter_candidates(nwbfile: Any, unwritable: dict[str, tuple[str, list[str]]]) -> Iterator[DatasetCandidate]:
     locator = _Locator(nwbfile)
     for container in nwbfile.all_children():
+        blocked = locator.unwritable(container)
+        if blocked is not None:
+            yield from _unwritable_candidates(locator, container, *blocked, unwritable)
+            continue
         if isinstance(container, Data):
             parent = container.parent
             holder = parent if parent is not None else container
