@@ -52,6 +52,8 @@ from .models import (
 
 __all__ = [
     "NEUROCONV_VERSION_RANGE",
+    "NeuroConvFallbackWarning",
+    "SettingsLostError",
     "from_neuroconv",
     "neuroconv_compressors",
     "neuroconv_location",
@@ -219,28 +221,49 @@ def _neuroconv_dataset_class(backend: str):
     return nwb_helpers.HDF5DatasetIOConfiguration if backend == "hdf5" else nwb_helpers.ZarrDatasetIOConfiguration
 
 
-def to_neuroconv(configuration: BackendConfiguration, nwbfile: Any = None) -> Any:
-    """A NeuroConv ``HDF5BackendConfiguration`` / ``ZarrBackendConfiguration`` with the settings of ``configuration``.
+class NeuroConvFallbackWarning(UserWarning):
+    """NeuroConv cannot configure some datasets: it writes them with pynwb's defaults. The message names each one and
+    the settings of this configuration it does not get."""
 
-    With ``nwbfile`` (the file the configuration describes, recommended), NeuroConv's own default configuration of
-    that file is the skeleton: each of its datasets takes the settings of the dataset of ours with the same
-    ``object_id`` and ``dataset_name``, so the location keys are NeuroConv's own. Its datasets that we do not
-    configure (deleted from ``dataset_configurations``: written as their neurodata object would on its own) are
-    removed. Without ``nwbfile`` the NeuroConv models are built directly, with the keys translated by
-    :func:`neuroconv_location`.
 
-    Datasets NeuroConv cannot describe (it only configures ``data`` and ``timestamps``, e.g. not an
-    ElectricalSeries' ``electrodes`` region) are left out with a ``UserWarning`` naming them; they are then written
-    with pynwb's defaults by NeuroConv.
-    """
+class SettingsLostError(ValueError):
+    """A write through NeuroConv would lose settings chosen for datasets NeuroConv cannot configure."""
+
+
+# The fields that decide how a dataset is stored (buffer_shape only decides how it is written).
+_STORAGE_FIELDS = ("chunk_shape", "compression_method", "compression_options", "filter_methods", "filter_options")
+
+
+def _storage(item: DatasetIOConfiguration) -> str:
+    """The storage settings of one dataset, as the fallback messages name them."""
+    parts = [f"chunks {tuple(item.chunk_shape)}" if item.chunk_shape is not None else "contiguous"]
+    if item.compression_method is not None:
+        options = f" {item.compression_options}" if item.compression_options else ""
+        parts.append(f"{item.compression_method}{options}")
+    parts += list(item.filter_methods)
+    return ", ".join(parts)
+
+
+def _fallback_message(items: Sequence[DatasetIOConfiguration]) -> str:
+    return (
+        f"NeuroConv cannot configure {len(items)} dataset(s) (it configures only those of its own default "
+        "configuration); it writes them with pynwb's defaults instead of these settings: "
+        + "; ".join(f"{item.location_in_file} ({_storage(item)})" for item in sorted(items, key=_location))
+    )
+
+
+def _location(item: DatasetIOConfiguration) -> str:
+    return item.location_in_file
+
+
+def _to_neuroconv(configuration: BackendConfiguration, nwbfile: Any) -> tuple[Any, list[DatasetIOConfiguration]]:
+    """NeuroConv's configuration and the datasets of ours it cannot describe (see :func:`to_neuroconv`)."""
     nwb_helpers = require_neuroconv()
     backend = configuration.backend
     ours = {(item.object_id, item.dataset_name): item for item in configuration}
-    left_out: list[str] = []
+    left_out: list[DatasetIOConfiguration] = []
     if nwbfile is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            result = nwb_helpers.get_default_backend_configuration(nwbfile=nwbfile, backend=backend)
+        result = nwb_helpers.get_default_backend_configuration(nwbfile=nwbfile, backend=backend)
         matched = set()
         for location, theirs in list(result.dataset_configurations.items()):
             item = ours.get((theirs.object_id, theirs.dataset_name))
@@ -251,13 +274,13 @@ def to_neuroconv(configuration: BackendConfiguration, nwbfile: Any = None) -> An
             values = theirs.model_dump()
             values.update(_neuroconv_fields(item))
             result.dataset_configurations[location] = type(theirs)(**values)
-        left_out = [item.location_in_file for key, item in ours.items() if key not in matched]
+        left_out = [item for key, item in ours.items() if key not in matched]
     else:
         dataset_class = _neuroconv_dataset_class(backend)
         datasets = {}
         for item in configuration:
             if item.dataset_name not in ("data", "timestamps"):
-                left_out.append(item.location_in_file)
+                left_out.append(item)
                 continue
             location = neuroconv_location(item.location_in_file)
             datasets[location] = dataset_class(
@@ -272,14 +295,67 @@ def to_neuroconv(configuration: BackendConfiguration, nwbfile: Any = None) -> An
             nwb_helpers.HDF5BackendConfiguration if backend == "hdf5" else nwb_helpers.ZarrBackendConfiguration
         )
         result = backend_class(dataset_configurations=datasets)
+    return result, left_out
+
+
+def to_neuroconv(configuration: BackendConfiguration, nwbfile: Any = None) -> Any:
+    """A NeuroConv ``HDF5BackendConfiguration`` / ``ZarrBackendConfiguration`` with the settings of ``configuration``.
+
+    With ``nwbfile`` (the file the configuration describes, recommended), NeuroConv's own default configuration of
+    that file is the skeleton: each of its datasets takes the settings of the dataset of ours with the same
+    ``object_id`` and ``dataset_name``, so the location keys are NeuroConv's own. Its datasets that we do not
+    configure (deleted from ``dataset_configurations``: written as their neurodata object would on its own) are
+    removed. Without ``nwbfile`` the NeuroConv models are built directly, with the keys translated by
+    :func:`neuroconv_location`.
+
+    Datasets NeuroConv cannot describe (it configures only the datasets of its own default configuration: not, e.g.,
+    an ElectricalSeries' ``electrodes`` region or a table's ``id``) are left out with a
+    :class:`NeuroConvFallbackWarning` naming each one and its settings here; NeuroConv writes them with pynwb's
+    defaults.
+    """
+    result, left_out = _to_neuroconv(configuration, nwbfile)
     if left_out:
-        warnings.warn(
-            f"NeuroConv cannot configure {len(left_out)} dataset(s); it writes them with pynwb's defaults: "
-            + ", ".join(sorted(left_out)),
-            UserWarning,
-            stacklevel=2,
-        )
+        warnings.warn(_fallback_message(left_out), NeuroConvFallbackWarning, stacklevel=2)
     return result
+
+
+def _refuse_lost_settings(
+    configuration: BackendConfiguration, left_out: Sequence[DatasetIOConfiguration], nwbfile: Any
+) -> None:
+    """Raise :class:`SettingsLostError` if a dataset NeuroConv cannot configure has settings changed from this
+    package's defaults for ``nwbfile``: those were chosen here, and a write through NeuroConv would drop them."""
+    from .backend_configuration import get_default_backend_configuration
+
+    defaults = {
+        (item.object_id, item.dataset_name): item
+        for item in get_default_backend_configuration(nwbfile, backend=configuration.backend)
+    }
+    changed = []
+    for item in left_out:
+        default = defaults.get((item.object_id, item.dataset_name))
+        fields = [
+            field
+            for field in _STORAGE_FIELDS
+            if default is None or _comparable(getattr(item, field)) != _comparable(getattr(default, field))
+        ]
+        if fields:
+            changed.append(f"{item.location_in_file} ({', '.join(f'{f}={getattr(item, f)!r}' for f in fields)})")
+    if changed:
+        raise SettingsLostError(
+            "NeuroConv cannot configure these datasets, so the settings chosen for them here would be lost (it writes "
+            "them with pynwb's defaults): " + "; ".join(changed) + ". Set them back to the default settings, or "
+            "remove them from dataset_configurations (they are then written as pynwb writes them), or write with "
+            "configure_and_write_nwbfile instead of the converter."
+        )
+
+
+def _comparable(value: Any) -> Any:
+    """Lists and tuples alike (a shape may be either), options dicts None when empty."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_comparable(item) for item in value)
+    if isinstance(value, Mapping):
+        return {key: _comparable(item) for key, item in value.items()} or None
+    return value
 
 
 def _their_fields(theirs: Any) -> dict[str, Any]:
@@ -370,14 +446,20 @@ def write_with_converter(
     and NeuroConv matches the configuration to it by location, as in its own documented workflow. The file is
     written beside ``nwbfile_path`` and renamed into place when complete; an existing file is replaced only with
     ``overwrite=True``. Returns the path.
+
+    Datasets NeuroConv cannot configure are written with pynwb's defaults: if their settings here differ from this
+    package's defaults for ``nwbfile`` (someone chose them), nothing is written and :class:`SettingsLostError` names
+    them; otherwise a :class:`NeuroConvFallbackWarning` names them.
     """
     from .io.atomic import atomic_target
 
     if metadata is None:
         metadata = converter.get_metadata()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        neuroconv_configuration = to_neuroconv(backend_configuration, nwbfile=nwbfile)
+    neuroconv_configuration, left_out = _to_neuroconv(backend_configuration, nwbfile)
+    if left_out and nwbfile is not None:
+        _refuse_lost_settings(backend_configuration, left_out, nwbfile)
+    if left_out:
+        warnings.warn(_fallback_message(left_out), NeuroConvFallbackWarning, stacklevel=2)
     target = Path(nwbfile_path)
     with atomic_target(target, overwrite=overwrite) as temporary:
         converter.run_conversion(

@@ -176,3 +176,71 @@ def test_widget_from_converter_applies_through_run_conversion(converter, tmp_pat
         assert array.chunks == (1500, 4) and array.compressor.codec_id == "zstd"
         assert (array[...] == expected).all()
     assert widget.result["datasets"], widget.result
+
+
+# ---------------------------------------------------------------------- datasets NeuroConv cannot configure (issue 11)
+
+# NeuroConv 0.10.2 configures only the datasets of its own default configuration: not an ElectricalSeries' electrodes
+# region, nor the id column of a table. It writes these with pynwb's defaults.
+FALLBACK = [
+    "acquisition/ElectricalSeries/electrodes/data",
+    "general/extracellular_ephys/electrodes/id/data",
+    "units/id/data",
+]
+
+
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_writing_through_neuroconv_names_the_datasets_written_with_pynwb_defaults(
+    converter, nwbfile, tmp_path, backend
+):
+    from nwbconfig_widget.neuroconv_interop import NeuroConvFallbackWarning, write_with_converter
+
+    ours = get_default_backend_configuration(nwbfile, backend=backend)
+    target = tmp_path / ("out.nwb" if backend == "hdf5" else "out.nwb.zarr")
+    with pytest.warns(NeuroConvFallbackWarning) as caught:
+        write_with_converter(converter, target, ours, nwbfile=nwbfile)
+    message = str(next(item.message for item in caught if item.category is NeuroConvFallbackWarning))
+    assert message.startswith("NeuroConv cannot configure 3 dataset(s)")
+    assert "it writes them with pynwb's defaults instead of these settings: " in message
+    for location in FALLBACK:
+        item = ours.dataset_configurations[location]
+        assert f"{location} (chunks {tuple(item.chunk_shape)}, {item.compression_method}" in message
+    # What the warning says is what happened: NeuroConv did not apply our compression to them.
+    if backend == "hdf5":
+        with h5py.File(target, "r") as file:
+            assert file["units/id"].compression is None and file["units/spike_times"].compression == "gzip"
+    assert target.exists()
+
+
+def test_settings_chosen_for_a_dataset_neuroconv_cannot_configure_refuse_the_write(converter, nwbfile, tmp_path):
+    from nwbconfig_widget.neuroconv_interop import SettingsLostError, write_with_converter
+
+    ours = get_default_backend_configuration(nwbfile, backend="hdf5")
+    ours.dataset_configurations["units/id/data"].update(compression_method="Zstd", compression_options={"clevel": 9})
+    target = tmp_path / "out.nwb"
+    with pytest.raises(SettingsLostError) as caught:
+        write_with_converter(converter, target, ours, nwbfile=nwbfile)
+    message = str(caught.value)
+    assert "units/id/data (compression_method='Zstd', compression_options={'clevel': 9})" in message
+    assert "acquisition/ElectricalSeries/electrodes/data" not in message  # left at its defaults: only a warning
+    assert "Set them back to the default settings, or remove them from dataset_configurations" in message
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+    # Removed from the configuration, the dataset is written as pynwb writes it, and the warning no longer names it.
+    del ours.dataset_configurations["units/id/data"]
+    with pytest.warns(UserWarning, match=r"cannot configure 2 dataset\(s\)") as caught:
+        write_with_converter(converter, target, ours, nwbfile=nwbfile)
+    assert not any("units/id/data" in str(item.message) for item in caught)
+    assert target.exists()
+
+
+def test_the_widget_on_a_converter_reports_lost_settings_as_its_error(converter, tmp_path):
+    widget = ConfiguratorWidget.from_converter(converter, nwbfile_path=tmp_path / "out.nwb")
+    item = widget.backend_configuration.dataset_configurations["acquisition/ElectricalSeries/electrodes/data"]
+    item.update(compression_method="lzf", compression_options=None)
+    job = widget.apply()
+    job.thread.join(timeout=120)
+    assert widget.status == "error"
+    assert isinstance(widget.last_error, ValueError)
+    assert "acquisition/ElectricalSeries/electrodes/data (compression_method='lzf')" in str(widget.last_error)
+    assert not (tmp_path / "out.nwb").exists()
