@@ -99,13 +99,23 @@ def read_data_io_settings(data_io: Any, backend: str, full_shape: Sequence[int])
 
 
 def _chunk_settings(chunks: Any, full_shape: tuple[int, ...], backend: str) -> tuple[dict[str, Any], list[str]]:
-    """A chunk shape given as a tuple/list: kept, or cut to the data's length with a note."""
-    chunks = tuple(int(length) for length in chunks)
-    if len(chunks) != len(full_shape):
+    """A chunk shape given as a tuple/list: kept, or cut to the data's length with a note.
+
+    zarr reads None or -1 for an axis as "the whole axis"; so does this.
+    """
+    given = tuple(chunks)
+    if len(given) != len(full_shape):
         return {}, [
-            f"chunks={chunks} have {len(chunks)} axes but the data {full_shape} has {len(full_shape)}; the "
+            f"chunks={given} have {len(given)} axes but the data {full_shape} has {len(full_shape)}; the "
             "default chunks are used instead"
         ]
+    try:
+        chunks = tuple(
+            full if backend == "zarr" and length in (None, -1) else int(length)
+            for length, full in zip(given, full_shape)
+        )
+    except (TypeError, ValueError):
+        return {}, [f"chunks={given} are not whole numbers; the default chunks are used instead"]
     if all(length <= full for length, full in zip(chunks, full_shape)):
         return {"chunk_shape": chunks}, []
     cut = tuple(max(1, min(length, full)) for length, full in zip(chunks, full_shape))

@@ -270,6 +270,14 @@ def test_zarr_chunks_longer_than_the_data_warn(tmp_path):
     assert _zarr_array(_write(nwbfile, configuration, tmp_path / "long.nwb.zarr")).chunks == (3,)
 
 
+@pytest.mark.parametrize("whole_axis", [None, -1])
+def test_zarr_whole_axis_chunks_are_kept(tmp_path, whole_axis):
+    """zarr reads None or -1 in chunks as the whole axis."""
+    nwbfile, configuration, notes = _configure(ZarrDataIO(VALUES.reshape(750, 4), chunks=[50, whole_axis]), "zarr")
+    assert notes == []
+    assert _zarr_array(_write(nwbfile, configuration, tmp_path / "whole.nwb.zarr")).chunks == (50, 4)
+
+
 def test_zarr_fill_value_is_not_kept_and_says_so():
     _, _, notes = _configure(ZarrDataIO(VALUES, fillvalue=-1.0), backend="zarr")
     assert len(notes) == 1 and LOCATION in notes[0] and "fillvalue=-1.0" in notes[0]
