@@ -40,6 +40,11 @@ HARMLESS_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
         DeprecationWarning,
         r"The '(manufacturer|model_number|model_name)' field is deprecated\. Instead, use DeviceModel",
     ),
+    # hdmf warns whenever an object of a class it marks experimental is created (hdmf/container.py, _exp_warn_msg):
+    # for EnumData on every read of a file with an enumerated table column. It is a notice about the stability of
+    # hdmf's API, the same for every file; the column and its elements are read and copied unchanged (checked in
+    # tests/test_cli_warnings.py).
+    (UserWarning, r"EnumData is experimental -- it may be removed in the future and is not guaranteed"),
 )
 
 

@@ -108,6 +108,26 @@ def test_a_known_harmless_warning_is_not_printed_and_its_data_is_kept(tmp_path, 
         )
 
 
+def test_hdmfs_experimental_notice_is_not_printed_and_the_enumerated_column_is_copied(tmp_path, capsys):
+    from pynwb import NWBHDF5IO, NWBFile
+
+    nwbfile = NWBFile("session", "id", datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    with pytest.warns(UserWarning, match="EnumData is experimental"):  # hdmf does warn: the filter hides something
+        nwbfile.add_trial_column("side", "stimulus side", enum=["left", "right"])
+    for index in range(4):
+        nwbfile.add_trial(start_time=float(index), stop_time=index + 0.5, side=["left", "right"][index % 2])
+    source, target = tmp_path / "enum.nwb", tmp_path / "out.nwb"
+    with NWBHDF5IO(str(source), "w") as io:
+        io.write(nwbfile)
+    for command in (["show", str(source)], ["repack", str(source), str(target), "--no-progress"]):
+        assert main(command) == 0
+        assert "experimental" not in capsys.readouterr().err
+    with h5py.File(target, "r") as file:
+        assert file["intervals/trials/side"].attrs["neurodata_type"] == "EnumData"
+        assert file["intervals/trials/side"][()].tolist() == [0, 1, 0, 1]
+        assert file["intervals/trials/side_elements"][()].tolist() == [b"left", b"right"]
+
+
 def test_the_harmless_list_names_each_warning():
     """Each entry names a category narrower than Warning and a message: never a blanket filter."""
     for category, pattern in HARMLESS_WARNINGS:
