@@ -48,9 +48,15 @@ HARMLESS_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
 )
 
 
+#: A warning longer than this is cut in its middle (with a marker saying how long it was).
+MAX_WARNING_LENGTH = 4000
+
+
 def _one_line(message: str) -> str:
-    """A warning's text on one line: its lines joined by spaces (hdmf lists namespaces one per line)."""
-    return " ".join(line.strip() for line in message.splitlines() if line.strip())
+    """A warning's text as one line of inert text: its lines joined by spaces (hdmf lists namespaces one per line),
+    and control characters of names from the file shown as escapes (:func:`plain`)."""
+    lines = (line.strip() for line in message.split("\n"))
+    return plain(" ".join(line for line in lines if line), MAX_WARNING_LENGTH)
 
 
 @contextlib.contextmanager

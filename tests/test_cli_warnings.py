@@ -48,6 +48,29 @@ def test_warnings_are_single_lines_without_python_noise():
     assert completed.stderr.splitlines() == [NOT_KEPT]
 
 
+def test_names_in_warnings_are_inert_text(tmp_path, capsys):
+    """A name from the file with an ANSI escape is shown escaped, as in `nwbconfig show`: it cannot recolour the
+    terminal or forge lines."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+    name = "red\x1b[31mname"
+    nwbfile = NWBFile("session", "id", datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    nwbfile.add_acquisition(TimeSeries(name=name, data=np.arange(100.0), unit="m", rate=1.0))
+    path = tmp_path / "escape.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    with h5py.File(path, "a") as file:  # the dataset again, with a filter this package does not keep
+        group = file["acquisition"][name]
+        values, attributes = group["data"][()], dict(group["data"].attrs)
+        del group["data"]
+        group.create_dataset("data", data=values, chunks=(50,), scaleoffset=2).attrs.update(attributes)
+    assert main(["show", str(path)]) == 0
+    assert warning_lines(capsys.readouterr().err) == [
+        "warning: acquisition/red\\x1b[31mname/data: HDF5 filter id 6 (b'scaleoffset') has no equivalent here and is "
+        "not kept"
+    ]
+
+
 def _write_file_with_a_five_column_position(path) -> None:
     from pynwb import NWBHDF5IO, NWBFile
     from pynwb.behavior import SpatialSeries
