@@ -268,7 +268,10 @@ def test_settings_chosen_with_data_io_are_the_defaults(tmp_path):
             ),
         )
     )
-    hdf5 = get_default_backend_configuration(nwbfile, backend="hdf5")
+    from nwbconfig_widget.data_io_settings import SettingNotKeptWarning
+
+    with pytest.warns(SettingNotKeptWarning, match="acquisition/Z/data: the settings given with ZarrDataIO"):
+        hdf5 = get_default_backend_configuration(nwbfile, backend="hdf5")
     item = hdf5.dataset_configurations["acquisition/H/data"]
     assert (item.chunk_shape, item.compression_method, item.compression_options, item.filter_methods) == (
         (100,),
@@ -277,7 +280,8 @@ def test_settings_chosen_with_data_io_are_the_defaults(tmp_path):
         ("shuffle",),
     )
     assert hdf5.dataset_configurations["acquisition/Z/data"].compression_method == "gzip"  # Zarr settings: not for HDF5
-    zarr_configuration = get_default_backend_configuration(nwbfile, backend="zarr")
+    with pytest.warns(SettingNotKeptWarning, match="acquisition/H/data: the settings given with H5DataIO"):
+        zarr_configuration = get_default_backend_configuration(nwbfile, backend="zarr")
     item = zarr_configuration.dataset_configurations["acquisition/Z/data"]
     assert (item.chunk_shape, item.compression_method, item.filter_methods) == ((250,), "zstd", ("delta",))
     assert item.compression_options["level"] == 2
