@@ -13,6 +13,7 @@ from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
+from .export_workarounds import device_models_as_stored
 from .extra_attributes import copy_missing_attributes
 from .parallel import ParallelWriter, resolve_n_jobs
 from .progress import CancelSignal, cancel_check, combine, make_bar
@@ -127,7 +128,10 @@ def configure_and_write_nwbfile(
         with atomic_target(target, overwrite=overwrite) as temporary:
             if export:
                 source_io = nwbfile.get_read_io()
-                with io_class(str(temporary), mode="w") as io:
+                with (
+                    device_models_as_stored(nwbfile, source_io.manager),
+                    io_class(str(temporary), mode="w") as io,
+                ):
                     # Copy every dataset: a link back into the source would tie the new file to it.
                     io.export(src_io=source_io, nwbfile=nwbfile, write_args={"link_data": False})
                 if source is not None:
