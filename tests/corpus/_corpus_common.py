@@ -58,11 +58,19 @@ class Recipe:
     entry: CorpusEntry
     build: BuildFunction | None = None
     fixed_path: Path | None = None
+    in_subprocess: bool = False  # the build runs in a child process, so build_all may run it beside others
 
     @property
     def suffix(self) -> str:
         """The file name ending of the built source."""
         return ".nwb.zarr" if self.entry.backend == "zarr" else ".nwb"
+
+
+def entry_name_of(path: Path) -> str:
+    """The entry name of a path corpus.py gives a recipe (``.tmp~<name>~<pid><suffix>``, or ``<name><suffix>``)."""
+    if path.name.startswith(".tmp~"):
+        return path.name.split("~")[1]
+    return path.name.removesuffix(".zarr").removesuffix(".nwb")
 
 
 def rng_for(name: str) -> np.random.Generator:

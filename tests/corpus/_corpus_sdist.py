@@ -53,10 +53,16 @@ HDMF_ZARR = Sdist(
     "f880755b024a2e06459c48664e1b6b30753cd2f67f1a6c399505483cd2b0911a",
 )
 
-# The .nwb files of pynwb 4.2.0's tests/back_compat folder, all of which pynwb 4.2.0 reads. Their validation errors
-# at source are expected by pynwb's own test (tests/back_compat/test_read.py: str experimenter/publication, missing
-# data or unit). 3.0.0_device_model_str_special_chars.nwb reads into a read-only DeviceModel (a "/" in the legacy
-# model string), which pynwb refuses to write back until the model is replaced: kept, since users have such files.
+# The .nwb files of pynwb 4.2.0's tests/back_compat folder. Their validation errors at source are expected by pynwb's
+# own test (tests/back_compat/test_read.py: str experimenter/publication, missing data or unit).
+# 3.0.0_device_model_str_special_chars.nwb reads into a read-only DeviceModel (a "/" in the legacy model string),
+# which pynwb refuses to write back until the model is replaced: kept, since users have such files.
+# Left out: 3.0.0_fiber_photometry_extension.nwb (ndx-fiber-photometry 0.1.0) and 3.0.0_optogenetics_extension.nwb
+# (ndx-optogenetics 0.2.0). pynwb reads them only while the installed extension is NOT imported: once
+# ndx-fiber-photometry 0.2.4 / ndx-optogenetics 0.4.1 are imported (as the corpus does), pynwb ignores the cached
+# older namespace and read() fails with ConstructError ("Could not construct FiberPhotometryTable object due to:
+# column must have the same number of rows as 'id'"; "Could not construct OptogeneticViruses object due to: ...
+# missing argument 'viral_vectors'"). pynwb's own back-compat test reads them without the extensions imported.
 PYNWB_BACK_COMPAT = (
     "1.0.2_nwbfile",
     "1.0.2_str_experimenter",
@@ -82,9 +88,7 @@ PYNWB_BACK_COMPAT = (
     "3.0.0_decompositionseries_bands_dynamic_table",
     "3.0.0_device_model_str_special_chars",
     "3.0.0_electrodes_dynamic_table",
-    "3.0.0_fiber_photometry_extension",
     "3.0.0_ophys_devices_extension",
-    "3.0.0_optogenetics_extension",
 )
 
 # ndx-pose 0.4.0 ships a fourth file, 0.3.0_poseestimation_two_cameras.nwb, left out: ndx-pose 0.4.0 refuses to read

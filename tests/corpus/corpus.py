@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
@@ -156,8 +157,23 @@ def corpus_file(name: str, folder: Path | None = None) -> Path:
 
 
 def build_all(folder: Path | None = None) -> list[Path]:
-    """Build every entry (cached ones are reused) and return their paths, in the order of ENTRIES."""
-    return [corpus_file(entry.name, folder) for entry in ENTRIES]
+    """Build every entry (cached ones are reused) and return their paths, in the order of ENTRIES.
+
+    Recipes that write in a child process (NeuroConv's) run in background threads while this thread builds the
+    others, one core each; in-process builds stay on this thread (pynwb and h5py are not thread-safe).
+    """
+    folder = Path(folder) if folder is not None else default_folder()
+    load_extensions()  # before any thread starts, so that imports do not race
+    background = [entry.name for entry in ENTRIES if _RECIPES[entry.name].in_subprocess]
+    paths: dict[str, Path] = {}
+    with ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1)) as pool:
+        futures = {name: pool.submit(corpus_file, name, folder) for name in background}
+        for entry in ENTRIES:
+            if entry.name not in futures:
+                paths[entry.name] = corpus_file(entry.name, folder)
+        for name, future in futures.items():
+            paths[name] = future.result()
+    return [paths[entry.name] for entry in ENTRIES]
 
 
 def size_of(path: Path) -> int:

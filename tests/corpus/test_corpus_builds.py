@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from corpus import ENTRIES, KINDS, corpus_file, open_and_read
+from corpus import ENTRIES, KINDS, build_all, corpus_file, open_and_read
+
+
+@pytest.fixture(scope="module")
+def built():
+    """Build the whole corpus once (NeuroConv's files in a second process meanwhile), keyed by entry name."""
+    return {entry.name: path for entry, path in zip(ENTRIES, build_all())}
 
 
 def test_corpus_has_at_least_80_entries():
@@ -39,8 +45,8 @@ def test_unknown_name_is_refused_with_the_name():
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.name for entry in ENTRIES])
-def test_entry_builds_opens_and_reads(entry):
-    path = corpus_file(entry.name)
+def test_entry_builds_opens_and_reads(entry, built):
+    path = built[entry.name]
     if entry.backend == "zarr":
         assert path.is_dir() and (path / ".zgroup").is_file(), f"{entry.name}: {path} is not a Zarr folder"
     else:
