@@ -91,8 +91,11 @@ ENTRIES: list[CorpusEntry] = [recipe.entry for recipe in _RECIPES.values()]
 
 
 def load_extensions() -> None:
-    """Import the NWB extensions the corpus writes with, so that pynwb maps their types to their own classes."""
-    import ndx_events  # noqa: F401
+    """Import the NWB extensions the corpus writes with, so that pynwb maps their types to their own classes.
+
+    Not ndx-events 0.4.0: no corpus file is written with it (see _corpus_extensions.py), and importing it would make
+    pynwb ignore the ndx-events 0.2.0 namespace cached in legacy-pynwb_2x_with_extension.
+    """
     import ndx_fiber_photometry  # noqa: F401
     import ndx_ophys_devices  # noqa: F401
     import ndx_optogenetics  # noqa: F401
@@ -117,6 +120,33 @@ def default_folder() -> Path:
     return Path.home() / ".cache" / "nwbconfig_widget" / f"corpus-{_source_hash()}"
 
 
+_STALE_AFTER_SECONDS = 24 * 3600
+_pruned = False
+
+
+def _prune_stale_caches(current: Path) -> None:
+    """Delete other ``corpus-<hash>`` folders beside the default one that nothing touched for a day.
+
+    Each change of the corpus sources or of pynwb/hdmf/hdmf-zarr makes a new folder (about 32 MB); without this they
+    would pile up in ~/.cache. Every process touches the folder it uses (once), so folders in use are kept.
+    """
+    global _pruned
+    if _pruned:
+        return
+    _pruned = True
+    if current.is_dir():
+        os.utime(current)  # this process uses it: keep it fresh for the other checkouts' pruning
+    now = time.time()
+    for sibling in current.parent.glob("corpus-*"):
+        if sibling == current or not sibling.is_dir():
+            continue
+        try:
+            if now - sibling.stat().st_mtime > _STALE_AFTER_SECONDS:
+                shutil.rmtree(sibling, ignore_errors=True)
+        except OSError:  # removed meanwhile by another process
+            continue
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
@@ -132,7 +162,11 @@ def corpus_file(name: str, folder: Path | None = None) -> Path:
     load_extensions()
     if recipe.fixed_path is not None:
         return recipe.fixed_path
-    folder = Path(folder) if folder is not None else default_folder()
+    if folder is None:
+        folder = default_folder()
+        if "NWBCONFIG_CORPUS_DIR" not in os.environ:
+            _prune_stale_caches(folder)
+    folder = Path(folder)
     final = folder / f"{name}{recipe.suffix}"
     if final.exists():
         return final
