@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import errno
@@ -30,12 +29,13 @@ import os
 import re
 import shutil
 import socket
-import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from .hdf5_orphans import open_objects, release_orphans
 
 logger = logging.getLogger(__name__)
 
@@ -223,36 +223,6 @@ def _disk_full_error(target: Path, error: BaseException) -> DiskFullError:
     )
 
 
-def _hdf5_object_ids() -> set[int]:
-    """The ids of the HDF5 objects open in this process (none when h5py was never imported)."""
-    h5py = sys.modules.get("h5py")
-    return set() if h5py is None else {item.id for item in h5py.h5f.get_obj_ids()}
-
-
-_hdf5_teardown_guarded = False
-
-
-def _guard_hdf5_teardown() -> None:
-    """After a full disk broke an HDF5 write, end the process at exit before HDF5 tidies up.
-
-    h5py cannot close a file whose flush failed; HDF5 then crashes the process (a segmentation fault, maybe a core
-    dump on the full disk) when it tidies up at exit (h5py issues 914 and 2160). The process ends just before that,
-    with exit code 1, once logging and the standard streams are flushed.
-    """
-    global _hdf5_teardown_guarded
-    if not _hdf5_teardown_guarded:
-        _hdf5_teardown_guarded = True
-        atexit.register(_end_before_hdf5_teardown)
-
-
-def _end_before_hdf5_teardown() -> None:
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(1)
-
-
 #: fsync errors meaning "not supported by this file system" (some network file systems): the write goes on
 #: without it, as SQLite does; every other error fails the write.
 _FSYNC_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
@@ -376,14 +346,13 @@ def atomic_target(target: str | os.PathLike, overwrite: bool = False) -> Iterato
     remove_stale_temporaries(target)  # first: a killed overwrite's old folder may be moved back to the target
     check_target(target, overwrite)
     temporary = target.with_name(temporary_name(target))
-    hdf5_open_before = _hdf5_object_ids()
+    hdf5_open_before = open_objects()
     try:
         yield temporary
     except BaseException as exc:
         _remove(temporary)
+        release_orphans(hdf5_open_before, target, temporary, exc)  # HDF5 objects a failed close left: hdf5_orphans
         if isinstance(exc, Exception) and _is_disk_full(exc):
-            if _hdf5_object_ids() - hdf5_open_before:  # the failed write's HDF5 objects could not be closed
-                _guard_hdf5_teardown()
             raise _disk_full_error(target, exc) from exc
         raise
     try:
