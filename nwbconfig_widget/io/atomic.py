@@ -227,8 +227,8 @@ def _disk_full_error(target: Path, error: BaseException) -> DiskFullError:
 #: without it, as SQLite does; every other error fails the write.
 _FSYNC_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
 #: Files of a Zarr folder flushed at once: fsync releases the GIL, and the file system then commits many files'
-#: metadata in one journal transaction (ext4, a Zarr folder of 3,125 files: 0.46 s in 16 threads, 9.1 s one file
-#: after the other; benchmarks/durability.py).
+#: metadata in one journal transaction (ext4, a Zarr folder of 3,125 files: 0.3-0.5 s in 16 threads, 4-9 s one file
+#: after the other, in two runs of benchmarks/durability.py).
 SYNC_THREADS = 16
 #: Private switch for ``benchmarks/durability.py`` only, which measures what the fsyncs cost: False skips them.
 #: Nothing else sets it; a write with it off is not durable.
