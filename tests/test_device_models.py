@@ -204,3 +204,33 @@ def test_the_nwbfile_is_left_as_it_was(tmp_path):
         )
         assert done.returncode == 0, done.stderr[-4000:]
         assert done.stdout.split()[-2:] == expected.split(), name
+
+
+def test_the_same_nwbfile_exported_twice_keeps_its_models(tmp_path):
+    """hdmf's export forgets what it read (it clears the BuildManager's cache): a second export of the same NWBFile
+    still writes each model as the source holds it."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        "from test_device_models import stored_device_models; "
+        "from nwbconfig_widget import configure_and_write_nwbfile; "
+        "from nwbconfig_widget.io.repack import open_nwbfile; "
+        "io = open_nwbfile(sys.argv[2]); nwbfile = io.read(); "
+        "configure_and_write_nwbfile(nwbfile, sys.argv[3] + '/first.nwb', export=True); "
+        "configure_and_write_nwbfile(nwbfile, sys.argv[3] + '/second.nwb.zarr', export=True); "
+        "print(json.dumps([stored_device_models(sys.argv[3] + name) for name in ('/first.nwb', '/second.nwb.zarr')]))"
+    )
+    for name in ("optogenetics_0.2.0", "fiber_photometry_0.1.0"):
+        source = DEVICE_MODEL_DATA / f"{name}.nwb"
+        folder = tmp_path / name
+        folder.mkdir()
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(TESTS), str(source), str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-4000:]
+        first, second = json.loads(done.stdout.strip().splitlines()[-1])
+        expected = {key: list(value) for key, value in stored_device_models(source).items()}
+        assert first == expected, name
+        assert second == expected, name

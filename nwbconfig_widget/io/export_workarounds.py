@@ -21,12 +21,12 @@ Device's ``model`` back the way the source file holds it, for the duration of th
   the NWBFile being written);
 - a text attribute in the source is left out of the build (no link to an object that is not in the file); the text
   itself is an attribute outside what pynwb writes and is copied from the source afterwards, with every other such
-  attribute (see :mod:`nwbconfig_widget.io.extra_attributes`).
+  attribute (see :mod:`nwbconfig_widget.io.outside_schema`).
 
 Example (an NWBFile built in memory was not read, so there is nothing to put back)::
 
     >>> from pynwb.testing.mock.file import mock_NWBFile
-    >>> with device_models_as_stored(mock_NWBFile(), manager=None) as changed:
+    >>> with device_models_as_stored(mock_NWBFile(), builders=None) as changed:
     ...     changed
     []
 """
@@ -41,18 +41,31 @@ from typing import Any
 _MODEL = "model"
 
 
-def _root(container: Any) -> Any:
-    while container.parent is not None:
-        container = container.parent
-    return container
+def builders_by_object_id(io: Any) -> dict[str, Any]:
+    """Every group and dataset builder that ``io`` read, by its ``object_id`` (links are not followed).
+
+    The IO keeps the builders it read (HDF5IO and ZarrIO both cache them), while hdmf's export clears the
+    BuildManager's map from containers to builders; a container's ``object_id`` finds its builder either way.
+    """
+    found: dict[str, Any] = {}
+    stack = [io.read_builder()]
+    while stack:
+        builder = stack.pop()
+        object_id = builder.attributes.get("object_id")
+        if object_id is not None:
+            found[object_id.decode() if isinstance(object_id, bytes) else str(object_id)] = builder
+        groups = getattr(builder, "groups", {})
+        stack.extend(groups.values())
+        stack.extend(getattr(builder, "datasets", {}).values())
+    return found
 
 
-def _model_as_stored(device: Any, manager: Any, nwbfile: Any) -> tuple[str | None, Any]:
+def _model_as_stored(device: Any, builders: dict[str, Any], nwbfile: Any) -> tuple[str | None, Any]:
     """(location of the Device if ``model`` must change, else None; value to build), from how the source holds it."""
     from hdmf.build import LinkBuilder
     from pynwb.device import DeviceModel
 
-    builder = manager.get_builder(device)
+    builder = builders.get(device.object_id)
     if builder is None:  # added to the NWBFile after the read: written as the user made it
         return None, None
     location = builder.path.partition("/")[2]
@@ -61,8 +74,9 @@ def _model_as_stored(device: Any, manager: Any, nwbfile: Any) -> tuple[str | Non
         stored = builder.links.get(_MODEL)
     current = device.fields.get(_MODEL)
     if isinstance(stored, LinkBuilder) and current is None:
-        target = manager.construct(stored.builder)
-        if target is not None and _root(target) is nwbfile:
+        target_id = stored.builder.attributes.get("object_id")
+        target = nwbfile.objects.get(target_id.decode() if isinstance(target_id, bytes) else target_id)
+        if target is not None:  # the object the source links to is in the NWBFile written
             return location, target
     if isinstance(stored, (str, bytes)) and isinstance(current, DeviceModel) and current.parent is None:
         return location, None  # the remapped text: written back as the attribute it was
@@ -70,23 +84,22 @@ def _model_as_stored(device: Any, manager: Any, nwbfile: Any) -> tuple[str | Non
 
 
 @contextlib.contextmanager
-def device_models_as_stored(nwbfile: Any, manager: Any) -> Iterator[list[str]]:
-    """Within the block, every Device of ``nwbfile`` read through ``manager`` has ``model`` as its source held it.
+def device_models_as_stored(nwbfile: Any, builders: dict[str, Any] | None) -> Iterator[list[str]]:
+    """Within the block, every Device of ``nwbfile`` read from a file has ``model`` as the file holds it.
 
-    Yields the locations of the Devices that were changed; on leaving the block (also on failure) each one gets
-    back the ``model`` it had, so the NWBFile is left as it was. ``manager`` is the BuildManager of the IO the
-    NWBFile was read with (``None`` for an NWBFile built in memory: nothing is changed). Must be entered before
-    hdmf's export clears the manager's cache of what it read.
+    ``builders``: what the NWBFile was read from, by object_id (:func:`builders_by_object_id`; ``None`` for an
+    NWBFile built in memory: nothing is changed). Yields the locations of the Devices that were changed; on leaving
+    the block (also on failure) each one gets back the ``model`` it had, so the NWBFile is left as it was.
     """
     from pynwb.device import Device
 
     changed: list[tuple[Any, bool, Any]] = []
     locations: list[str] = []
-    if manager is not None:
+    if builders is not None:
         for container in list(nwbfile.objects.values()):
             if not isinstance(container, Device):
                 continue
-            location, value = _model_as_stored(container, manager, nwbfile)
+            location, value = _model_as_stored(container, builders, nwbfile)
             if location is None:
                 continue
             locations.append(location)

@@ -13,7 +13,7 @@ from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
-from .export_workarounds import device_models_as_stored
+from .export_workarounds import builders_by_object_id, device_models_as_stored
 from .extra_attributes import copy_missing_attributes
 from .parallel import ParallelWriter, resolve_n_jobs
 from .progress import CancelSignal, cancel_check, combine, make_bar
@@ -129,7 +129,7 @@ def configure_and_write_nwbfile(
             if export:
                 source_io = nwbfile.get_read_io()
                 with (
-                    device_models_as_stored(nwbfile, source_io.manager),
+                    device_models_as_stored(nwbfile, builders_by_object_id(source_io)),
                     io_class(str(temporary), mode="w") as io,
                 ):
                     # Copy every dataset: a link back into the source would tie the new file to it.
