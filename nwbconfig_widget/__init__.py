@@ -18,7 +18,14 @@ from .codecs import (
 from .compare import compare_codecs, plot_codec_comparison
 from .defaults import DefaultSettings, settings
 from .export import h5repack_command, to_python_code
-from .io import WriteCancelled, configure_and_write_nwbfile, configure_backend, repack_nwbfile
+from .io import (
+    ObjectsOutsideSchemaError,
+    ObjectsOutsideSchemaWarning,
+    WriteCancelled,
+    configure_and_write_nwbfile,
+    configure_backend,
+    repack_nwbfile,
+)
 from .io.readers import NWBHDF5IO, NWBZarrIO
 from .models import (
     BackendConfiguration,
@@ -38,6 +45,8 @@ __version__ = "0.1.0"
 __all__ = [
     "BatchSummary",
     "FileResult",
+    "ObjectsOutsideSchemaError",
+    "ObjectsOutsideSchemaWarning",
     "WriteCancelled",
     "repack_folder",
     "PRESETS",

@@ -1,35 +1,27 @@
-"""Carry over what hdmf's export leaves behind: attributes outside the NWB schema.
+"""Attribute values between HDF5 and Zarr, for copying attributes outside the NWB schema.
 
-A repack goes through hdmf's export, which writes the objects it knows from the schema and only the attributes the
-schema names. Attributes added by other tools (a lab's ``h5py`` notes, a pipeline's provenance) would be lost;
-:func:`copy_missing_attributes` copies every attribute the source has and the new file lacks, on every object both
-files hold, between HDF5 and Zarr in either direction. Objects outside the schema (a group added with ``h5py``) are
-not recreated: :func:`copy_missing_attributes` returns their paths so the caller can say so.
+hdmf's export writes only the attributes the schema names; :mod:`nwbconfig_widget.io.outside_schema` copies the
+others (a lab's ``h5py`` notes, a pipeline's provenance) in the same walk that copies objects outside the schema. The
+helpers here say which attributes belong to a backend itself, which values are object references, and convert a
+value for the other format: HDF5 attributes become Zarr's JSON values, and JSON lists of texts become HDF5
+variable-length strings.
 
-Example (an attribute that hdmf does not know survives the copy)::
+Example (a text array from HDF5 is stored as a JSON list in Zarr)::
 
-    >>> import h5py, tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> with h5py.File(folder / "a.h5", "w") as source, h5py.File(folder / "b.h5", "w") as target:
-    ...     source.create_group("acquisition").attrs["lab_note"] = "rig 3"
-    ...     _ = target.create_group("acquisition")
-    >>> copy_missing_attributes(folder / "a.h5", folder / "b.h5")
-    []
-    >>> h5py.File(folder / "b.h5", "r")["acquisition"].attrs["lab_note"]
-    'rig 3'
+    >>> import numpy as np, zarr
+    >>> group = zarr.group()
+    >>> _set(group, "channels", np.array([b"left", b"right"]))
+    >>> group.attrs["channels"]
+    ['left', 'right']
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
-import zarr
 
 #: Attributes each backend keeps for itself (types, links, the location of the cached schema): never copied.
 _BACKEND_ATTRIBUTES = frozenset({"zarr_dtype", "zarr_link", ".specloc", "_ARRAY_DIMENSIONS"})
@@ -37,28 +29,8 @@ _BACKEND_ATTRIBUTES = frozenset({"zarr_dtype", "zarr_link", ".specloc", "_ARRAY_
 _SCHEMA_GROUP = "specifications"
 
 
-def _open(path: Path, mode: str) -> contextlib.AbstractContextManager:
-    """The root group of an HDF5 file (closed at the end of the ``with`` block) or of a Zarr folder."""
-    return contextlib.nullcontext(zarr.open(str(path), mode=mode)) if path.is_dir() else h5py.File(path, mode)
-
-
-def _objects(root: Any) -> Iterator[tuple[str, Any]]:
-    """(path, group or dataset) of every object under ``root``, the root itself as ``""``; links are not followed."""
-    yield "", root
-    found: list[tuple[str, Any]] = []
-    if isinstance(root, h5py.Group):
-
-        def visit(name: str, link: Any) -> None:
-            if isinstance(link, h5py.HardLink):
-                found.append((name, root[name]))
-
-        root.visititems_links(visit)
-    else:
-        root.visititems(lambda name, node: found.append((name, node)))
-    yield from found
-
-
 def _is_reference(value: Any) -> bool:
+    """Whether an attribute value is an object or region reference (h5py's, or hdmf-zarr's JSON object)."""
     if isinstance(value, (h5py.Reference, h5py.RegionReference)):
         return True
     if isinstance(value, np.ndarray) and value.dtype.kind == "O":
@@ -80,6 +52,7 @@ def _as_json(value: Any) -> Any:
 
 
 def _set(target: Any, name: str, value: Any) -> None:
+    """Set attribute ``name`` of an h5py or zarr object to ``value`` (read from either), converted for its format."""
     if isinstance(target, (h5py.Group, h5py.Dataset)):
         if isinstance(value, list):  # from Zarr's JSON: texts as variable-length strings, numbers as an array
             value = np.array(value, dtype=h5py.string_dtype()) if all(isinstance(v, str) for v in value) else value
@@ -88,30 +61,3 @@ def _set(target: Any, name: str, value: Any) -> None:
         value = _as_json(value)
         json.dumps(value, allow_nan=True)  # refuse early what Zarr cannot store
         target.attrs[name] = value
-
-
-def copy_missing_attributes(source: str | Path, target: str | Path) -> list[str]:
-    """Copy every attribute of ``source`` missing from the same object of ``target``; return objects ``target`` lacks.
-
-    Both are NWB files (an HDF5 file or a Zarr folder, in any combination); ``source`` is opened read-only. Object
-    references are not copied (they point into the source). Returns the paths of objects of ``source`` that
-    ``target`` does not hold (outside the cached schema), which were not copied.
-    """
-    source, target = Path(source), Path(target)
-    missing_objects: list[str] = []
-    with _open(source, "r") as read, _open(target, "r+") as written:
-        for path, node in _objects(read):
-            if path.split("/", 1)[0] == _SCHEMA_GROUP:
-                continue
-            if path and path not in written:
-                if not any(path.startswith(parent + "/") for parent in missing_objects):
-                    missing_objects.append(path)
-                continue
-            counterpart = written[path] if path else written
-            for name in node.attrs:
-                if name in _BACKEND_ATTRIBUTES or name in counterpart.attrs:
-                    continue
-                value = node.attrs[name]
-                if not _is_reference(value):
-                    _set(counterpart, name, value)
-    return missing_objects

@@ -12,6 +12,7 @@ from ..backend_configuration import get_default_backend_configuration
 from ..models import BackendConfiguration
 from .atomic import DiskFullError, check_not_source
 from .configure import ProgressHook
+from .outside_schema import ObjectsOutsideSchemaError
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
 from .write import backend_of_path, configure_and_write_nwbfile
@@ -45,6 +46,7 @@ def repack_nwbfile(
     n_jobs: int | None = None,
     progress_bar: bool = False,
     cancel: CancelSignal | None = None,
+    drop_objects_outside_schema: bool = False,
 ) -> Path:
     """Write a copy of an existing NWB file with a new backend configuration (the default one unless given).
 
@@ -55,6 +57,12 @@ def repack_nwbfile(
     hdmf-zarr stores object references (e.g. the electrodes table's ``group`` column) with Python's pickle, which
     numcodecs refuses to decode because unpickling can run code from the file. For a Zarr file you trust (one you
     wrote), pass ``allow_pickle=True``; it is allowed for this call only.
+
+    What the source holds outside the NWB schema (groups, datasets, links and attributes another tool added) is
+    copied too; what cannot be copied faithfully (object references, an external link that would break, a value the
+    other format cannot hold) makes the repack fail with ``ObjectsOutsideSchemaError`` naming each one, and nothing is
+    written. ``drop_objects_outside_schema=True`` writes the copy without those (named in an
+    ``ObjectsOutsideSchemaWarning``).
 
     ``progress``, ``progress_bar``, ``n_jobs`` and ``cancel`` are those of ``configure_and_write_nwbfile``.
     """
@@ -80,6 +88,7 @@ def repack_nwbfile(
             n_jobs=n_jobs,
             progress_bar=progress_bar,
             cancel=cancel,
+            drop_objects_outside_schema=drop_objects_outside_schema,
         )
 
 
@@ -91,8 +100,8 @@ def _explain_source_damage(source: Path, target: Path) -> Iterator[None]:
     except (OSError, RuntimeError, ValueError) as exc:
         from numcodecs.errors import UnsafeDecodeError
 
-        if isinstance(exc, (NotAnNWBFileError, UnsafeDecodeError, DiskFullError)):
-            raise  # already explained, or not damage (pickled references, a full disk)
+        if isinstance(exc, (NotAnNWBFileError, UnsafeDecodeError, DiskFullError, ObjectsOutsideSchemaError)):
+            raise  # already explained, or not damage (pickled references, a full disk, objects outside the schema)
         location = _source_dataset_being_read(exc, source)
         if location is None:
             raise

@@ -14,7 +14,7 @@ from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
 from .export_workarounds import builders_by_object_id, device_models_as_stored
-from .extra_attributes import copy_missing_attributes
+from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_schema
 from .parallel import ParallelWriter, resolve_n_jobs
 from .progress import CancelSignal, cancel_check, combine, make_bar
 
@@ -52,13 +52,19 @@ def configure_and_write_nwbfile(
     n_jobs: int | None = None,
     progress_bar: bool = False,
     cancel: CancelSignal | None = None,
+    drop_objects_outside_schema: bool = False,
 ) -> Path:
     """Write ``nwbfile`` to ``nwbfile_path`` with ``backend_configuration`` (the default one when not given).
 
     - ``backend``: "hdf5" or "zarr"; taken from the configuration when one is given, else from the path
       (``.zarr`` means Zarr).
     - ``export=True`` writes an NWBFile that was read from disk (it is exported from its source file); the source is
-      never modified and cannot be the target.
+      never modified and cannot be the target. What the source holds outside the NWB schema (groups, datasets, links
+      and attributes added with h5py or zarr) is copied into the new file; what cannot be copied faithfully (object
+      references, an external link that would break, a value the other format cannot hold) makes the write fail with
+      ``ObjectsOutsideSchemaError`` naming each one, unless ``drop_objects_outside_schema=True``: then those are left
+      out, named in an ``ObjectsOutsideSchemaWarning``, and the rest is still copied. Containers removed from the
+      NWBFile before the write are not copied back (see :mod:`nwbconfig_widget.io.outside_schema`).
     - An existing target is refused unless ``overwrite=True``; the file is written beside the target and moved into
       place only when complete, so a failed write leaves nothing at the target.
     - ``progress(location_in_file, bytes_read)`` is called as each buffer is read; ``progress_bar=True`` shows a
@@ -128,14 +134,16 @@ def configure_and_write_nwbfile(
         with atomic_target(target, overwrite=overwrite) as temporary:
             if export:
                 source_io = nwbfile.get_read_io()
+                builders = builders_by_object_id(source_io)
+                kept = _container_paths(nwbfile, builders)
                 with (
-                    device_models_as_stored(nwbfile, builders_by_object_id(source_io)),
+                    device_models_as_stored(nwbfile, builders),
                     io_class(str(temporary), mode="w") as io,
                 ):
                     # Copy every dataset: a link back into the source would tie the new file to it.
                     io.export(src_io=source_io, nwbfile=nwbfile, write_args={"link_data": False})
                 if source is not None:
-                    _carry_over_what_export_drops(source, temporary, target)
+                    _carry_over_what_export_drops(source, temporary, target, kept, drop_objects_outside_schema)
             else:
                 with io_class(str(temporary), mode="w") as io:
                     io.write(nwbfile)
@@ -169,16 +177,43 @@ def _warn_if_the_name_says_otherwise(target: Path, backend: str) -> None:
         )
 
 
-def _carry_over_what_export_drops(source: Path, temporary: Path, target: Path) -> None:
-    """Copy the attributes outside the schema that hdmf's export leaves behind; warn about objects it left out."""
-    left_out = copy_missing_attributes(source, temporary)
-    if left_out:
-        shown = ", ".join(plain(path) for path in left_out[:5]) + (", ..." if len(left_out) > 5 else "")
+def _carry_over_what_export_drops(source: Path, temporary: Path, target: Path, kept: set[str], drop: bool) -> None:
+    """Copy what the source holds outside the NWB schema into the new file (hdmf's export leaves it behind); with
+    ``drop``, warn about what cannot be copied faithfully and was left out (else that is an error)."""
+    dropped = carry_over_outside_schema(
+        source, temporary, target, kept=kept, containers_as_read=lambda: _containers_as_read(source), drop=drop
+    )
+    if dropped:
+        shown = dropped[:_SHOWN] + ([f"... and {len(dropped) - _SHOWN} more"] if len(dropped) > _SHOWN else [])
         warnings.warn(
-            f"{len(left_out)} object(s) of {source.name} were not written to {target.name} (outside the NWB schema, "
-            f"or removed from the NWBFile before the write): {shown}; copy them with h5py or zarr if you need them",
+            f"{len(dropped)} object(s) outside the NWB schema of {source.name} were dropped from {target.name} "
+            "(drop_objects_outside_schema=True), as they cannot be copied faithfully:\n  " + "\n  ".join(shown),
+            ObjectsOutsideSchemaWarning,
             stacklevel=3,
         )
+
+
+#: How many dropped objects a warning names one by one.
+_SHOWN = 50
+
+
+def _container_paths(nwbfile: Any, builders: dict[str, Any]) -> set[str]:
+    """The paths in the source file of the containers of ``nwbfile`` that were read from it (``""``: the root);
+    ``builders``: the source's builders by object_id."""
+    paths = set()
+    for container in [nwbfile, *nwbfile.objects.values()]:
+        builder = builders.get(container.object_id)
+        if builder is not None:
+            paths.add(builder.path.partition("/")[2])
+    return paths
+
+
+def _containers_as_read(source: Path) -> set[str]:
+    """The paths of the containers pynwb builds when it reads ``source`` afresh (what the user may have removed)."""
+    from .repack import open_nwbfile
+
+    with open_nwbfile(source, mode="r") as io:
+        return _container_paths(io.read(), builders_by_object_id(io))
 
 
 def _refuse_names_the_backend_would_change(nwbfile: Any) -> None:

@@ -1,0 +1,670 @@
+"""Carry over what an export leaves behind: objects and attributes outside the NWB schema.
+
+A repack goes through hdmf's export, which writes what pynwb read from the source: the objects and attributes the
+type map knows. Whatever another tool added (a group or dataset written with ``h5py`` or ``zarr``, a soft link, an
+external link, an attribute no schema names) is not written. :func:`carry_over_outside_schema` walks the source and
+the written file once, side by side, and:
+
+- copies every attribute the source has and the written file lacks, on every object both hold;
+- copies every object (group, dataset or link) the written file lacks, with everything under it: HDF5 to HDF5 with
+  HDF5's own object copy (attributes, chunks and filters as stored, soft links as soft links, external links as
+  external links), Zarr to Zarr with ``zarr.copy_store`` (the stored chunks and metadata, links as hdmf-zarr's
+  ``zarr_link`` entries), and across backends what can be represented faithfully: groups, numeric and text datasets,
+  attributes, and soft links (an HDF5 soft link becomes a ``zarr_link`` entry with ``"source": "."``, and back);
+- refuses, with :class:`ObjectsOutsideSchemaError` naming each one, what cannot be copied faithfully: object and
+  region references (they point into the source file), an external link to a file that will not be beside the
+  target (or one the target's format cannot follow), a soft link to an object the new file will not hold, a dataset
+  or attribute the other format cannot represent. ``drop=True`` writes the file without those (they are returned,
+  for a warning that names them); everything else is still copied.
+
+Which objects are "left out" and which were removed on purpose (the rule):
+
+- An object of the source is *outside the schema* when the export did not write it although nothing was taken out
+  of the NWBFile: the type map could not read it into a container or a field (``h5py``/``zarr`` additions, a link or
+  a dataset no spec names), or pynwb read it and the export still did not write it. Those are copied (or refused).
+- A container that pynwb read from the source and that is no longer in the NWBFile being written was *removed by
+  the user* (``nwbfile.acquisition.pop(...)``): nothing under it is copied back, and that is not a loss. It is told
+  apart by its path: a typed object (one with a ``neurodata_type`` attribute) missing from the written file, which a
+  fresh read of the source builds as a container (``containers_as_read``) and which is not among the containers of
+  the NWBFile written (``kept``).
+- An object at the same path with another ``object_id`` was replaced by the user: nothing is copied into it.
+- The cached schema (``specifications``) is written anew by the export and never copied.
+
+Example (a group added with h5py is copied, with its attribute and its dataset)::
+
+    >>> import h5py, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with h5py.File(folder / "a.h5", "w") as source, h5py.File(folder / "b.h5", "w") as written:
+    ...     source.create_group("acquisition/lab").attrs["rig"] = 3
+    ...     _ = source["acquisition/lab"].create_dataset("gains", data=[1.5, 2.0])
+    ...     _ = written.create_group("acquisition")
+    >>> carry_over_outside_schema(folder / "a.h5", folder / "b.h5", folder / "b.h5")
+    []
+    >>> with h5py.File(folder / "b.h5", "r") as file:
+    ...     int(file["acquisition/lab"].attrs["rig"]), file["acquisition/lab/gains"][:].tolist()
+    (3, [1.5, 2.0])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import zarr
+
+from .._plain import plain
+from .extra_attributes import _BACKEND_ATTRIBUTES, _SCHEMA_GROUP, _as_json, _is_reference, _set
+
+GROUP, DATASET, SOFT_LINK, EXTERNAL_LINK = "group", "dataset", "soft link", "external link"
+#: How many bytes of a dataset are read at once when it is copied to the other format.
+_BLOCK_BYTES = 64 * 2**20
+#: Where the fix is given: the parameter, and the option of the command line.
+FIX = (
+    "pass drop_objects_outside_schema=True to repack_nwbfile or configure_and_write_nwbfile "
+    "(nwbconfig repack --drop-objects-outside-schema) to write the file without them"
+)
+
+
+class ObjectsOutsideSchemaError(ValueError):
+    """Objects outside the NWB schema that cannot be copied faithfully to the new file; nothing was written.
+
+    ``problems`` holds one ``(where, what is wrong)`` pair per object: its path, or ``path (attribute name)``.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], source: Path, target: Path):
+        self.problems = problems
+        lines = "\n".join(f"  - {plain(path)}: {what}" for path, what in problems)
+        super().__init__(
+            f"{len(problems)} object(s) of {source.name} outside the NWB schema cannot be copied faithfully to "
+            f"{target.name}, so nothing was written:\n{lines}\nCopy them yourself, or {FIX}; everything else "
+            "outside the schema is still copied."
+        )
+
+
+class ObjectsOutsideSchemaWarning(UserWarning):
+    """Objects outside the NWB schema were left out of the written file (``drop_objects_outside_schema=True``)."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A group, dataset or link of a file, by its path from the root (links are not followed)."""
+
+    path: str
+    kind: str
+    link_path: str | None = None  # a link: the path it points to
+    link_file: str | None = None  # an external link: the file it names
+
+
+def _parent(path: str) -> str:
+    return posixpath.dirname(path)
+
+
+def _depth_first(node: Node) -> list[str]:
+    """Sort key: a group, then everything under it, then its next sibling."""
+    return node.path.split("/")
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+class _HDF5Tree:
+    """An HDF5 file seen as nodes; ``file`` stays open while the tree is used."""
+
+    backend = "hdf5"
+
+    def __init__(self, path: Path, mode: str):
+        self.location = path
+        self.file = h5py.File(path, mode)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def nodes(self) -> list[Node]:
+        found: list[Node] = []
+
+        def visit(name: str, link: Any) -> None:
+            found.append(self._as_node(name, link))
+
+        self.file.visititems_links(visit)
+        return sorted(found, key=_depth_first)
+
+    def node(self, path: str) -> Node | None:
+        try:
+            link = self.file.get(path, getlink=True)
+        except (KeyError, ValueError, RuntimeError):
+            return None  # a path through a missing or dangling link
+        return None if link is None else self._as_node(path, link)
+
+    def _as_node(self, path: str, link: Any) -> Node:
+        if isinstance(link, h5py.SoftLink):
+            return Node(path, SOFT_LINK, link_path=link.path)
+        if isinstance(link, h5py.ExternalLink):
+            return Node(path, EXTERNAL_LINK, link_path=link.path, link_file=link.filename)
+        kind = GROUP if isinstance(self.file.get(path), h5py.Group) else DATASET
+        return Node(path, kind)
+
+    def obj(self, path: str) -> Any:
+        return self.file[path] if path else self.file
+
+    def attrs(self, path: str) -> Any:
+        return self.obj(path).attrs
+
+
+class _ZarrTree:
+    """A Zarr folder seen as nodes; links are hdmf-zarr's ``zarr_link`` entries of their parent group."""
+
+    backend = "zarr"
+
+    def __init__(self, path: Path, mode: str):
+        self.location = path
+        self.root = zarr.open(str(path), mode=mode)  # not the consolidated metadata: what is really in the folder
+        self.changed = False
+
+    def close(self) -> None:
+        if self.changed and (self.location / ".zmetadata").exists():
+            zarr.consolidate_metadata(str(self.location))  # hdmf-zarr reads through the consolidated metadata
+
+    def nodes(self) -> list[Node]:
+        found: list[Node] = []
+        groups = [("", self.root)]
+
+        def visit(name: str, item: Any) -> None:
+            if isinstance(item, zarr.Group):
+                found.append(Node(name, GROUP))
+                groups.append((name, item))
+            else:
+                found.append(Node(name, DATASET))
+
+        self.root.visititems(visit)
+        for name, group in groups:
+            found.extend(self._link_node(posixpath.join(name, entry["name"]), entry) for entry in _links(group))
+        return sorted(found, key=_depth_first)
+
+    def node(self, path: str) -> Node | None:
+        parent = self.group(_parent(path))
+        if parent is None:
+            return None
+        name = posixpath.basename(path)
+        if name in parent:
+            return Node(path, GROUP if isinstance(parent[name], zarr.Group) else DATASET)
+        for entry in _links(parent):
+            if entry.get("name") == name:
+                return self._link_node(path, entry)
+        return None
+
+    def group(self, path: str) -> Any:
+        if not path:
+            return self.root
+        try:
+            item = self.root[path]
+        except KeyError:
+            return None
+        return item if isinstance(item, zarr.Group) else None
+
+    @staticmethod
+    def _link_node(path: str, entry: dict) -> Node:
+        source = entry.get("source")
+        target = str(entry.get("path") or "/")
+        if source in (".", None):
+            return Node(path, SOFT_LINK, link_path=target)
+        return Node(path, EXTERNAL_LINK, link_path=target, link_file=str(source))
+
+    def obj(self, path: str) -> Any:
+        return self.root[path] if path else self.root
+
+    def attrs(self, path: str) -> Any:
+        return self.obj(path).attrs
+
+
+def _links(group: Any) -> list[dict]:
+    links = group.attrs.get("zarr_link", [])
+    return [entry for entry in links if isinstance(entry, dict) and "name" in entry]
+
+
+def _open_tree(path: Path, mode: str) -> _HDF5Tree | _ZarrTree:
+    return _ZarrTree(path, mode) if path.is_dir() else _HDF5Tree(path, mode)
+
+
+@dataclass
+class _Missing:
+    """An object the written file lacks whose parent it holds, and what lies under it in the source."""
+
+    node: Node
+    members: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    attributes: list[tuple[str, str]] = field(default_factory=list)  # (object path, attribute name)
+    missing: list[_Missing] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)  # path -> what is wrong
+    attribute_problems: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, name) -> what is wrong
+
+    def copied(self) -> list[str]:
+        return [item.node.path for item in self.missing if item.node.path not in self.problems]
+
+    def described(self) -> list[tuple[str, str]]:
+        """(where, what is wrong) of everything that cannot be copied, in path order."""
+        items = [(path, "", what) for path, what in self.problems.items()]
+        items += [(path, name, what) for (path, name), what in self.attribute_problems.items()]
+        return [(f"{path or '/'} (attribute {name})" if name else path, what) for path, name, what in sorted(items)]
+
+
+def carry_over_outside_schema(
+    source: str | os.PathLike,
+    written: str | os.PathLike,
+    target: str | os.PathLike,
+    *,
+    kept: frozenset[str] | set[str] = frozenset(),
+    containers_as_read: Callable[[], set[str]] | None = None,
+    drop: bool = False,
+) -> list[str]:
+    """Copy into ``written`` what its source holds outside the NWB schema; return what was dropped (``drop=True``).
+
+    ``source`` and ``written`` are NWB files (an HDF5 file or a Zarr folder, in any combination); ``source`` is
+    only read. ``target`` is where ``written`` will be moved (external links are judged from there). ``kept``: the
+    source paths of the containers of the NWBFile that was written; ``containers_as_read()``: those a fresh read of
+    the source builds (called only when a typed object is missing that ``kept`` does not hold). Raises
+    :class:`ObjectsOutsideSchemaError` for what cannot be copied faithfully unless ``drop`` is set; then those are
+    left out and returned as ``"path: what is wrong"`` lines.
+    """
+    source, written, target = Path(source), Path(written), Path(target)
+    read = _open_tree(source, "r")
+    try:
+        out = _open_tree(written, "r+")
+        try:
+            plan = _plan(read, out, target, kept, containers_as_read)
+            problems = plan.described()
+            if problems and not drop:
+                raise ObjectsOutsideSchemaError(problems, source, target)
+            _apply(plan, read, out)
+        finally:
+            out.close()
+    finally:
+        read.close()
+    return [f"{plain(where)}: {what}" for where, what in problems]
+
+
+def _plan(
+    read: _HDF5Tree | _ZarrTree,
+    out: _HDF5Tree | _ZarrTree,
+    target: Path,
+    kept: frozenset[str] | set[str],
+    containers_as_read: Callable[[], set[str]] | None,
+) -> _Plan:
+    plan = _Plan()
+    skipped: set[str] = set()  # removed or replaced by the user: nothing under them is looked at
+    missing: dict[str, _Missing] = {}
+    as_read: set[str] | None = None
+    for node in [Node("", GROUP), *read.nodes()]:
+        if node.path.split("/", 1)[0] == _SCHEMA_GROUP or _covering(node.path, skipped):
+            continue
+        top = _covering(node.path, missing)
+        if top is not None:
+            missing[top].members.append(node)
+            continue
+        counterpart = out.node(node.path) if node.path else Node("", GROUP)
+        if counterpart is not None:
+            if node.kind in (GROUP, DATASET) and counterpart.kind == node.kind:
+                if _replaced(read, out, node.path):
+                    skipped.add(node.path)
+                else:
+                    _plan_attributes(plan, read, out, node.path)
+            continue
+        if node.kind in (GROUP, DATASET) and "neurodata_type" in read.attrs(node.path) and node.path not in kept:
+            if as_read is None:
+                as_read = _containers_as_read(containers_as_read)
+            if node.path in as_read:
+                skipped.add(node.path)  # a container the user took out of the NWBFile
+                continue
+        missing[node.path] = _Missing(node)
+        parent = out.node(_parent(node.path)) if _parent(node.path) else Node("", GROUP)
+        if parent is None or parent.kind != GROUP:
+            plan.problems[node.path] = "its parent is not a group in the new file, so there is no place to copy it"
+    plan.missing = list(missing.values())
+    copied = list(missing)
+    for item in plan.missing:
+        for node in (item.node, *item.members):
+            _check_node(plan, read, out, node, target, copied)
+    return plan
+
+
+def _covering(path: str, paths: set[str] | dict[str, Any]) -> str | None:
+    """The path among ``paths`` that is ``path`` or one of its ancestors (the highest), or None."""
+    if not paths:
+        return None
+    parts = path.split("/")
+    for end in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:end])
+        if prefix in paths:
+            return prefix
+    return None
+
+
+def _containers_as_read(containers_as_read: Callable[[], set[str]] | None) -> set[str]:
+    if containers_as_read is None:
+        return set()
+    try:
+        return containers_as_read()
+    except Exception:  # the source cannot be read again: no object is taken for removed, so none is lost
+        return set()
+
+
+def _replaced(read: Any, out: Any, path: str) -> bool:
+    """Whether the written object at ``path`` is another object than the source's (another ``object_id``)."""
+    ours, theirs = read.attrs(path).get("object_id"), out.attrs(path).get("object_id")
+    return ours is not None and theirs is not None and _text(ours) != _text(theirs)
+
+
+def _text(value: Any) -> Any:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _plan_attributes(plan: _Plan, read: Any, out: Any, path: str) -> None:
+    mine, theirs = read.attrs(path), out.attrs(path)
+    for name in mine:
+        if name in _BACKEND_ATTRIBUTES or name in theirs:
+            continue
+        problem = _attribute_problem(mine[name], read.backend, out.backend)
+        if problem:
+            plan.attribute_problems[(path, name)] = problem
+        else:
+            plan.attributes.append((path, name))
+
+
+def _attribute_problem(value: Any, source_backend: str, target_backend: str) -> str | None:
+    """Why the attribute ``value`` cannot be copied faithfully to the other file, or None."""
+    if _is_reference(value):
+        return "an object reference, which points into the source file"
+    if source_backend == target_backend:
+        return None
+    if target_backend == "zarr":
+        try:
+            json.dumps(_as_json(value), allow_nan=True)
+        except (TypeError, ValueError):
+            return (
+                f"a {type(value).__name__} attribute of type {getattr(value, 'dtype', '?')}, which Zarr's JSON "
+                "attributes cannot hold"
+            )
+        return None
+    if isinstance(value, (str, bool, int, float)):
+        return None
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return None
+    try:
+        kind = np.asarray(value).dtype.kind
+    except ValueError:
+        kind = "O"
+    if kind in "biuf":
+        return None
+    return f"the JSON value {plain(json.dumps(value)[:80])}, which an HDF5 attribute cannot hold"
+
+
+def _check_node(plan: _Plan, read: Any, out: Any, node: Node, target: Path, copied: list[str]) -> None:
+    """Record in ``plan`` why ``node`` (about to be copied) or one of its attributes cannot be copied faithfully."""
+    problem = None
+    if node.kind == DATASET:
+        problem = _dataset_problem(read.obj(node.path), read.backend, out.backend)
+    elif node.kind == SOFT_LINK:
+        problem = _soft_link_problem(read, out, node, copied)
+    elif node.kind == EXTERNAL_LINK:
+        problem = _external_link_problem(read, out, node, target)
+    if problem:
+        plan.problems[node.path] = problem
+    if node.kind in (GROUP, DATASET):
+        for name, value in read.attrs(node.path).items():
+            if name not in _BACKEND_ATTRIBUTES:
+                problem = _attribute_problem(value, read.backend, out.backend)
+                if problem:
+                    plan.attribute_problems[(node.path, name)] = problem
+
+
+def _soft_link_problem(read: Any, out: Any, node: Node, copied: list[str]) -> str | None:
+    pointed = str(node.link_path).strip("/")
+    if read.node(pointed) is None:
+        return None  # dangling in the source already: copied as it is
+    if out.node(pointed) is not None or any(_under(pointed, path) for path in copied):
+        return None
+    return f"a soft link to /{plain(pointed)}, which the new file does not hold"
+
+
+def _external_link_problem(read: Any, out: Any, node: Node, target: Path) -> str | None:
+    file = str(node.link_file)
+    if read.backend != out.backend:
+        kind = "an HDF5 file" if read.backend == "hdf5" else "a Zarr folder"
+        return f"an external link to {plain(file)} ({kind}), which a {_FORMAT[out.backend]} file cannot link to"
+    # HDF5 looks for a relative file beside the file holding the link; hdmf-zarr joins it to the Zarr folder itself.
+    base_source = read.location if read.backend == "zarr" else read.location.parent
+    base_target = target if out.backend == "zarr" else target.parent
+    if os.path.abspath(os.path.join(base_source, file)) == os.path.abspath(os.path.join(base_target, file)):
+        return None
+    return (
+        f"an external link to {plain(file)} (found from the source's folder), which would point elsewhere from "
+        f"{plain(target.name)}'s folder"
+    )
+
+
+_FORMAT = {"hdf5": "HDF5", "zarr": "Zarr"}
+
+
+def _dataset_problem(dataset: Any, source_backend: str, target_backend: str) -> str | None:
+    if source_backend == "hdf5":
+        dtype = dataset.dtype
+        if _has_reference(dtype):
+            return "a dataset of object or region references, which point into the source file"
+        if target_backend == "zarr":
+            if dataset.shape is None:
+                return "an empty (null) HDF5 dataset, which Zarr cannot represent"
+            if _kind_of(dtype) is None:
+                return f"a dataset of type {dtype}, which this copy cannot represent in Zarr"
+        return None
+    zarr_dtype = dataset.attrs.get("zarr_dtype")
+    if zarr_dtype in ("object", "region") or (
+        isinstance(zarr_dtype, list) and any(item.get("dtype") in ("object", "region") for item in zarr_dtype)
+    ):
+        return "a dataset of object references, which point into the source file"
+    if target_backend == "hdf5" and _zarr_kind(dataset) is None:
+        return f"a dataset of type {dataset.dtype} (codec {_object_codec_id(dataset)}), which HDF5 cannot represent"
+    return None
+
+
+def _has_reference(dtype: np.dtype) -> bool:
+    if h5py.check_ref_dtype(dtype) is not None:
+        return True
+    return dtype.names is not None and any(_has_reference(dtype.fields[name][0]) for name in dtype.names)
+
+
+def _kind_of(dtype: np.dtype) -> str | None:
+    """How an HDF5 dataset of ``dtype`` is written to Zarr: numeric, text, bytes; None when it cannot be."""
+    info = h5py.check_string_dtype(dtype)
+    if info is not None:
+        if info.length is not None:
+            return "numeric"  # fixed-length bytes: numpy's S<n>, which Zarr stores as is
+        return "text" if info.encoding == "utf-8" else "bytes"
+    if dtype.names is not None:
+        return "numeric" if all(dtype.fields[name][0].kind in "biuf" for name in dtype.names) else None
+    return "numeric" if dtype.kind in "biufcS?" else None
+
+
+def _object_codec_id(array: Any) -> str | None:
+    filters = array.filters or []
+    return getattr(filters[0], "codec_id", None) if array.dtype.kind == "O" and filters else None
+
+
+def _zarr_kind(array: Any) -> str | None:
+    """How a Zarr array is written to HDF5: numeric, text, bytes; None when it cannot be."""
+    if array.dtype.kind == "O":
+        return {"vlen-utf8": "text", "vlen-bytes": "bytes"}.get(_object_codec_id(array))
+    if array.dtype.kind == "U":
+        return "text"
+    if array.dtype.names is not None:
+        return "numeric" if all(array.dtype.fields[name][0].kind in "biuf" for name in array.dtype.names) else None
+    return "numeric" if array.dtype.kind in "biufcS?" else None
+
+
+# --- applying the plan ---------------------------------------------------------------------------------------------
+
+
+def _apply(plan: _Plan, read: Any, out: Any) -> None:
+    for path, name in plan.attributes:
+        _set(out.obj(path), name, read.attrs(path)[name])
+    for item in plan.missing:
+        if item.node.path in plan.problems:
+            continue  # dropped (drop=True), with all under it
+        dropped = _topmost([node.path for node in item.members if node.path in plan.problems])
+        kept = [node for node in (item.node, *item.members) if not any(_under(node.path, path) for path in dropped)]
+        if read.backend == out.backend:
+            _copy_natively(read, out, item.node)
+            for path in dropped:
+                _remove(out, path)
+            for node in kept:
+                for name in _dropped_attributes(plan, node.path):
+                    del out.attrs(node.path)[name]
+        else:
+            for node in kept:
+                _copy_across(read, out, node, skip=set(_dropped_attributes(plan, node.path)))
+    if isinstance(out, _ZarrTree):
+        out.changed = bool(plan.attributes or plan.copied())
+
+
+def _dropped_attributes(plan: _Plan, path: str) -> list[str]:
+    return [name for where, name in plan.attribute_problems if where == path]
+
+
+def _topmost(paths: list[str]) -> list[str]:
+    top: list[str] = []
+    for path in sorted(paths):
+        if not any(_under(path, other) for other in top):
+            top.append(path)
+    return top
+
+
+def _copy_natively(read: Any, out: Any, node: Node) -> None:
+    """Copy ``node`` and all under it as stored: HDF5's object copy, or the Zarr store's files."""
+    parent, name = _parent(node.path), posixpath.basename(node.path)
+    if read.backend == "hdf5":
+        if node.kind == SOFT_LINK:
+            out.obj(parent)[name] = h5py.SoftLink(node.link_path)
+        elif node.kind == EXTERNAL_LINK:
+            out.obj(parent)[name] = h5py.ExternalLink(node.link_file, node.link_path)
+        else:
+            read.file.copy(read.file[node.path], out.obj(parent), name=name)
+        return
+    if node.kind in (SOFT_LINK, EXTERNAL_LINK):
+        entry = next(entry for entry in _links(read.obj(parent)) if entry["name"] == name)
+        _add_zarr_link(out.obj(parent), entry)
+        return
+    zarr.copy_store(
+        zarr.DirectoryStore(str(read.location)),
+        zarr.DirectoryStore(str(out.location)),
+        source_path=node.path,
+        dest_path=node.path,
+    )
+
+
+def _remove(out: Any, path: str) -> None:
+    parent, name = _parent(path), posixpath.basename(path)
+    if out.backend == "hdf5":
+        del out.obj(parent)[name]
+        return
+    group = out.obj(parent)
+    if name in group:
+        del group[name]
+    else:
+        group.attrs["zarr_link"] = [entry for entry in _links(group) if entry["name"] != name]
+
+
+def _add_zarr_link(group: Any, entry: dict) -> None:
+    group.attrs["zarr_link"] = [*_links(group), dict(entry)]
+
+
+def _copy_across(read: Any, out: Any, node: Node, skip: set[str]) -> None:
+    """Write ``node`` alone (not what is under it) in the other format."""
+    parent, name = _parent(node.path), posixpath.basename(node.path)
+    if node.kind == SOFT_LINK:
+        pointed = "/" + str(node.link_path).strip("/")
+        if out.backend == "hdf5":
+            out.obj(parent)[name] = h5py.SoftLink(pointed)
+        else:
+            _add_zarr_link(out.obj(parent), {"source": ".", "path": pointed, "name": name})
+        return
+    if node.kind == GROUP:
+        made = out.obj(parent).create_group(name)
+    elif out.backend == "zarr":
+        made = _hdf5_dataset_to_zarr(read.obj(node.path), out.obj(parent), name)
+    else:
+        made = _zarr_array_to_hdf5(read.obj(node.path), out.obj(parent), name)
+    for attribute, value in read.attrs(node.path).items():
+        if attribute not in _BACKEND_ATTRIBUTES and attribute not in skip:
+            _set(made, attribute, value)
+
+
+def _blocks(shape: tuple[int, ...], itemsize: int) -> Iterator[tuple[slice, ...] | tuple]:
+    """Selections covering an array of ``shape`` along its first axis, each about _BLOCK_BYTES."""
+    if not shape:
+        yield ()
+        return
+    row = max(1, itemsize * int(np.prod(shape[1:], dtype=np.int64)))
+    step = max(1, _BLOCK_BYTES // row)
+    for start in range(0, shape[0], step):
+        yield (slice(start, min(start + step, shape[0])),)
+
+
+def _hdf5_dataset_to_zarr(dataset: h5py.Dataset, group: Any, name: str) -> Any:
+    import numcodecs
+
+    kind = _kind_of(dataset.dtype)
+    scalar = dataset.shape == ()
+    shape = (1,) if scalar else dataset.shape
+    chunks = dataset.chunks or True
+    if kind in ("text", "bytes"):
+        codec = numcodecs.VLenUTF8() if kind == "text" else numcodecs.VLenBytes()
+        array = group.create_dataset(name, shape=shape, chunks=chunks, dtype=object, object_codec=codec)
+        zarr_dtype = "str" if kind == "text" else "bytes"
+    else:
+        array = group.create_dataset(name, shape=shape, chunks=chunks, dtype=dataset.dtype)
+        zarr_dtype = np.dtype(dataset.dtype).str
+        if dataset.dtype.names is not None:
+            zarr_dtype = [{"name": field, "dtype": dataset.dtype[field].str} for field in dataset.dtype.names]
+    # hdmf-zarr reads a dataset's type from zarr_dtype (and warns without it); a scalar is a 1-element array there.
+    array.attrs["zarr_dtype"] = "scalar" if scalar else zarr_dtype
+    source = dataset.asstr() if kind == "text" else dataset
+    for selection in _blocks(dataset.shape, dataset.dtype.itemsize):
+        values = np.asarray(source[selection])
+        if kind == "text":
+            values = values.astype(object)
+        array[selection if not scalar else slice(None)] = values.reshape(-1) if scalar else values
+    return array
+
+
+def _zarr_array_to_hdf5(array: Any, group: h5py.Group, name: str) -> h5py.Dataset:
+    kind = _zarr_kind(array)
+    scalar = array.attrs.get("zarr_dtype") == "scalar" and array.shape == (1,)
+    shape = () if scalar else array.shape
+    if kind == "text":
+        dtype = h5py.string_dtype("utf-8")
+    elif kind == "bytes":
+        dtype = h5py.string_dtype("ascii")
+    else:
+        dtype = array.dtype
+    options: dict[str, Any] = {}
+    if shape and int(np.prod(shape)) > 0:
+        options = {"chunks": tuple(max(1, min(c, s)) for c, s in zip(array.chunks, shape)), "compression": "gzip"}
+    dataset = group.create_dataset(name, shape=shape, dtype=dtype, **options)
+    for selection in _blocks(array.shape, max(array.dtype.itemsize, 8)):
+        values = np.asarray(array[selection])
+        if kind == "text":
+            values = np.array([_text(value) for value in values.reshape(-1)], dtype=object).reshape(values.shape)
+        if scalar:
+            dataset[()] = values.reshape(-1)[0]
+        else:
+            dataset[selection] = values
+    return dataset
