@@ -175,6 +175,7 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
 
 def _repack(arguments: argparse.Namespace) -> None:
     from .io import repack_nwbfile
+    from .io.outside_schema import ObjectsOutsideSchemaError
     from .io.write import backend_of_path
     from .models import ConfigurationError
 
@@ -196,7 +197,15 @@ def _repack(arguments: argparse.Namespace) -> None:
             allow_pickle=arguments.allow_pickle,
             n_jobs=arguments.jobs,
             progress_bar=not arguments.no_progress,
+            drop_objects_outside_schema=arguments.drop_objects_outside_schema,
         )
+    except ObjectsOutsideSchemaError as exc:
+        objects = "; ".join(f"{plain(where)}: {_one_line(what)}" for where, what in exc.problems)
+        raise CommandError(
+            f"{len(exc.problems)} object(s) outside the NWB schema cannot be copied faithfully to {target}, so nothing "
+            f"was written: {objects}. Copy them yourself, or pass --drop-objects-outside-schema to write the file "
+            "without them (they are named in a warning)"
+        ) from None
     except (OSError, ConfigurationError, KeyError, ValueError) as exc:  # OSError: also a full disk
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
@@ -372,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
     repack.add_argument("--no-progress", action="store_true", help="no progress bar")
     repack.add_argument(
         "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr source you trust"
+    )
+    repack.add_argument(
+        "--drop-objects-outside-schema",
+        action="store_true",
+        help="write without the objects outside the NWB schema that cannot be copied (they are named in a warning)",
     )
     repack.set_defaults(run=_repack)
 

@@ -156,3 +156,57 @@ def test_the_harmless_list_names_each_warning():
     for category, pattern in HARMLESS_WARNINGS:
         assert issubclass(category, Warning) and category is not Warning
         assert len(pattern) > 20
+
+
+# ------------------------------------------------------------------ objects outside the schema that cannot be copied
+
+
+def _write_file_with_references_outside_the_schema(path) -> None:
+    """An NWB file to which h5py added a group with a dataset of object references (pointing into the file itself)
+    and a plain dataset: the references cannot be copied faithfully, the plain dataset can."""
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+    nwbfile = NWBFile("session", "id", datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    nwbfile.add_acquisition(TimeSeries(name="trace", data=np.arange(100.0), unit="m", rate=1.0))
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    with h5py.File(path, "a") as file:
+        group = file.create_group("lab_notes")
+        group.create_dataset("pointers", shape=(1,), dtype=h5py.ref_dtype)[0] = file["acquisition"].ref
+        group.create_dataset("values", data=[1, 2, 3])
+
+
+def test_repack_refusing_objects_outside_the_schema_says_so_in_one_line(tmp_path, capsys):
+    source, target = tmp_path / "with_references.nwb", tmp_path / "out.nwb"
+    _write_file_with_references_outside_the_schema(source)
+    assert main(["repack", str(source), str(target), "--no-progress"]) == 1
+    stderr = capsys.readouterr().err
+    assert stderr.count("\n") == 1, stderr  # the error alone, on one line
+    assert stderr.startswith(
+        f"nwbconfig repack: 1 object(s) outside the NWB schema cannot be copied faithfully to {target}, so nothing was "
+        "written: lab_notes/pointers: a dataset of object or region references"
+    )
+    assert stderr.rstrip().endswith(
+        "pass --drop-objects-outside-schema to write the file without them (they are named in a warning)"
+    )
+    assert not target.exists()
+
+
+def test_repack_dropping_objects_outside_the_schema_names_them(tmp_path, capsys):
+    source, target = tmp_path / "with_references.nwb", tmp_path / "out.nwb"
+    _write_file_with_references_outside_the_schema(source)
+    assert main(["repack", str(source), str(target), "--no-progress", "--drop-objects-outside-schema"]) == 0
+    printed = warning_lines(capsys.readouterr().err)
+    assert len(printed) == 1 and "lab_notes/pointers: a dataset of object or region references" in printed[0]
+    with h5py.File(target, "r") as file:
+        assert "pointers" not in file["lab_notes"]  # dropped, as the warning says
+        assert file["lab_notes/values"][()].tolist() == [1, 2, 3]  # what can be copied still is
+        assert file["acquisition/trace/data"][()].tolist() == list(np.arange(100.0))
+
+
+def test_the_drop_option_is_documented(capsys):
+    with pytest.raises(SystemExit):
+        main(["repack", "--help"])
+    assert "write without the objects outside the NWB schema that cannot be copied (they are named in a warning)" in (
+        " ".join(capsys.readouterr().out.split())
+    )
