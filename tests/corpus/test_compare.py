@@ -198,6 +198,18 @@ def _h5_drop_cached_namespace(f: h5py.File) -> str:
     return "/specifications/hdmf-experimental"
 
 
+def _h5_another_existing_type(f: h5py.File) -> str:
+    # TimeIntervals extends DynamicTable, but the source's schema already had it: a change, not a schema migration
+    f[ELECTRODES].attrs["neurodata_type"] = "TimeIntervals"
+    f[ELECTRODES].attrs["namespace"] = "core"
+    return f"/{ELECTRODES}"
+
+
+def _h5_uncached_nwb_version(f: h5py.File) -> str:
+    f.attrs["nwb_version"] = "2.9.0"  # newer than the source's 2.6.0, but not the core version the file caches
+    return "/"
+
+
 H5_MUTATIONS: dict[str, Callable[[h5py.File], str]] = {
     "changed value": _h5_change_value,
     "changed attribute": _h5_change_attribute,
@@ -214,6 +226,8 @@ H5_MUTATIONS: dict[str, Callable[[h5py.File], str]] = {
     "changed dtype": _h5_change_dtype,
     "negative zero": _h5_negative_zero,
     "dropped cached namespace": _h5_drop_cached_namespace,
+    "neurodata_type of another existing type": _h5_another_existing_type,
+    "nwb_version of an uncached schema": _h5_uncached_nwb_version,
 }
 
 

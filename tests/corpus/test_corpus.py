@@ -217,7 +217,7 @@ class Sources:
                 source.io = open_io(source.path)
                 source.nwbfile = source.io.read()
         if source.nwbfile is not None:
-            with checks.step("existing configuration"), pickle_decoding(source.pickled):
+            with checks.step("existing configuration"):
                 nwbconfig_widget.get_existing_backend_configuration(source.nwbfile)
             with checks.step("widget from_path"):
                 widget = nwbconfig_widget.ConfiguratorWidget.from_path(source.path, allow_pickle=source.pickled)
@@ -261,7 +261,7 @@ def test_repack_loses_nothing(entry: CorpusEntry, target_backend: str, sources: 
     if source.nwbfile is None:
         pytest.fail("\n".join([f"{len(checks.problems)} problem(s)", *checks.problems]), pytrace=False)
 
-    with checks.step("preview"), pickle_decoding(False):
+    with checks.step("preview"):
         configuration = nwbconfig_widget.get_default_backend_configuration(source.nwbfile, backend=target_backend)
         preview = nwbconfig_widget.preview_compression(source.nwbfile, configuration)
         assert len(preview) == len(configuration.dataset_configurations), "preview lists another number of datasets"
