@@ -50,7 +50,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,11 +60,30 @@ import numpy as np
 import zarr
 
 from .._plain import plain
+from .cross_format import (
+    as_text,
+    has_reference,
+    hdf5_dataset_to_zarr,
+    kind_of_hdf5,
+    kind_of_zarr,
+    object_codec_id,
+    zarr_array_to_hdf5,
+)
 from .extra_attributes import _BACKEND_ATTRIBUTES, _SCHEMA_GROUP, _as_json, _is_reference, _set
+from .file_trees import (
+    DATASET,
+    EXTERNAL_LINK,
+    GROUP,
+    SOFT_LINK,
+    HDF5Tree,
+    Node,
+    ZarrTree,
+    open_tree,
+    parent_of,
+    under,
+    zarr_links,
+)
 
-GROUP, DATASET, SOFT_LINK, EXTERNAL_LINK = "group", "dataset", "soft link", "external link"
-#: How many bytes of a dataset are read at once when it is copied to the other format.
-_BLOCK_BYTES = 64 * 2**20
 #: Where the fix is given: the parameter, and the option of the command line.
 FIX = (
     "pass drop_objects_outside_schema=True to repack_nwbfile or configure_and_write_nwbfile "
@@ -90,147 +109,6 @@ class ObjectsOutsideSchemaError(ValueError):
 
 class ObjectsOutsideSchemaWarning(UserWarning):
     """Objects outside the NWB schema were left out of the written file (``drop_objects_outside_schema=True``)."""
-
-
-@dataclass(frozen=True)
-class Node:
-    """A group, dataset or link of a file, by its path from the root (links are not followed)."""
-
-    path: str
-    kind: str
-    link_path: str | None = None  # a link: the path it points to
-    link_file: str | None = None  # an external link: the file it names
-
-
-def _parent(path: str) -> str:
-    return posixpath.dirname(path)
-
-
-def _depth_first(node: Node) -> list[str]:
-    """Sort key: a group, then everything under it, then its next sibling."""
-    return node.path.split("/")
-
-
-def _under(path: str, prefix: str) -> bool:
-    return path == prefix or path.startswith(prefix + "/")
-
-
-class _HDF5Tree:
-    """An HDF5 file seen as nodes; ``file`` stays open while the tree is used."""
-
-    backend = "hdf5"
-
-    def __init__(self, path: Path, mode: str):
-        self.location = path
-        self.file = h5py.File(path, mode)
-
-    def close(self) -> None:
-        self.file.close()
-
-    def nodes(self) -> list[Node]:
-        found: list[Node] = []
-
-        def visit(name: str, link: Any) -> None:
-            found.append(self._as_node(name, link))
-
-        self.file.visititems_links(visit)
-        return sorted(found, key=_depth_first)
-
-    def node(self, path: str) -> Node | None:
-        try:
-            link = self.file.get(path, getlink=True)
-        except (KeyError, ValueError, RuntimeError):
-            return None  # a path through a missing or dangling link
-        return None if link is None else self._as_node(path, link)
-
-    def _as_node(self, path: str, link: Any) -> Node:
-        if isinstance(link, h5py.SoftLink):
-            return Node(path, SOFT_LINK, link_path=link.path)
-        if isinstance(link, h5py.ExternalLink):
-            return Node(path, EXTERNAL_LINK, link_path=link.path, link_file=link.filename)
-        kind = GROUP if isinstance(self.file.get(path), h5py.Group) else DATASET
-        return Node(path, kind)
-
-    def obj(self, path: str) -> Any:
-        return self.file[path] if path else self.file
-
-    def attrs(self, path: str) -> Any:
-        return self.obj(path).attrs
-
-
-class _ZarrTree:
-    """A Zarr folder seen as nodes; links are hdmf-zarr's ``zarr_link`` entries of their parent group."""
-
-    backend = "zarr"
-
-    def __init__(self, path: Path, mode: str):
-        self.location = path
-        self.root = zarr.open(str(path), mode=mode)  # not the consolidated metadata: what is really in the folder
-        self.changed = False
-
-    def close(self) -> None:
-        if self.changed and (self.location / ".zmetadata").exists():
-            zarr.consolidate_metadata(str(self.location))  # hdmf-zarr reads through the consolidated metadata
-
-    def nodes(self) -> list[Node]:
-        found: list[Node] = []
-        groups = [("", self.root)]
-
-        def visit(name: str, item: Any) -> None:
-            if isinstance(item, zarr.Group):
-                found.append(Node(name, GROUP))
-                groups.append((name, item))
-            else:
-                found.append(Node(name, DATASET))
-
-        self.root.visititems(visit)
-        for name, group in groups:
-            found.extend(self._link_node(posixpath.join(name, entry["name"]), entry) for entry in _links(group))
-        return sorted(found, key=_depth_first)
-
-    def node(self, path: str) -> Node | None:
-        parent = self.group(_parent(path))
-        if parent is None:
-            return None
-        name = posixpath.basename(path)
-        if name in parent:
-            return Node(path, GROUP if isinstance(parent[name], zarr.Group) else DATASET)
-        for entry in _links(parent):
-            if entry.get("name") == name:
-                return self._link_node(path, entry)
-        return None
-
-    def group(self, path: str) -> Any:
-        if not path:
-            return self.root
-        try:
-            item = self.root[path]
-        except KeyError:
-            return None
-        return item if isinstance(item, zarr.Group) else None
-
-    @staticmethod
-    def _link_node(path: str, entry: dict) -> Node:
-        source = entry.get("source")
-        target = str(entry.get("path") or "/")
-        if source in (".", None):
-            return Node(path, SOFT_LINK, link_path=target)
-        return Node(path, EXTERNAL_LINK, link_path=target, link_file=str(source))
-
-    def obj(self, path: str) -> Any:
-        return self.root[path] if path else self.root
-
-    def attrs(self, path: str) -> Any:
-        return self.obj(path).attrs
-
-
-def _links(group: Any) -> list[dict]:
-    links = group.attrs.get("zarr_link", [])
-    return [entry for entry in links if isinstance(entry, dict) and "name" in entry]
-
-
-def _open_tree(path: Path, mode: str) -> _HDF5Tree | _ZarrTree:
-    return _ZarrTree(path, mode) if path.is_dir() else _HDF5Tree(path, mode)
 
 
 @dataclass
@@ -277,9 +155,9 @@ def carry_over_outside_schema(
     left out and returned as ``"path: what is wrong"`` lines.
     """
     source, written, target = Path(source), Path(written), Path(target)
-    read = _open_tree(source, "r")
+    read = open_tree(source, "r")
     try:
-        out = _open_tree(written, "r+")
+        out = open_tree(written, "r+")
         try:
             plan = _plan(read, out, target, kept, containers_as_read)
             problems = plan.described()
@@ -294,8 +172,8 @@ def carry_over_outside_schema(
 
 
 def _plan(
-    read: _HDF5Tree | _ZarrTree,
-    out: _HDF5Tree | _ZarrTree,
+    read: HDF5Tree | ZarrTree,
+    out: HDF5Tree | ZarrTree,
     target: Path,
     kept: frozenset[str] | set[str],
     containers_as_read: Callable[[], set[str]] | None,
@@ -326,7 +204,7 @@ def _plan(
                 skipped.add(node.path)  # a container the user took out of the NWBFile
                 continue
         missing[node.path] = _Missing(node)
-        parent = out.node(_parent(node.path)) if _parent(node.path) else Node("", GROUP)
+        parent = out.node(parent_of(node.path)) if parent_of(node.path) else Node("", GROUP)
         if parent is None or parent.kind != GROUP:
             plan.problems[node.path] = "its parent is not a group in the new file, so there is no place to copy it"
     plan.missing = list(missing.values())
@@ -361,11 +239,7 @@ def _containers_as_read(containers_as_read: Callable[[], set[str]] | None) -> se
 def _replaced(read: Any, out: Any, path: str) -> bool:
     """Whether the written object at ``path`` is another object than the source's (another ``object_id``)."""
     ours, theirs = read.attrs(path).get("object_id"), out.attrs(path).get("object_id")
-    return ours is not None and theirs is not None and _text(ours) != _text(theirs)
-
-
-def _text(value: Any) -> Any:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return ours is not None and theirs is not None and as_text(ours) != as_text(theirs)
 
 
 def _plan_attributes(plan: _Plan, read: Any, out: Any, path: str) -> None:
@@ -431,7 +305,7 @@ def _soft_link_problem(read: Any, out: Any, node: Node, copied: list[str]) -> st
     pointed = str(node.link_path).strip("/")
     if read.node(pointed) is None:
         return None  # dangling in the source already: copied as it is
-    if out.node(pointed) is not None or any(_under(pointed, path) for path in copied):
+    if out.node(pointed) is not None or any(under(pointed, path) for path in copied):
         return None
     return f"a soft link to /{plain(pointed)}, which the new file does not hold"
 
@@ -458,12 +332,12 @@ _FORMAT = {"hdf5": "HDF5", "zarr": "Zarr"}
 def _dataset_problem(dataset: Any, source_backend: str, target_backend: str) -> str | None:
     if source_backend == "hdf5":
         dtype = dataset.dtype
-        if _has_reference(dtype):
+        if has_reference(dtype):
             return "a dataset of object or region references, which point into the source file"
         if target_backend == "zarr":
             if dataset.shape is None:
                 return "an empty (null) HDF5 dataset, which Zarr cannot represent"
-            if _kind_of(dtype) is None:
+            if kind_of_hdf5(dtype) is None:
                 return f"a dataset of type {dtype}, which this copy cannot represent in Zarr"
         return None
     zarr_dtype = dataset.attrs.get("zarr_dtype")
@@ -471,43 +345,9 @@ def _dataset_problem(dataset: Any, source_backend: str, target_backend: str) -> 
         isinstance(zarr_dtype, list) and any(item.get("dtype") in ("object", "region") for item in zarr_dtype)
     ):
         return "a dataset of object references, which point into the source file"
-    if target_backend == "hdf5" and _zarr_kind(dataset) is None:
-        return f"a dataset of type {dataset.dtype} (codec {_object_codec_id(dataset)}), which HDF5 cannot represent"
+    if target_backend == "hdf5" and kind_of_zarr(dataset) is None:
+        return f"a dataset of type {dataset.dtype} (codec {object_codec_id(dataset)}), which HDF5 cannot represent"
     return None
-
-
-def _has_reference(dtype: np.dtype) -> bool:
-    if h5py.check_ref_dtype(dtype) is not None:
-        return True
-    return dtype.names is not None and any(_has_reference(dtype.fields[name][0]) for name in dtype.names)
-
-
-def _kind_of(dtype: np.dtype) -> str | None:
-    """How an HDF5 dataset of ``dtype`` is written to Zarr: numeric, text, bytes; None when it cannot be."""
-    info = h5py.check_string_dtype(dtype)
-    if info is not None:
-        if info.length is not None:
-            return "numeric"  # fixed-length bytes: numpy's S<n>, which Zarr stores as is
-        return "text" if info.encoding == "utf-8" else "bytes"
-    if dtype.names is not None:
-        return "numeric" if all(dtype.fields[name][0].kind in "biuf" for name in dtype.names) else None
-    return "numeric" if dtype.kind in "biufcS?" else None
-
-
-def _object_codec_id(array: Any) -> str | None:
-    filters = array.filters or []
-    return getattr(filters[0], "codec_id", None) if array.dtype.kind == "O" and filters else None
-
-
-def _zarr_kind(array: Any) -> str | None:
-    """How a Zarr array is written to HDF5: numeric, text, bytes; None when it cannot be."""
-    if array.dtype.kind == "O":
-        return {"vlen-utf8": "text", "vlen-bytes": "bytes"}.get(_object_codec_id(array))
-    if array.dtype.kind == "U":
-        return "text"
-    if array.dtype.names is not None:
-        return "numeric" if all(array.dtype.fields[name][0].kind in "biuf" for name in array.dtype.names) else None
-    return "numeric" if array.dtype.kind in "biufcS?" else None
 
 
 # --- applying the plan ---------------------------------------------------------------------------------------------
@@ -520,7 +360,7 @@ def _apply(plan: _Plan, read: Any, out: Any) -> None:
         if item.node.path in plan.problems:
             continue  # dropped (drop=True), with all under it
         dropped = _topmost([node.path for node in item.members if node.path in plan.problems])
-        kept = [node for node in (item.node, *item.members) if not any(_under(node.path, path) for path in dropped)]
+        kept = [node for node in (item.node, *item.members) if not any(under(node.path, path) for path in dropped)]
         if read.backend == out.backend:
             _copy_natively(read, out, item.node)
             for path in dropped:
@@ -531,7 +371,7 @@ def _apply(plan: _Plan, read: Any, out: Any) -> None:
         else:
             for node in kept:
                 _copy_across(read, out, node, skip=set(_dropped_attributes(plan, node.path)))
-    if isinstance(out, _ZarrTree):
+    if isinstance(out, ZarrTree):
         out.changed = bool(plan.attributes or plan.copied())
 
 
@@ -542,14 +382,14 @@ def _dropped_attributes(plan: _Plan, path: str) -> list[str]:
 def _topmost(paths: list[str]) -> list[str]:
     top: list[str] = []
     for path in sorted(paths):
-        if not any(_under(path, other) for other in top):
+        if not any(under(path, other) for other in top):
             top.append(path)
     return top
 
 
 def _copy_natively(read: Any, out: Any, node: Node) -> None:
     """Copy ``node`` and all under it as stored: HDF5's object copy, or the Zarr store's files."""
-    parent, name = _parent(node.path), posixpath.basename(node.path)
+    parent, name = parent_of(node.path), posixpath.basename(node.path)
     if read.backend == "hdf5":
         if node.kind == SOFT_LINK:
             out.obj(parent)[name] = h5py.SoftLink(node.link_path)
@@ -559,7 +399,7 @@ def _copy_natively(read: Any, out: Any, node: Node) -> None:
             read.file.copy(read.file[node.path], out.obj(parent), name=name)
         return
     if node.kind in (SOFT_LINK, EXTERNAL_LINK):
-        entry = next(entry for entry in _links(read.obj(parent)) if entry["name"] == name)
+        entry = next(entry for entry in zarr_links(read.obj(parent)) if entry["name"] == name)
         _add_zarr_link(out.obj(parent), entry)
         return
     zarr.copy_store(
@@ -571,7 +411,7 @@ def _copy_natively(read: Any, out: Any, node: Node) -> None:
 
 
 def _remove(out: Any, path: str) -> None:
-    parent, name = _parent(path), posixpath.basename(path)
+    parent, name = parent_of(path), posixpath.basename(path)
     if out.backend == "hdf5":
         del out.obj(parent)[name]
         return
@@ -579,16 +419,16 @@ def _remove(out: Any, path: str) -> None:
     if name in group:
         del group[name]
     else:
-        group.attrs["zarr_link"] = [entry for entry in _links(group) if entry["name"] != name]
+        group.attrs["zarr_link"] = [entry for entry in zarr_links(group) if entry["name"] != name]
 
 
 def _add_zarr_link(group: Any, entry: dict) -> None:
-    group.attrs["zarr_link"] = [*_links(group), dict(entry)]
+    group.attrs["zarr_link"] = [*zarr_links(group), dict(entry)]
 
 
 def _copy_across(read: Any, out: Any, node: Node, skip: set[str]) -> None:
     """Write ``node`` alone (not what is under it) in the other format."""
-    parent, name = _parent(node.path), posixpath.basename(node.path)
+    parent, name = parent_of(node.path), posixpath.basename(node.path)
     if node.kind == SOFT_LINK:
         pointed = "/" + str(node.link_path).strip("/")
         if out.backend == "hdf5":
@@ -599,72 +439,9 @@ def _copy_across(read: Any, out: Any, node: Node, skip: set[str]) -> None:
     if node.kind == GROUP:
         made = out.obj(parent).create_group(name)
     elif out.backend == "zarr":
-        made = _hdf5_dataset_to_zarr(read.obj(node.path), out.obj(parent), name)
+        made = hdf5_dataset_to_zarr(read.obj(node.path), out.obj(parent), name)
     else:
-        made = _zarr_array_to_hdf5(read.obj(node.path), out.obj(parent), name)
+        made = zarr_array_to_hdf5(read.obj(node.path), out.obj(parent), name)
     for attribute, value in read.attrs(node.path).items():
         if attribute not in _BACKEND_ATTRIBUTES and attribute not in skip:
             _set(made, attribute, value)
-
-
-def _blocks(shape: tuple[int, ...], itemsize: int) -> Iterator[tuple[slice, ...] | tuple]:
-    """Selections covering an array of ``shape`` along its first axis, each about _BLOCK_BYTES."""
-    if not shape:
-        yield ()
-        return
-    row = max(1, itemsize * int(np.prod(shape[1:], dtype=np.int64)))
-    step = max(1, _BLOCK_BYTES // row)
-    for start in range(0, shape[0], step):
-        yield (slice(start, min(start + step, shape[0])),)
-
-
-def _hdf5_dataset_to_zarr(dataset: h5py.Dataset, group: Any, name: str) -> Any:
-    import numcodecs
-
-    kind = _kind_of(dataset.dtype)
-    scalar = dataset.shape == ()
-    shape = (1,) if scalar else dataset.shape
-    chunks = dataset.chunks or True
-    if kind in ("text", "bytes"):
-        codec = numcodecs.VLenUTF8() if kind == "text" else numcodecs.VLenBytes()
-        array = group.create_dataset(name, shape=shape, chunks=chunks, dtype=object, object_codec=codec)
-        zarr_dtype = "str" if kind == "text" else "bytes"
-    else:
-        array = group.create_dataset(name, shape=shape, chunks=chunks, dtype=dataset.dtype)
-        zarr_dtype = np.dtype(dataset.dtype).str
-        if dataset.dtype.names is not None:
-            zarr_dtype = [{"name": field, "dtype": dataset.dtype[field].str} for field in dataset.dtype.names]
-    # hdmf-zarr reads a dataset's type from zarr_dtype (and warns without it); a scalar is a 1-element array there.
-    array.attrs["zarr_dtype"] = "scalar" if scalar else zarr_dtype
-    source = dataset.asstr() if kind == "text" else dataset
-    for selection in _blocks(dataset.shape, dataset.dtype.itemsize):
-        values = np.asarray(source[selection])
-        if kind == "text":
-            values = values.astype(object)
-        array[selection if not scalar else slice(None)] = values.reshape(-1) if scalar else values
-    return array
-
-
-def _zarr_array_to_hdf5(array: Any, group: h5py.Group, name: str) -> h5py.Dataset:
-    kind = _zarr_kind(array)
-    scalar = array.attrs.get("zarr_dtype") == "scalar" and array.shape == (1,)
-    shape = () if scalar else array.shape
-    if kind == "text":
-        dtype = h5py.string_dtype("utf-8")
-    elif kind == "bytes":
-        dtype = h5py.string_dtype("ascii")
-    else:
-        dtype = array.dtype
-    options: dict[str, Any] = {}
-    if shape and int(np.prod(shape)) > 0:
-        options = {"chunks": tuple(max(1, min(c, s)) for c, s in zip(array.chunks, shape)), "compression": "gzip"}
-    dataset = group.create_dataset(name, shape=shape, dtype=dtype, **options)
-    for selection in _blocks(array.shape, max(array.dtype.itemsize, 8)):
-        values = np.asarray(array[selection])
-        if kind == "text":
-            values = np.array([_text(value) for value in values.reshape(-1)], dtype=object).reshape(values.shape)
-        if scalar:
-            dataset[()] = values.reshape(-1)[0]
-        else:
-            dataset[selection] = values
-    return dataset
