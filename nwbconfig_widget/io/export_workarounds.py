@@ -12,13 +12,19 @@ own on their Device types, and pynwb (since 3.1, pynwb issue 2108, PR 2132) rema
   whose ``OpticalFiberModel`` extends ``Device``) is taken off ``Device.model`` and kept as a plain Python attribute
   (``device.ndx_optogenetics_model``) that no ObjectMapper reads. The export then succeeds, but without the link,
   and the written file fails pynwb.validate ("missing data type OpticalFiberModel (model)").
+- a link to a model of an older extension read with a newer version of the extension imported (ndx-ophys-devices
+  0.2 models are Devices in ``/general/devices``; 0.3 makes them DeviceModels, which ``NWBFile.devices`` does not
+  take): the model is read but placed nowhere in the NWBFile (its parent stays an unresolved Proxy), and hdmf's
+  export writes the Device's ``model`` as a soft link to ``/`` (hdmf issue 1582, fixed to raise by hdmf PR 1583;
+  hdmf-zarr issue 266 for Zarr).
 
-Neither remapping is undone on write by pynwb 4.2 / hdmf 6.2 (no upstream issue covers the export side; pynwb
-issue 2108 and nwb-schema issue 633 describe the read-side conflict). :func:`device_models_as_stored` puts each
+None of these is undone on write by pynwb 4.2 / hdmf 6.2 (no upstream issue covers the export side of the first
+two; pynwb issue 2108 and nwb-schema issue 633 describe the read-side conflict). :func:`device_models_as_stored` puts each
 Device's ``model`` back the way the source file holds it, for the duration of the export only:
 
-- a link in the source is written as that link, to the object it points to in the source (when that object is in
-  the NWBFile being written);
+- a link in the source is written as that link, to the object it points to in the source, when that object is in
+  the NWBFile being written; when it is not, the link is left out of the build and copied as stored afterwards,
+  with the model it points to, as objects outside what pynwb writes (see :mod:`nwbconfig_widget.io.outside_schema`);
 - a text attribute in the source is left out of the build (no link to an object that is not in the file); the text
   itself is an attribute outside what pynwb writes and is copied from the source afterwards, with every other such
   attribute (see :mod:`nwbconfig_widget.io.outside_schema`).
@@ -73,14 +79,21 @@ def _model_as_stored(device: Any, builders: dict[str, Any], nwbfile: Any) -> tup
     if stored is None:
         stored = builder.links.get(_MODEL)
     current = device.fields.get(_MODEL)
-    if isinstance(stored, LinkBuilder) and current is None:
+    if isinstance(stored, LinkBuilder):
         target_id = stored.builder.attributes.get("object_id")
         target = nwbfile.objects.get(target_id.decode() if isinstance(target_id, bytes) else target_id)
-        if target is not None:  # the object the source links to is in the NWBFile written
+        if current is None and target is not None:  # pynwb moved the linked model aside: link it again
             return location, target
-    if isinstance(stored, (str, bytes)) and isinstance(current, DeviceModel) and current.parent is None:
+        if current is not None and not _in(current, nwbfile):
+            return location, None  # the model has no place in the NWBFile: the link and the model are copied
+    if isinstance(stored, (str, bytes)) and isinstance(current, DeviceModel) and not _in(current, nwbfile):
         return location, None  # the remapped text: written back as the attribute it was
     return None, None
+
+
+def _in(container: Any, nwbfile: Any) -> bool:
+    """Whether ``container`` is part of ``nwbfile`` (so the export writes it and can link to it)."""
+    return nwbfile.objects.get(container.object_id) is container
 
 
 @contextlib.contextmanager
