@@ -19,8 +19,8 @@ own on their Device types, and pynwb (since 3.1, pynwb issue 2108, PR 2132) rema
   hdmf-zarr issue 266 for Zarr).
 
 None of these is undone on write by pynwb 4.2 / hdmf 6.2 (no upstream issue covers the export side of the first
-two; pynwb issue 2108 and nwb-schema issue 633 describe the read-side conflict). :func:`device_models_as_stored` puts each
-Device's ``model`` back the way the source file holds it, for the duration of the export only:
+two; pynwb issue 2108 and nwb-schema issue 633 describe the read-side conflict). :func:`device_models_as_stored`
+puts each Device's ``model`` back the way the source file holds it, for the duration of the export only:
 
 - a link in the source is written as that link, to the object it points to in the source, when that object is in
   the NWBFile being written; when it is not, the link is left out of the build and copied as stored afterwards,
