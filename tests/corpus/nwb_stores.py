@@ -13,18 +13,21 @@ alike here, each case with the reason it is no loss:
 - text: HDF5 may hold bytes or str, fixed or variable length; Zarr holds ``vlen-utf8`` or ``vlen-bytes`` objects.
   Both become Python ``str`` (undecodable bytes kept with ``surrogateescape``, so no byte is lost to the comparison).
 - a scalar: hdmf-zarr stores it as a one-element array marked ``zarr_dtype == "scalar"``; it is read back as 0-d.
+- pickle: hdmf-zarr writes object references, compound rows holding text and the fill value of compound arrays
+  holding references with numcodecs' Pickle (its default object codec), which numcodecs 0.15 decodes only when the
+  process opts in; zarr cannot even open such an array's metadata without it. A :class:`ZarrStore` opts in while it
+  is open and restores the previous setting when closed. The comparison runs on the test's own files (the corpus
+  and the package's outputs), and nothing else runs while it does: the package under test is never called with the
+  opt-in set by the comparison.
 - attributes Zarr keeps for itself (:data:`ZARR_OWN_ATTRIBUTES`) and the root ``.specloc`` of both backends (it only
   locates the cached schema, read by :meth:`Store.namespaces`) are left out of the attributes.
 """
 
 from __future__ import annotations
 
-import io
-import itertools
 import json
 import math
 import os
-import pickle
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -367,35 +370,6 @@ class HDF5Store(Store):
 
 
 # --------------------------------------------------------------------------------------------------------------- Zarr
-class _ZarrReference(dict):
-    """What a pickled ``hdmf_zarr.utils.ZarrReference`` (a dict subclass) is read back as."""
-
-
-class _ReferenceUnpickler(pickle.Unpickler):
-    """Unpickles the object arrays hdmf-zarr writes (numpy arrays of ZarrReference dicts, str, tuples) and nothing else.
-
-    hdmf-zarr's default object codec is numcodecs' Pickle, which numcodecs 0.15 refuses to decode unless the whole
-    process opts in. The comparison must not flip that process-wide switch (the package under test reads its input in
-    the same process and must keep refusing), so it decodes those chunks itself and allows only these globals.
-    """
-
-    _ALLOWED = {
-        ("numpy._core.multiarray", "_reconstruct"): np.empty(0).__reduce__()[0],
-        ("numpy.core.multiarray", "_reconstruct"): np.empty(0).__reduce__()[0],
-        ("numpy._core.multiarray", "scalar"): np.float64(0).__reduce__()[0],
-        ("numpy.core.multiarray", "scalar"): np.float64(0).__reduce__()[0],
-        ("numpy", "ndarray"): np.ndarray,
-        ("numpy", "dtype"): np.dtype,
-        ("hdmf_zarr.utils", "ZarrReference"): _ZarrReference,
-    }
-
-    def find_class(self, module: str, name: str) -> Any:
-        try:
-            return self._ALLOWED[(module, name)]
-        except KeyError:
-            raise pickle.UnpicklingError(f"compare refuses to unpickle {module}.{name} from a Zarr chunk") from None
-
-
 _TEXT_ZARR_DTYPES = {"str", "text", "utf", "utf8", "utf-8", "ascii", "bytes", "isodatetime", "string_", "str_"}
 
 
@@ -406,11 +380,18 @@ class ZarrStore(Store):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.root = zarr.open_group(str(path), mode="r")
+        self._pickle_was_allowed = _allow_pickle(True)
+        try:
+            self.root = zarr.open_group(str(path), mode="r")
+        except BaseException:
+            _allow_pickle(self._pickle_was_allowed)
+            raise
         specloc = self.root.attrs.get(".specloc")
         if isinstance(specloc, str):
             self.spec_group = normalise_path(specloc)
-        self._decoded: dict[str, np.ndarray] = {}
+
+    def close(self) -> None:
+        _allow_pickle(self._pickle_was_allowed)
 
     def _root_attributes(self) -> dict[str, Any]:
         return self._attributes(self.root)
@@ -528,13 +509,8 @@ class ZarrStore(Store):
         return tuple(fields)
 
     def _values(self, path: str) -> np.ndarray:
-        """The whole array, decoding hdmf-zarr's pickled chunks with :class:`_ReferenceUnpickler`."""
-        array = self._array(path)
-        if not any(getattr(codec, "codec_id", None) == "pickle" for codec in array.filters or []):
-            return array[...]
-        if path not in self._decoded:
-            self._decoded[path] = _decode_pickled(array)
-        return self._decoded[path]
+        """The whole array."""
+        return self._array(path)[...]
 
     def read(self, path: str, rows: slice | None = None) -> Any:
         layout = self.layout(path)
@@ -573,29 +549,13 @@ class ZarrStore(Store):
         return _native(np.asarray(values))
 
 
-def _decode_pickled(array: zarr.Array) -> np.ndarray:
-    """Read every chunk of a Zarr array whose filters include pickle: compressor, then filters in reverse."""
-    meta = json.loads(array.store[(array.path + "/" if array.path else "") + ".zarray"])
-    separator = meta.get("dimension_separator") or "."
-    out = np.full(array.shape, array.fill_value, dtype=array.dtype)
-    grid = [range(math.ceil(size / chunk)) for size, chunk in zip(array.shape, array.chunks)]
-    for chunk_index in itertools.product(*grid):
-        key = separator.join(str(i) for i in chunk_index) or "0"
-        full_key = (array.path + "/" if array.path else "") + key
-        if full_key not in array.store:
-            continue  # never written: the fill value
-        data: Any = array.store[full_key]
-        if array.compressor is not None:
-            data = array.compressor.decode(data)
-        for codec in reversed(array.filters or []):
-            if codec.codec_id == "pickle":
-                data = _ReferenceUnpickler(io.BytesIO(bytes(memoryview(data)))).load()
-            else:
-                data = codec.decode(data)
-        chunk = np.asarray(data, dtype=array.dtype).reshape(array.chunks)
-        where = tuple(slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(chunk_index, array.chunks, array.shape))
-        out[where] = chunk[tuple(slice(0, w.stop - w.start) for w in where)]
-    return out
+def _allow_pickle(allowed: bool) -> bool:
+    """Set whether numcodecs may unpickle; return what it was (so a ZarrStore restores it on close)."""
+    from numcodecs import pickles
+
+    previous = pickles.ALLOW_UNSAFE_PICKLE_DECODE
+    pickles.ALLOW_UNSAFE_PICKLE_DECODE = allowed
+    return previous
 
 
 def _parse_spec(value: Any) -> Any:

@@ -94,6 +94,18 @@ def test_hdf5_and_its_hdmf_zarr_export_are_equal(zarr_export: Path) -> None:
     assert compare_nwb_files(SOURCE, zarr_export) == []
 
 
+def test_the_comparison_leaves_the_pickle_setting_as_it_was(zarr_export: Path) -> None:
+    """hdmf-zarr's pickled arrays are read with numcodecs' opt-in, held only while a Zarr file is open."""
+    from numcodecs import pickles
+
+    assert pickles.ALLOW_UNSAFE_PICKLE_DECODE is False
+    assert compare_nwb_files(SOURCE, zarr_export) == []
+    assert pickles.ALLOW_UNSAFE_PICKLE_DECODE is False
+    with pytest.raises(zarr.errors.GroupNotFoundError):  # a folder that is not a Zarr group: opening it fails
+        compare_nwb_files(SOURCE, LEGACY)
+    assert pickles.ALLOW_UNSAFE_PICKLE_DECODE is False
+
+
 def test_legacy_files_equal_themselves() -> None:
     for path in [*sorted(LEGACY.glob("*.nwb")), *sorted(LEGACY.glob("*.nwb.zarr"))]:
         assert compare_nwb_files(path, path) == [], path.name

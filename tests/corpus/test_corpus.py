@@ -20,8 +20,9 @@ so a Zarr file is validated with ``pynwb.validate(io=NWBZarrIO(path, "r"))``, wh
 
 Pickled references: hdmf-zarr (0.5 and 0.13 alike, its default ``object_codec_class``) stores object references with
 numcodecs' Pickle, which numcodecs 0.15 decodes only when the process opts in. The repack and the widget are given
-``allow_pickle=True`` exactly for Zarr sources that hold pickled arrays. Validation and inspection read the corpus
-files and the package's own outputs, which this test trusts, so they run with the opt-in for the duration of the call.
+``allow_pickle=True`` exactly for Zarr sources that hold pickled arrays. The test's own reads (the source it hands to
+``get_existing_backend_configuration`` and ``preview_compression``, validation, inspection, compare.py) are of files it
+trusts (the corpus, the package's outputs) and opt in for the duration of the read only.
 """
 
 from __future__ import annotations
@@ -213,7 +214,8 @@ class Sources:
             source.path = corpus_file(entry.name)
         if source.path is not None:
             source.pickled = uses_pickle(source.path)
-            with checks.step("read the source"):
+            # The test's own read of a file it trusts; the package's calls below get no opt-in but allow_pickle.
+            with checks.step("read the source"), pickle_decoding(source.pickled):
                 source.io = open_io(source.path)
                 source.nwbfile = source.io.read()
         if source.nwbfile is not None:
