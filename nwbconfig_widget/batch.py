@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class FileResult:
     seconds: float = 0.0
     error: str | None = None
     details: str | None = None  # the traceback of a failure
+    warnings: list[str] = field(default_factory=list)  # "Category: message" of every warning the repack raised
 
     @property
     def ok(self) -> bool:
@@ -86,9 +88,10 @@ class BatchSummary:
         for result in self.results:
             name = _short(result.source, 48)
             if result.ok:
+                noted = f", {len(result.warnings)} warning(s)" if result.warnings else ""
                 lines.append(
                     f"{name:<48} {format_bytes(result.source_bytes):>10} {format_bytes(result.target_bytes):>10} "
-                    f"{result.ratio or 0:>6.2f} {result.seconds:>6.1f}s  ok"
+                    f"{result.ratio or 0:>6.2f} {result.seconds:>6.1f}s  ok{noted}"
                 )
             else:
                 lines.append(
@@ -96,6 +99,8 @@ class BatchSummary:
                     f"FAILED {result.error}"
                 )
         ratio = f"{self.ratio:.2f}" if self.ratio else "-"
+        for result in self.results:
+            lines.extend(f"warning: {_short(result.source, 48)}: {text}" for text in result.warnings)
         lines.append(
             f"{len(self.succeeded)} repacked, {len(self.failed)} failed: {format_bytes(self.source_bytes)} -> "
             f"{format_bytes(self.target_bytes)} (ratio {ratio}) in {self.seconds:.1f} s"
@@ -142,8 +147,13 @@ def repack_one(
     n_jobs: int | None = None,
     overwrite: bool = False,
     allow_pickle: bool = False,
+    drop_objects_outside_schema: bool = False,
 ) -> FileResult:
-    """Repack one file and report; never raises for a failure of that file (one Dask task)."""
+    """Repack one file and report; never raises for a failure of that file (one Dask task).
+
+    The warnings the repack raises (settings not kept, objects left out...) are kept in ``result.warnings``, so they
+    reach the summary even from a Dask worker, whose own output nobody reads.
+    """
     from .backend_configuration import get_default_backend_configuration
     from .io.repack import _pickle_decoding, open_nwbfile
 
@@ -151,30 +161,34 @@ def repack_one(
     result = FileResult(source=str(source), target=str(target), source_bytes=size_on_disk(source))
     target_path = Path(target)
     created = [parent for parent in reversed(target_path.parents) if not parent.exists()]
-    try:
-        target_path.parent.mkdir(parents=True, exist_ok=True)
-        configuration = None
-        if configure is not None:
-            output = backend or backend_of_path(target_path)
-            with _pickle_decoding(allow_pickle), open_nwbfile(source) as io:
-                configuration = get_default_backend_configuration(io.read(), backend=output)
-            configure(configuration)
-        repack_nwbfile(
-            source,
-            target_path,
-            backend=backend,
-            backend_configuration=configuration,
-            overwrite=overwrite,
-            allow_pickle=allow_pickle,
-            n_jobs=n_jobs,
-        )
-        result.target_bytes = size_on_disk(target_path)
-    except Exception as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-        result.details = traceback.format_exc()
-        for folder in reversed(created):  # folders made for this file only
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # recorded for the summary; repack_folder issues them again
+        try:
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            configuration = None
+            if configure is not None:
+                output = backend or backend_of_path(target_path)
+                with _pickle_decoding(allow_pickle), open_nwbfile(source) as io:
+                    configuration = get_default_backend_configuration(io.read(), backend=output)
+                configure(configuration)
+            repack_nwbfile(
+                source,
+                target_path,
+                backend=backend,
+                backend_configuration=configuration,
+                overwrite=overwrite,
+                allow_pickle=allow_pickle,
+                n_jobs=n_jobs,
+                drop_objects_outside_schema=drop_objects_outside_schema,
+            )
+            result.target_bytes = size_on_disk(target_path)
+        except Exception as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+            result.details = traceback.format_exc()
+            for folder in reversed(created):  # folders made for this file only
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+    result.warnings = [f"{warning.category.__name__}: {warning.message}" for warning in caught]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -189,6 +203,7 @@ def repack_folder(
     n_jobs: int | None = None,
     overwrite: bool = False,
     allow_pickle: bool = False,
+    drop_objects_outside_schema: bool = False,
     client: Any = None,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> BatchSummary:
@@ -202,6 +217,9 @@ def repack_folder(
     - ``n_jobs``: workers compressing the chunks of each file (default: every core here, 1 per task on Dask, where
       the cluster's workers already run files side by side).
     - ``on_result(result)`` is called as each file finishes.
+    - ``allow_pickle`` and ``drop_objects_outside_schema`` are those of ``repack_nwbfile``.
+
+    The warnings of each file are issued again here, prefixed with the file's path, and listed in ``print(summary)``.
 
     A failed file is reported in the summary (``summary.failed``, with the error and traceback) and never stops the
     others or leaves output behind.
@@ -218,10 +236,17 @@ def repack_folder(
     ]
     started = time.perf_counter()
     summary = BatchSummary()
-    options = {"backend": backend, "configure": configure, "overwrite": overwrite, "allow_pickle": allow_pickle}
+    options = {
+        "backend": backend,
+        "configure": configure,
+        "overwrite": overwrite,
+        "allow_pickle": allow_pickle,
+        "drop_objects_outside_schema": drop_objects_outside_schema,
+    }
     if client is None:
         for source, target in jobs:
             result = repack_one(source, target, n_jobs=n_jobs, **options)
+            _warn_again(result)
             summary.results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -246,7 +271,17 @@ def _on_dask(client, jobs, n_jobs, options, on_result) -> list[FileResult]:
             result = future.result()
         except Exception as exc:  # the task itself died (e.g. a worker was lost): that file failed
             result = FileResult(source, target, size_on_disk(source), error=f"{type(exc).__name__}: {exc}")
+        _warn_again(result)
         results.append(result)
         if on_result is not None:
             on_result(result)
     return results
+
+
+class RepackWarning(UserWarning):
+    """A warning one file's repack raised, issued again by :func:`repack_folder` with the file's path."""
+
+
+def _warn_again(result: FileResult) -> None:
+    for text in result.warnings:
+        warnings.warn(f"{result.source}: {text}", RepackWarning, stacklevel=3)

@@ -80,3 +80,33 @@ def test_repack_a_folder_on_a_dask_cluster(dataset_folder):
     ):
         summary = repack_folder(dataset_folder, target, configure=zstd_everywhere, allow_pickle=True, client=client)
     check(summary, target)
+
+
+def test_objects_outside_the_schema_are_refused_or_dropped_with_the_warning_in_the_summary(tmp_path):
+    """A file with an object reference added with h5py fails (the reference cannot be copied); with
+    drop_objects_outside_schema=True it is repacked, and the warning naming the dropped object reaches the summary
+    and is issued again with the file's path."""
+    from nwbconfig_widget.batch import RepackWarning
+
+    source = tmp_path / "raw"
+    source.mkdir()
+    configure_and_write_nwbfile(make_rich_nwbfile(samples=1_000), source / "a.nwb")
+    with h5py.File(source / "a.nwb", "r+") as file:
+        file.create_group("lab_extras").create_dataset("pointer", data=[file["acquisition"].ref], dtype=h5py.ref_dtype)
+
+    refused = repack_folder(source, tmp_path / "refused")
+    assert [result.ok for result in refused.results] == [False]
+    assert "ObjectsOutsideSchemaError" in refused.failed[0].error and "lab_extras/pointer" in refused.failed[0].error
+    assert not (tmp_path / "refused" / "a.nwb").exists()
+
+    with pytest.warns(RepackWarning, match=r"(?s)a\.nwb: ObjectsOutsideSchemaWarning: .*lab_extras/pointer"):
+        dropped = repack_folder(source, tmp_path / "dropped", drop_objects_outside_schema=True)
+    assert [result.ok for result in dropped.results] == [True]
+    assert any("lab_extras/pointer" in text for text in dropped.results[0].warnings)
+    assert "1 warning(s)" in str(dropped) and "lab_extras/pointer" in str(dropped)
+    with h5py.File(tmp_path / "dropped" / "a.nwb", "r") as file:
+        assert "lab_extras" not in file or "pointer" not in file["lab_extras"]
+        np.testing.assert_array_equal(
+            file["acquisition/ElectricalSeries/data"][()],
+            h5py.File(source / "a.nwb", "r")["acquisition/ElectricalSeries/data"][()],
+        )
