@@ -392,6 +392,26 @@ def iter_dataset_candidates(nwbfile: Any) -> list[DatasetCandidate]:
     return candidates
 
 
+def unwritable_objects(nwbfile: Any) -> dict[str, str]:
+    """Path -> reason of each object of ``nwbfile`` that hdmf cannot write as its own type (the outermost one).
+
+    pynwb would write such an object as its nearest known base type and drop its other fields without a word, so
+    the writer refuses them (see :class:`DiscoveryWarning` for where they come from).
+
+    >>> from pynwb.testing.mock.file import mock_NWBFile
+    >>> unwritable_objects(mock_NWBFile())
+    {}
+    """
+    locator = _Locator(nwbfile)
+    found: dict[str, str] = {}
+    for container in nwbfile.all_children():
+        blocked = locator.unwritable(container)
+        if blocked is not None:
+            owner, reason = blocked
+            found.setdefault(locator.path(owner) or "/", reason)
+    return found
+
+
 def _array_fields(container: AbstractContainer) -> list[tuple[str | None, Any]]:
     """(field name, value) of every array held by ``container``, whatever the schema says (None: a Data's data)."""
     if isinstance(container, Data):

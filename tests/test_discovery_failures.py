@@ -129,3 +129,15 @@ def test_an_object_mapper_that_fails_is_listed_and_warned(tmp_path):
 def test_standard_files_give_no_discovery_warning(rich_nwbfile):
     configuration, notes = _configuration(rich_nwbfile)
     assert notes == [] and len(configuration.dataset_configurations) > 10
+
+
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_the_write_refuses_an_object_hdmf_would_write_without_its_data(private_class, tmp_path, backend):
+    """pynwb would write the unknown class as NWBDataInterface and drop ``values`` without a word: the write refuses,
+    names the object, the reason and the fix, and leaves nothing at the target."""
+    nwbfile = _nwbfile()
+    nwbfile.processing["behavior"].add(private_class(name="private", values=np.arange(500.0)))
+    target = tmp_path / ("out.nwb" if backend == "hdf5" else "out.nwb.zarr")
+    with pytest.raises(ValueError, match=r"processing/behavior/private: .*PrivateData.*'values'.*load the extension"):
+        configure_and_write_nwbfile(nwbfile, target, backend=backend)
+    assert not target.exists() and list(tmp_path.iterdir()) == []

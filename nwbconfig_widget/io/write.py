@@ -104,6 +104,7 @@ def configure_and_write_nwbfile(
         check_not_source(source, target)
     check_target(target, overwrite)
     _refuse_names_the_backend_would_change(nwbfile)
+    _refuse_objects_hdmf_cannot_write(nwbfile)
     consumed = consumed_iterators(nwbfile)
     if consumed:
         raise ValueError(
@@ -225,6 +226,19 @@ def _refuse_names_the_backend_would_change(nwbfile: Any) -> None:
                 f"the {type(container).__name__} named {plain(container.name)} has a NUL character (\\x00) in its "
                 "name, where HDF5 would cut the name short; rename it without that character before writing"
             )
+
+
+def _refuse_objects_hdmf_cannot_write(nwbfile: Any) -> None:
+    """Refuse objects whose class hdmf's type map cannot write as its own type: pynwb would write them as a base
+    type and drop their other fields without a word (or fail half-way through the write)."""
+    from ..discovery import unwritable_objects
+
+    unwritable = unwritable_objects(nwbfile)
+    if unwritable:
+        listed = "; ".join(f"{plain(path)}: {reason}" for path, reason in unwritable.items())
+        raise ValueError(
+            f"{len(unwritable)} object(s) cannot be written with all their data, so nothing was written: {listed}"
+        )
 
 
 def _remember_container_sources(nwbfile: Any):
