@@ -112,9 +112,10 @@ def _special_values(data: Any, dtype: np.dtype | None) -> str | None:
     ):
         return references
     first = _first_element(data)
+    first_row = data[0] if isinstance(data, (list, tuple)) and len(data) > 0 else None
     if isinstance(first, AbstractContainer) or (
-        isinstance(first, tuple) and any(isinstance(item, AbstractContainer) for item in first)
-    ):
+        isinstance(first_row, tuple) and any(isinstance(item, AbstractContainer) for item in first_row)
+    ):  # a container, or rows of a compound dataset holding one (a TimeSeriesReference of the epochs' timeseries)
         return references
     if isinstance(first, datetime.date):
         return "holds dates, which hdmf converts to text itself"
@@ -148,6 +149,11 @@ def describe_source(data: Any) -> tuple[tuple[int, ...], np.dtype]:
 
     Raises ValueError with the reason when the data cannot be described.
     """
+    stored = getattr(data, "dataset", None)
+    if isinstance(stored, h5py.Dataset) or type(stored).__module__.startswith("zarr."):
+        # hdmf's read wrappers (e.g. the rows of a compound column holding references) describe their dtype as a list
+        # of type names; the stored h5py or zarr dataset has the real one.
+        data = stored
     if isinstance(data, DataChunkIterator):
         if data.maxshape is None or any(length is None for length in data.maxshape):
             raise ValueError("its DataChunkIterator has no fixed length (maxshape contains None)")
