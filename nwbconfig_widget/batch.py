@@ -155,7 +155,8 @@ def repack_one(
     reach the summary even from a Dask worker, whose own output nobody reads.
     """
     from .backend_configuration import get_default_backend_configuration
-    from .io.repack import _pickle_decoding, open_nwbfile
+    from .io.pickle_opt_in import pickle_decoding
+    from .io.repack import open_nwbfile
 
     started = time.perf_counter()
     result = FileResult(source=str(source), target=str(target), source_bytes=size_on_disk(source))
@@ -168,7 +169,7 @@ def repack_one(
             configuration = None
             if configure is not None:
                 output = backend or backend_of_path(target_path)
-                with _pickle_decoding(allow_pickle), open_nwbfile(source) as io:
+                with pickle_decoding(allow_pickle), open_nwbfile(source) as io:
                     configuration = get_default_backend_configuration(io.read(), backend=output)
                 configure(configuration)
             repack_nwbfile(

@@ -360,7 +360,7 @@ def test_a_compound_column_of_references_read_from_a_file_is_described(tmp_path,
     from pynwb.testing.mock.file import mock_NWBFile
 
     from nwbconfig_widget import get_existing_backend_configuration, preview_compression
-    from nwbconfig_widget.io.repack import _pickle_decoding
+    from nwbconfig_widget.io.pickle_opt_in import pickle_decoding
 
     nwbfile = mock_NWBFile()
     series = mock_TimeSeries(name="series", data=np.arange(100.0), rate=10.0)
@@ -370,9 +370,9 @@ def test_a_compound_column_of_references_read_from_a_file_is_described(tmp_path,
     source = tmp_path / ("epochs.nwb" if backend == "hdf5" else "epochs.nwb.zarr")
     # hdmf-zarr 0.13 pickles the references and the compound fill value in the metadata, which it decodes again while
     # writing (a plain NWBZarrIO write fails the same way without the opt-in): a file written here, so trusted.
-    with _pickle_decoding(backend == "zarr"):
+    with pickle_decoding(backend == "zarr"):
         configure_and_write_nwbfile(nwbfile, source)
-    with _pickle_decoding(True), read_nwbfile(source) as io:
+    with pickle_decoding(True), read_nwbfile(source) as io:
         read = io.read()
         configuration = get_existing_backend_configuration(read)
         assert "references" in configuration.unconfigurable_datasets["intervals/epochs/timeseries/data"]

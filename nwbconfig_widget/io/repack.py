@@ -13,6 +13,7 @@ from ..models import BackendConfiguration
 from .atomic import DiskFullError, check_not_source
 from .configure import ProgressHook
 from .outside_schema import ObjectsOutsideSchemaError
+from .pickle_opt_in import pickle_decoding, refused_by_pickle_policy
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
 from .write import backend_of_path, configure_and_write_nwbfile
@@ -73,7 +74,7 @@ def repack_nwbfile(
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
         )
-    with _pickle_decoding(allow_pickle), open_nwbfile(source, mode="r") as io, _explain_source_damage(source, target):
+    with pickle_decoding(allow_pickle), open_nwbfile(source, mode="r") as io, _explain_source_damage(source, target):
         nwbfile = io.read()
         if backend_configuration is None:
             backend = backend or backend_of_path(target)
@@ -98,9 +99,9 @@ def _explain_source_damage(source: Path, target: Path) -> Iterator[None]:
     try:
         yield
     except (OSError, RuntimeError, ValueError) as exc:
-        from numcodecs.errors import UnsafeDecodeError
-
-        if isinstance(exc, (NotAnNWBFileError, UnsafeDecodeError, DiskFullError, ObjectsOutsideSchemaError)):
+        if isinstance(exc, (NotAnNWBFileError, DiskFullError, ObjectsOutsideSchemaError)) or refused_by_pickle_policy(
+            exc
+        ):
             raise  # already explained, or not damage (pickled references, a full disk, objects outside the schema)
         location = _source_dataset_being_read(exc, source)
         if location is None:
@@ -139,22 +140,3 @@ def _stored_in(dataset: Any, source: Path) -> bool:
         folders = {getattr(store, "path", None) for store in stores} - {None}
         return any(Path(folder).resolve() == source for folder in folders)
     return False
-
-
-@contextlib.contextmanager
-def _pickle_decoding(allowed: bool) -> Iterator[None]:
-    """Let numcodecs decode pickled chunks for the duration of the block only, and explain a refusal."""
-    from numcodecs import pickles
-    from numcodecs.errors import UnsafeDecodeError
-
-    previous = pickles.ALLOW_UNSAFE_PICKLE_DECODE
-    pickles.ALLOW_UNSAFE_PICKLE_DECODE = previous or allowed
-    try:
-        yield
-    except UnsafeDecodeError as exc:
-        raise ValueError(
-            "the source stores data with Python's pickle (hdmf-zarr writes object references that way); decoding it "
-            "can run code from the file. If you trust the file, call repack_nwbfile(..., allow_pickle=True)."
-        ) from exc
-    finally:
-        pickles.ALLOW_UNSAFE_PICKLE_DECODE = previous

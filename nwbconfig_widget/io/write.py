@@ -16,6 +16,7 @@ from .configure import ProgressHook, apply_configuration
 from .export_workarounds import builders_by_object_id, device_models_as_stored
 from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_schema
 from .parallel import ParallelWriter, resolve_n_jobs
+from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
 
 
@@ -132,7 +133,11 @@ def configure_and_write_nwbfile(
             progress=hook,
             defer=writer.should_defer,
         )
-        with atomic_target(target, overwrite=overwrite) as temporary:
+        # zarr 2.18 reads back the pickled fill value it has just written for a compound array holding references
+        # (hdmf-zarr pickles them), which numcodecs refuses unless allowed. Allowed here only when no Zarr file is
+        # read (an HDF5 source or an in-memory NWBFile), so the only pickles decoded are the ones this write made.
+        own_pickles_only = backend == "zarr" and read_backend != "zarr"
+        with atomic_target(target, overwrite=overwrite) as temporary, pickle_decoding(own_pickles_only):
             if export:
                 source_io = nwbfile.get_read_io()
                 builders = builders_by_object_id(source_io)
