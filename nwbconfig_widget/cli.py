@@ -351,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print the existing configuration of an NWB file")
     show.add_argument("file", help=".nwb file or .nwb.zarr folder")
     show.add_argument("--json", action="store_true", help="print it as JSON instead")
+    show.add_argument(
+        "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr file you trust"
+    )
     show.set_defaults(run=_show)
 
     config = commands.add_parser("config", help="save the existing (or default) configuration as JSON for editing")
@@ -359,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--default", action="store_true", help="save the recommended configuration instead")
     config.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
     config.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    config.add_argument(
+        "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr file you trust"
+    )
     config.set_defaults(run=_config)
 
     preview = commands.add_parser("preview", help="estimate compressed sizes and codec speed on sampled chunks")
@@ -367,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
     preview.add_argument(
         "--codecs", nargs="+", metavar="NAME", help="compare these compression methods for the whole file"
+    )
+    preview.add_argument(
+        "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr file you trust"
     )
     preview.set_defaults(run=_preview)
 
@@ -413,10 +422,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["show", "missing.nwb"])
     1
     """
+    from .io.pickle_opt_in import PickleRefusedError, pickle_decoding
+
     arguments = build_parser().parse_args(argv)
     try:
-        with warnings_on_stderr():
+        with warnings_on_stderr(), pickle_decoding(getattr(arguments, "allow_pickle", False), what="the file"):
             arguments.run(arguments)
+    except PickleRefusedError as exc:
+        print(f"nwbconfig {arguments.command}: {exc}", file=sys.stderr)
+        return 1
     except CommandError as exc:
         print(f"nwbconfig {arguments.command}: {exc}", file=sys.stderr)
         return 1

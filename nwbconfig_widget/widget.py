@@ -151,20 +151,30 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
     ) -> ConfiguratorWidget:
         """A widget showing the existing configuration of an ``.nwb`` or ``.nwb.zarr`` file; Apply repacks it.
 
-        The file stays open read-only while the widget lives; :meth:`close` closes it. ``allow_pickle`` is passed to
-        :func:`nwbconfig_widget.repack_nwbfile` for Zarr files you trust.
+        The file stays open read-only while the widget lives; :meth:`close` closes it. ``allow_pickle=True`` lets a
+        Zarr file you trust be read although it stores object references with Python's pickle (as hdmf-zarr does),
+        for as long as the widget is open, and is passed to :func:`nwbconfig_widget.repack_nwbfile` by Apply.
         """
+        from .io import pickle_opt_in
         from .io.repack import open_nwbfile
 
         source = Path(path)
-        io = open_nwbfile(source)
+        if allow_pickle:
+            pickle_opt_in.hold()  # released by close()
         try:
-            nwbfile = io.read()
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                configuration = get_existing_backend_configuration(nwbfile)
+            with pickle_opt_in.pickle_decoding(False, what=str(source)):
+                io = open_nwbfile(source)
+                try:
+                    nwbfile = io.read()
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        configuration = get_existing_backend_configuration(nwbfile)
+                except BaseException:
+                    io.close()
+                    raise
         except BaseException:
-            io.close()
+            if allow_pickle:
+                pickle_opt_in.release()
             raise
         widget = cls(
             nwbfile,
@@ -238,6 +248,10 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             with contextlib.suppress(Exception):
                 self._source_io.close()
             self._source_io = None
+            if self._allow_pickle:
+                from .io import pickle_opt_in
+
+                pickle_opt_in.release()
         super().close()
 
     # --------------------------------------------------------------------------------------------- the live model
