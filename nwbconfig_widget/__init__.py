@@ -19,6 +19,8 @@ from .compare import compare_codecs, plot_codec_comparison
 from .defaults import DefaultSettings, settings
 from .export import h5repack_command, to_python_code
 from .io import (
+    DanglingExternalLinkError,
+    ExternalLinkCopiedWarning,
     ObjectsOutsideSchemaError,
     ObjectsOutsideSchemaWarning,
     WriteCancelled,
@@ -45,6 +47,8 @@ __version__ = "0.1.0"
 __all__ = [
     "BatchSummary",
     "FileResult",
+    "DanglingExternalLinkError",
+    "ExternalLinkCopiedWarning",
     "ObjectsOutsideSchemaError",
     "ObjectsOutsideSchemaWarning",
     "WriteCancelled",

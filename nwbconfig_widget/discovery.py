@@ -7,8 +7,10 @@ regions), is a candidate. Extensions are covered the same way, through the type 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -466,6 +468,7 @@ def _unwritable_candidates(
 
 def _iter_candidates(nwbfile: Any, unwritable: dict[str, tuple[str, list[str]]]) -> Iterator[DatasetCandidate]:
     locator = _Locator(nwbfile)
+    source_file = read_source_file(nwbfile)
     for container in nwbfile.all_children():
         blocked = locator.unwritable(container)
         if blocked is not None:
@@ -499,6 +502,18 @@ def _iter_candidates(nwbfile: Any, unwritable: dict[str, tuple[str, list[str]]])
                 source=source,
                 data_io=data_io,
             )
+            elsewhere = stored_file(source) if source_file is not None else None
+            if elsewhere is not None and elsewhere != source_file:
+                # Read through an external link: the writer keeps the link (io/external_links.py), so the data keeps
+                # the settings it has in that file.
+                candidate.problem = (
+                    f"stored in {elsewhere} (an external link); kept as a link "
+                    "(copied as stored, with a warning, when written to the other format)"
+                )
+                with contextlib.suppress(ValueError):
+                    candidate.full_shape, candidate.dtype = describe_source(source)
+                yield candidate
+                continue
             stored_path = _stored_path(source)
             if stored_path is not None and stored_path != (base_location if field_name is None else location):
                 continue  # a link: the dataset is listed where it is stored
@@ -556,6 +571,29 @@ def _compound_rows_dtype(locator: _Locator, container: Any, field_name: str | No
         return np.dtype([(item.name, np.dtype(_SCHEMA_DTYPES.get(item.dtype, item.dtype))) for item in fields])
     except TypeError:
         return None
+
+
+def stored_file(data: Any) -> str | None:
+    """The real path of the HDF5 file or Zarr folder a dataset read from disk is stored in; None for other data."""
+    if isinstance(data, h5py.Dataset):
+        try:
+            return os.path.realpath(data.file.filename)
+        except (ValueError, RuntimeError):  # a closed file
+            return None
+    if zarr is not None and isinstance(data, zarr.Array):
+        # hdmf-zarr reads through a consolidated-metadata store that wraps the folder's own store.
+        for store in (data.chunk_store, data.store, getattr(data.store, "store", None)):
+            path = getattr(store, "path", None)
+            if isinstance(path, str):
+                return os.path.realpath(path)
+    return None
+
+
+def read_source_file(nwbfile: Any) -> str | None:
+    """The real path of the file (or Zarr folder) ``nwbfile`` was read from; None for one built in memory."""
+    io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
+    source = getattr(io, "source", None)
+    return os.path.realpath(source) if isinstance(source, (str, os.PathLike)) else None
 
 
 def _stored_path(source: Any) -> str | None:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,26 @@ class HDF5Tree:
     def attrs(self, path: str) -> Any:
         return self.obj(path).attrs
 
+    def linked(self, node: Node) -> tuple[Path, Any] | None:
+        """(the file, the object) an external link reaches, as HDF5 finds them; None when either is missing.
+
+        HDF5 looks for a relative file name in the folder of the file holding the link, then in the working
+        directory; an absolute name that does not exist is looked for by its base name in those places
+        (H5Lcreate_external; checked with h5py 3.16 / HDF5 2.0). Following the link lets HDF5 do that search.
+        """
+        try:
+            found = self.file[node.path]
+        except (KeyError, OSError, ValueError, RuntimeError):
+            return None
+        return Path(os.path.realpath(found.file.filename)), found
+
+    def set_external_link(self, path: str, file: str, target: str) -> None:
+        """Make ``path`` an external link to ``target`` in ``file`` (replacing what is there)."""
+        parent, name = self.obj(parent_of(path)), posixpath.basename(path)
+        if name in parent or parent.get(name, getlink=True) is not None:
+            del parent[name]
+        parent[name] = h5py.ExternalLink(file, target)
+
 
 class ZarrTree:
     """A Zarr folder seen as nodes; links are hdmf-zarr's ``zarr_link`` entries of their parent group."""
@@ -155,6 +176,35 @@ class ZarrTree:
 
     def attrs(self, path: str) -> Any:
         return self.obj(path).attrs
+
+    def linked(self, node: Node) -> tuple[Path, Any] | None:
+        """(the Zarr folder, the object) an external link reaches; None when either is missing.
+
+        hdmf-zarr joins the link's ``source`` to the Zarr folder holding the link and normalises it
+        (``ZarrIO.resolve_ref``).
+        """
+        folder = Path(os.path.normpath(os.path.join(os.path.abspath(self.location), str(node.link_file))))
+        if not folder.is_dir():
+            return None
+        try:
+            root = zarr.open(str(folder), mode="r")
+            inside = str(node.link_path or "/").strip("/")
+            return folder, (root[inside] if inside else root)
+        except (KeyError, ValueError, OSError, zarr.errors.PathNotFoundError, zarr.errors.FSPathExistNotDir):
+            return None
+
+    def set_external_link(self, path: str, file: str, target: str) -> None:
+        """Make ``path`` a ``zarr_link`` entry to ``target`` in the Zarr folder ``file`` (replacing an entry there)."""
+        parent, name = self.obj(parent_of(path)), posixpath.basename(path)
+        entries = [dict(entry) if isinstance(entry, dict) else entry for entry in parent.attrs.get("zarr_link", [])]
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("name") == name:
+                entry.update(source=file, path=target)  # its other keys (if any) and its place are kept
+                break
+        else:
+            entries.append({"source": file, "path": target, "name": name})
+        parent.attrs["zarr_link"] = entries
+        self.changed = True
 
 
 def zarr_links(group: Any) -> list[dict]:

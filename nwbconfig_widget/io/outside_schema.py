@@ -11,11 +11,15 @@ the written file once, side by side, and:
   external links), Zarr to Zarr with ``zarr.copy_store`` (the stored chunks and metadata, links as hdmf-zarr's
   ``zarr_link`` entries), and across backends what can be represented faithfully: groups, numeric and text datasets,
   attributes, and soft links (an HDF5 soft link becomes a ``zarr_link`` entry with ``"source": "."``, and back);
+- keeps an external link an external link to the same object of the same file when the formats match, its file
+  name rewritten to find that file from the target's place (:func:`~nwbconfig_widget.io.external_links.link_name`);
+  across formats (HDF5 cannot link into a Zarr folder, nor hdmf-zarr into an HDF5 file) copies what it points to,
+  which the writer names in an ``ExternalLinkCopiedWarning``;
 - refuses, with :class:`ObjectsOutsideSchemaError` naming each one, what cannot be copied faithfully: object and
-  region references (they point into the source file), an external link to a file that will not be beside the
-  target (or one the target's format cannot follow), a soft link to an object the new file will not hold, a dataset
-  or attribute the other format cannot represent. ``drop=True`` writes the file without those (they are returned,
-  for a warning that names them); everything else is still copied.
+  region references (they point into the source file), an external link whose file or object is missing (or, across
+  formats, that points to something the other format cannot represent), a soft link to an object the new file will
+  not hold, a dataset or attribute the other format cannot represent. ``drop=True`` writes the file without those
+  (they are returned, for a warning that names them); everything else is still copied.
 
 Which objects are "left out" and which were removed on purpose (the rule):
 
@@ -69,6 +73,7 @@ from .cross_format import (
     object_codec_id,
     zarr_array_to_hdf5,
 )
+from .external_links import SourceLink, link_name
 from .extra_attributes import _BACKEND_ATTRIBUTES, _SCHEMA_GROUP, _as_json, _is_reference, _set
 from .file_trees import (
     DATASET,
@@ -163,7 +168,7 @@ def carry_over_outside_schema(
             problems = plan.described()
             if problems and not drop:
                 raise ObjectsOutsideSchemaError(problems, source, target)
-            _apply(plan, read, out)
+            _apply(plan, read, out, target)
         finally:
             out.close()
     finally:
@@ -197,7 +202,7 @@ def _plan(
                 else:
                     _plan_attributes(plan, read, out, node.path)
             continue
-        if node.kind in (GROUP, DATASET) and "neurodata_type" in read.attrs(node.path) and node.path not in kept:
+        if node.path not in kept and _typed(read, node):
             if as_read is None:
                 as_read = _containers_as_read(containers_as_read)
             if node.path in as_read:
@@ -213,6 +218,16 @@ def _plan(
         for node in (item.node, *item.members):
             _check_node(plan, read, out, node, target, copied)
     return plan
+
+
+def _typed(read: Any, node: Node) -> bool:
+    """Whether ``node`` is (or links to, from another file) an object with a ``neurodata_type``: a container."""
+    if node.kind in (GROUP, DATASET):
+        return "neurodata_type" in read.attrs(node.path)
+    if node.kind == EXTERNAL_LINK:
+        reached = read.linked(node)
+        return reached is not None and "neurodata_type" in reached[1].attrs
+    return False
 
 
 def _covering(path: str, paths: set[str] | dict[str, Any]) -> str | None:
@@ -311,19 +326,53 @@ def _soft_link_problem(read: Any, out: Any, node: Node, copied: list[str]) -> st
 
 
 def _external_link_problem(read: Any, out: Any, node: Node, target: Path) -> str | None:
-    file = str(node.link_file)
-    if read.backend != out.backend:
-        kind = "an HDF5 file" if read.backend == "hdf5" else "a Zarr folder"
-        return f"an external link to {plain(file)} ({kind}), which a {_FORMAT[out.backend]} file cannot link to"
-    # HDF5 looks for a relative file beside the file holding the link; hdmf-zarr joins it to the Zarr folder itself.
-    base_source = read.location if read.backend == "zarr" else read.location.parent
-    base_target = target if out.backend == "zarr" else target.parent
-    if os.path.abspath(os.path.join(base_source, file)) == os.path.abspath(os.path.join(base_target, file)):
-        return None
-    return (
-        f"an external link to {plain(file)} (found from the source's folder), which would point elsewhere from "
-        f"{plain(target.name)}'s folder"
-    )
+    reached = read.linked(node)
+    if reached is None:
+        link = SourceLink(node.path, str(node.link_file), str(node.link_path), None)
+        return f"{link.describe()}, {link.missing(read.location)}; put the file back there, or fix the link"
+    if read.backend == out.backend:
+        return None  # copied as a link, its file name rewritten to reach the same file from the target's place
+    problem = _linked_content_problem(reached[1], read.backend, out.backend)
+    if problem:
+        what = f"an external link to {plain(str(node.link_file))}:{plain(str(node.link_path))}"
+        return f"{what}, which a {_FORMAT[out.backend]} file cannot link to, and whose copy {problem}"
+    return None
+
+
+def _linked_content_problem(linked: Any, source_backend: str, target_backend: str) -> str | None:
+    """Why the object an external link reaches (and all under it) cannot be copied to the other format, or None."""
+    for relative, kind, item in _members(linked, source_backend):
+        where = f" at {plain(relative)}" if relative else ""
+        if kind in (SOFT_LINK, EXTERNAL_LINK):
+            return f"would hold a {kind}{where}, which points into the linked file"
+        problem = _dataset_problem(item, source_backend, target_backend) if kind == DATASET else None
+        if problem:
+            return f"would hold {problem}{where}"
+        for name, value in item.attrs.items():
+            if name not in _BACKEND_ATTRIBUTES:
+                problem = _attribute_problem(value, source_backend, target_backend)
+                if problem:
+                    return f"would hold the attribute {plain(name)}{where}: {problem}"
+    return None
+
+
+def _members(obj: Any, backend: str, relative: str = "") -> list[tuple[str, str, Any]]:
+    """(path relative to ``obj``, kind, object) of ``obj`` and everything under it, links included (not followed)."""
+    is_group = isinstance(obj, h5py.Group) if backend == "hdf5" else isinstance(obj, zarr.Group)
+    found = [(relative, GROUP if is_group else DATASET, obj)]
+    if not is_group:
+        return found
+    if backend == "zarr":
+        found.extend((posixpath.join(relative, entry["name"]), EXTERNAL_LINK, None) for entry in zarr_links(obj))
+    for name in obj:
+        path = posixpath.join(relative, name)
+        if backend == "hdf5":
+            link = obj.get(name, getlink=True)
+            if isinstance(link, (h5py.SoftLink, h5py.ExternalLink)):
+                found.append((path, SOFT_LINK if isinstance(link, h5py.SoftLink) else EXTERNAL_LINK, None))
+                continue
+        found.extend(_members(obj[name], backend, path))
+    return found
 
 
 _FORMAT = {"hdf5": "HDF5", "zarr": "Zarr"}
@@ -353,7 +402,7 @@ def _dataset_problem(dataset: Any, source_backend: str, target_backend: str) -> 
 # --- applying the plan ---------------------------------------------------------------------------------------------
 
 
-def _apply(plan: _Plan, read: Any, out: Any) -> None:
+def _apply(plan: _Plan, read: Any, out: Any, target: Path) -> None:
     for path, name in plan.attributes:
         _set(out.obj(path), name, read.attrs(path)[name])
     for item in plan.missing:
@@ -366,6 +415,9 @@ def _apply(plan: _Plan, read: Any, out: Any) -> None:
             for path in dropped:
                 _remove(out, path)
             for node in kept:
+                if node.kind == EXTERNAL_LINK:
+                    _relink(read, out, node, target)
+                    continue
                 for name in _dropped_attributes(plan, node.path):
                     del out.attrs(node.path)[name]
         else:
@@ -410,6 +462,16 @@ def _copy_natively(read: Any, out: Any, node: Node) -> None:
     )
 
 
+def _relink(read: Any, out: Any, node: Node, target: Path) -> None:
+    """Give the copied external link at ``node.path`` the file name that reaches its file from ``target``."""
+    reached = read.linked(node)
+    if reached is None:
+        return  # dangling: refused or dropped before, never copied
+    name = link_name(str(node.link_file), reached[0], target, out.backend)
+    if name != node.link_file:
+        out.set_external_link(node.path, name, str(node.link_path))
+
+
 def _remove(out: Any, path: str) -> None:
     parent, name = parent_of(path), posixpath.basename(path)
     if out.backend == "hdf5":
@@ -427,8 +489,11 @@ def _add_zarr_link(group: Any, entry: dict) -> None:
 
 
 def _copy_across(read: Any, out: Any, node: Node, skip: set[str]) -> None:
-    """Write ``node`` alone (not what is under it) in the other format."""
+    """Write ``node`` alone (not what is under it) in the other format; an external link, what it reaches."""
     parent, name = parent_of(node.path), posixpath.basename(node.path)
+    if node.kind == EXTERNAL_LINK:
+        _copy_object_across(read.linked(node)[1], read.backend, out.obj(parent), name, out.backend)
+        return
     if node.kind == SOFT_LINK:
         pointed = "/" + str(node.link_path).strip("/")
         if out.backend == "hdf5":
@@ -444,4 +509,21 @@ def _copy_across(read: Any, out: Any, node: Node, skip: set[str]) -> None:
         made = zarr_array_to_hdf5(read.obj(node.path), out.obj(parent), name)
     for attribute, value in read.attrs(node.path).items():
         if attribute not in _BACKEND_ATTRIBUTES and attribute not in skip:
+            _set(made, attribute, value)
+
+
+def _copy_object_across(obj: Any, source_backend: str, group: Any, name: str, target_backend: str) -> None:
+    """Write ``obj`` (an h5py or zarr group or dataset) and everything under it as ``name`` in ``group``, in the
+    other format (what an external link reaches, checked by :func:`_linked_content_problem`)."""
+    is_group = isinstance(obj, h5py.Group) if source_backend == "hdf5" else isinstance(obj, zarr.Group)
+    if is_group:
+        made = group.create_group(name)
+        for child in obj:
+            _copy_object_across(obj[child], source_backend, made, child, target_backend)
+    elif target_backend == "zarr":
+        made = hdf5_dataset_to_zarr(obj, group, name)
+    else:
+        made = zarr_array_to_hdf5(obj, group, name)
+    for attribute, value in obj.attrs.items():
+        if attribute not in _BACKEND_ATTRIBUTES:
             _set(made, attribute, value)

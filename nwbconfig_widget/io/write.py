@@ -14,6 +14,12 @@ from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
 from .export_workarounds import builders_by_object_id, device_models_as_stored
+from .external_links import (
+    ExternalLinkCopiedWarning,
+    copied_links_message,
+    external_links_kept,
+    linked_container_paths,
+)
 from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_schema
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
@@ -123,6 +129,7 @@ def configure_and_write_nwbfile(
     writer = ParallelWriter(n_jobs, backend, check)
     io_class = writer.io_class(_io_class(backend))
     bar = restore = None
+    copied: list = []
     failed = True
     try:
         bar = make_bar(progress_bar, backend_configuration.total_uncompressed_bytes, target.name)
@@ -144,12 +151,17 @@ def configure_and_write_nwbfile(
                 kept = _container_paths(nwbfile, builders)
                 with (
                     device_models_as_stored(nwbfile, builders),
+                    external_links_kept(nwbfile, source, backend) as links,
                     io_class(str(temporary), mode="w") as io,
                 ):
-                    # Copy every dataset: a link back into the source would tie the new file to it.
+                    # Copy every dataset of the source (a link back into it would tie the new file to it); data of
+                    # other files stays linked where the format allows (io/external_links.py).
                     io.export(src_io=source_io, nwbfile=nwbfile, write_args={"link_data": False})
+                links.check_written(temporary, target)
                 if source is not None:
+                    kept |= links.detached
                     _carry_over_what_export_drops(source, temporary, target, kept, drop_objects_outside_schema)
+                copied = links.copied(temporary)
             else:
                 with io_class(str(temporary), mode="w") as io:
                     io.write(nwbfile)
@@ -162,6 +174,8 @@ def configure_and_write_nwbfile(
         if restore is not None:
             restore()
         restore_sources()
+    if copied:
+        warnings.warn(copied_links_message(copied, source, target), ExternalLinkCopiedWarning, stacklevel=2)
     return target
 
 
@@ -219,7 +233,9 @@ def _containers_as_read(source: Path) -> set[str]:
     from .repack import open_nwbfile
 
     with open_nwbfile(source, mode="r") as io:
-        return _container_paths(io.read(), builders_by_object_id(io))
+        nwbfile = io.read()
+        # Containers read through an external link to a group are held at the link's path.
+        return _container_paths(nwbfile, builders_by_object_id(io)) | linked_container_paths(nwbfile, source)
 
 
 def _refuse_names_the_backend_would_change(nwbfile: Any) -> None:
