@@ -65,12 +65,19 @@ class DanglingExternalLinkError(ValueError):
     ``links`` holds one :class:`SourceLink` per link, with where its file was looked for.
     """
 
-    def __init__(self, links: list[SourceLink], source: Path, target: Path):
+    def __init__(self, links: list[SourceLink], source: Path, target: Path, others: list[SourceLink] | None = None):
         self.links = links
         lines = "\n".join(f"  - {plain(link.path)}: {link.describe()}, {link.missing(source)}" for link in links)
+        also = ""
+        if others:
+            listed = "\n".join(f"  - {plain(link.path)}: {link.describe()}, {link.missing(source)}" for link in others)
+            also = (
+                f"\nAlso missing, outside what pynwb reads (refused next unless drop_objects_outside_schema=True "
+                f"leaves them out):\n{listed}"
+            )
         super().__init__(
             f"{len(links)} external link(s) of {source.name} point to a file or object that is missing, so the new "
-            f"file would hold empty data there; nothing was written to {target.name}:\n{lines}\n"
+            f"file would hold empty data there; nothing was written to {target.name}:\n{lines}{also}\n"
             "Put the linked file back where it is looked for (or fix the link with h5py), or give those objects "
             "their data (or remove them from the NWBFile) before writing it with configure_and_write_nwbfile."
         )
@@ -97,6 +104,8 @@ class SourceLink:
             where = self.file if os.path.isabs(self.file) else os.path.join(source.resolve().parent, self.file)
         if os.path.exists(where):
             return f"and {where} has no object {plain(self.object)}"
+        if os.path.isabs(self.file):
+            return f"and {where} does not exist"
         return f"and {where} does not exist (a relative name is looked for beside the file holding the link)"
 
 
@@ -169,7 +178,8 @@ class LinksKept:
         try:
             dangling = [link for link in self.links if link.resolved is None and _read_as_empty(tree, link.path)]
             if dangling:
-                raise DanglingExternalLinkError(dangling, self.source, target)
+                others = [link for link in self.links if link.resolved is None and link not in dangling]
+                raise DanglingExternalLinkError(dangling, self.source, target, others)
             for link in self.links:
                 node = tree.node(link.path) if link.resolved is not None else None
                 if node is None or node.kind != EXTERNAL_LINK:
