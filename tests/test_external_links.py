@@ -201,6 +201,30 @@ def test_a_container_the_user_removed_is_not_linked_again(source: Path, tmp_path
         assert isinstance(new.get("acquisition/linked/data", getlink=True), h5py.ExternalLink)
 
 
+def test_a_linked_container_another_object_refers_to_is_copied_and_named(source: Path, tmp_path: Path) -> None:
+    """hdmf can only write a container where the NWBFile holds it; when another object links to a container read
+    through an external link, the group is written (copied) and the warning says why."""
+    from pynwb import TimeSeries
+
+    target = tmp_path / "out" / "repacked.nwb"
+    target.parent.mkdir()
+    with open_nwbfile(source) as io:
+        nwbfile = io.read()
+        clock = nwbfile.acquisition["clock"]
+        nwbfile.add_acquisition(TimeSeries(name="follow", data=np.arange(10.0), unit="V", timestamps=clock))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            configure_and_write_nwbfile(nwbfile, target, export=True)
+    copied = [str(w.message) for w in caught if issubclass(w.category, ExternalLinkCopiedWarning)]
+    assert len(copied) == 1
+    assert "1 external link(s)" in copied[0]
+    assert "acquisition/clock -> linked.nwb:/acquisition/clock (TimeSeries 'follow' refers to it" in copied[0]
+    with h5py.File(target, "r") as new:
+        assert isinstance(new.get("acquisition/clock", getlink=True), h5py.HardLink)
+        assert np.array_equal(new["acquisition/follow/timestamps"][()], np.arange(10.0))
+        assert isinstance(new.get("acquisition/linked/data", getlink=True), h5py.ExternalLink)
+
+
 def test_the_nwbfile_is_left_as_it_was(source: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "repacked.nwb"
     target.parent.mkdir()
@@ -212,6 +236,8 @@ def test_the_nwbfile_is_left_as_it_was(source: Path, tmp_path: Path) -> None:
         assert list(before) == list(after)
         assert all(before[name][0] is after[name][0] and before[name][1] is after[name][1] for name in before)
         assert isinstance(nwbfile.acquisition["linked"].data, h5py.Dataset)
+        clock = nwbfile.acquisition["clock"]  # taken out of acquisition for the export only
+        assert clock.parent is nwbfile and nwbfile.objects[clock.object_id] is clock
 
 
 # ------------------------------------------------------------------------------------------------ across formats

@@ -333,7 +333,8 @@ def _detach_linked_containers(nwbfile: Any, kept: LinksKept) -> list[tuple[dict,
             continue
         users = _other_holders(nwbfile, container)
         if users:
-            kept.reasons[path] = f"{', '.join(sorted(users))} in the file refer to it"
+            verb = "refers" if len(users) == 1 else "refer"
+            kept.reasons[path] = f"{', '.join(sorted(users))} {verb} to it, so pynwb writes it where it is held"
             continue
         items = list(dict.items(holder))
         detached.append((holder, items))
@@ -366,7 +367,7 @@ def _other_holders(nwbfile: Any, container: Any) -> set[str]:
                 value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
             )
             if any(id(member) in inside for member in members if not isinstance(member, (str, bytes))):
-                users.add(f"{type(other).__name__} {plain(other.name)}")
+                users.add(f"{type(other).__name__} '{plain(other.name)}'")
                 break
     return users
 

@@ -24,6 +24,7 @@ from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_sche
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
+from .scalar_compounds import scalar_compounds_written, stored_scalar_compounds
 
 
 def backend_of_path(path: str | os.PathLike) -> str:
@@ -68,10 +69,14 @@ def configure_and_write_nwbfile(
     - ``export=True`` writes an NWBFile that was read from disk (it is exported from its source file); the source is
       never modified and cannot be the target. What the source holds outside the NWB schema (groups, datasets, links
       and attributes added with h5py or zarr) is copied into the new file; what cannot be copied faithfully (object
-      references, an external link that would break, a value the other format cannot hold) makes the write fail with
-      ``ObjectsOutsideSchemaError`` naming each one, unless ``drop_objects_outside_schema=True``: then those are left
-      out, named in an ``ObjectsOutsideSchemaWarning``, and the rest is still copied. Containers removed from the
-      NWBFile before the write are not copied back (see :mod:`nwbconfig_widget.io.outside_schema`).
+      references, an external link whose file is missing, a value the other format cannot hold) makes the write fail
+      with ``ObjectsOutsideSchemaError`` naming each one, unless ``drop_objects_outside_schema=True``: then those are
+      left out, named in an ``ObjectsOutsideSchemaWarning``, and the rest is still copied. Containers removed from
+      the NWBFile before the write are not copied back (see :mod:`nwbconfig_widget.io.outside_schema`). External links
+      stay links to the same objects (their file names rewritten to be found from the new file's folder) when both
+      files are HDF5 or both Zarr; across formats the linked data is copied, named in an ``ExternalLinkCopiedWarning``;
+      a link whose file is missing fails with ``DanglingExternalLinkError`` (see
+      :mod:`nwbconfig_widget.io.external_links`).
     - An existing target is refused unless ``overwrite=True``; the file is written beside the target and moved into
       place only when complete, so a failed write leaves nothing at the target.
     - ``progress(location_in_file, bytes_read)`` is called as each buffer is read; ``progress_bar=True`` shows a
@@ -127,7 +132,9 @@ def configure_and_write_nwbfile(
     restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
     # Also with n_jobs=1: the writer fills contiguous HDF5 datasets, which hdmf's iterative write cannot.
     writer = ParallelWriter(n_jobs, backend, check)
-    io_class = writer.io_class(_io_class(backend))
+    # Scalar compounds (ElectrodeGroup.position) written as each format stores a scalar (hdmf-dev/hdmf-zarr#277).
+    scalars = stored_scalar_compounds(nwbfile.get_read_io()) if export else frozenset()
+    io_class = writer.io_class(scalar_compounds_written(_io_class(backend), scalars))
     bar = restore = None
     copied: list = []
     failed = True
