@@ -252,6 +252,9 @@ def test_hdf5_to_zarr_copies_the_linked_data_and_names_every_link(source: Path, 
     for path, pointed in {**PYNWB_LINKS, **H5PY_LINKS}.items():
         assert f"{path} -> linked.nwb:{pointed}" in message, (path, message)
     assert "a Zarr file cannot link into an HDF5 file" in message
+    linked = (source.parent / "linked.nwb").resolve()
+    named = {link.path: (link.file, link.object, link.resolved) for link, _ in copied[0].message.links}
+    assert named == {path: ("linked.nwb", pointed, linked) for path, pointed in {**PYNWB_LINKS, **H5PY_LINKS}.items()}
 
     root = zarr.open(str(target), mode="r")
     with h5py.File(source.parent / "linked.nwb", "r") as other:

@@ -56,7 +56,15 @@ _SCHEMA_GROUP = "specifications"
 
 
 class ExternalLinkCopiedWarning(UserWarning):
-    """External links of the source were replaced by a copy of the data they point to (e.g. HDF5 to Zarr)."""
+    """External links of the source were replaced by a copy of the data they point to (e.g. HDF5 to Zarr).
+
+    ``links`` holds one ``(SourceLink, reason)`` pair per link replaced: its path, the file name and object it
+    stored, the file it reached, and why it was copied.
+    """
+
+    def __init__(self, message: str, links: list[tuple[SourceLink, str]] | None = None):
+        super().__init__(message)
+        self.links = list(links or [])
 
 
 class DanglingExternalLinkError(ValueError):
@@ -224,16 +232,17 @@ _ACROSS = {
 _SHOWN = 50
 
 
-def copied_links_message(copied: list[tuple[SourceLink, str]], source: Path, target: Path) -> str:
-    """The text of the :class:`ExternalLinkCopiedWarning` naming each link replaced by a copy."""
+def copied_links_warning(copied: list[tuple[SourceLink, str]], source: Path, target: Path) -> ExternalLinkCopiedWarning:
+    """The :class:`ExternalLinkCopiedWarning` naming each link replaced by a copy (``warnings.warn`` it)."""
     lines = [f"{plain(link.path)} -> {plain(link.file)}:{plain(link.object)} ({reason})" for link, reason in copied]
     if len(lines) > _SHOWN:
         lines = lines[:_SHOWN] + [f"... and {len(lines) - _SHOWN} more"]
-    return (
+    message = (
         f"{len(copied)} external link(s) of {source.name} were replaced in {target.name} by a copy of the data they "
         "point to, so the new file no longer depends on those files (nor follows their later changes):\n  "
         + "\n  ".join(lines)
     )
+    return ExternalLinkCopiedWarning(message, copied)
 
 
 @contextlib.contextmanager
@@ -382,7 +391,7 @@ __all__ = [
     "ExternalLinkCopiedWarning",
     "LinksKept",
     "SourceLink",
-    "copied_links_message",
+    "copied_links_warning",
     "external_links_kept",
     "link_name",
     "linked_container_paths",

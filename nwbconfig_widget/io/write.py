@@ -14,12 +14,7 @@ from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
 from .export_workarounds import builders_by_object_id, device_models_as_stored
-from .external_links import (
-    ExternalLinkCopiedWarning,
-    copied_links_message,
-    external_links_kept,
-    linked_container_paths,
-)
+from .external_links import copied_links_warning, external_links_kept, linked_container_paths
 from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_schema
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
@@ -179,7 +174,7 @@ def configure_and_write_nwbfile(
             restore()
         restore_sources()
     if copied:
-        warnings.warn(copied_links_message(copied, source, target), ExternalLinkCopiedWarning, stacklevel=2)
+        warnings.warn(copied_links_warning(copied, source, target), stacklevel=2)
     return target
 
 
