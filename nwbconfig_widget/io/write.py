@@ -19,6 +19,7 @@ from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_sche
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
+from .scalar_compounds import scalar_compounds_written, stored_scalar_compounds
 
 
 def backend_of_path(path: str | os.PathLike) -> str:
@@ -126,7 +127,9 @@ def configure_and_write_nwbfile(
     restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
     # Also with n_jobs=1: the writer fills contiguous HDF5 datasets, which hdmf's iterative write cannot.
     writer = ParallelWriter(n_jobs, backend, check)
-    io_class = writer.io_class(_io_class(backend))
+    # Scalar compounds (ElectrodeGroup.position) written as each format stores a scalar (hdmf-dev/hdmf-zarr#277).
+    scalars = stored_scalar_compounds(nwbfile.get_read_io()) if export else frozenset()
+    io_class = writer.io_class(scalar_compounds_written(_io_class(backend), scalars))
     bar = restore = None
     copied: list = []
     failed = True
