@@ -225,6 +225,29 @@ def test_a_linked_container_another_object_refers_to_is_copied_and_named(source:
         assert isinstance(new.get("acquisition/linked/data", getlink=True), h5py.ExternalLink)
 
 
+def test_data_of_another_file_the_user_wrapped_in_a_data_io_is_copied_and_named(source: Path, tmp_path: Path) -> None:
+    """A DataIO the user put around data of another file says to write the data (hdmf copies an h5py.Dataset as
+    stored, whatever else the DataIO says, as its H5DataIO documents): it is copied, and the warning says why."""
+    from hdmf.backends.hdf5 import H5DataIO
+
+    target = tmp_path / "out" / "repacked.nwb"
+    target.parent.mkdir()
+    with open_nwbfile(source) as io:
+        nwbfile = io.read()
+        nwbfile.acquisition["linked"].set_data_io("data", H5DataIO, data_io_kwargs={"link_data": False})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            configure_and_write_nwbfile(nwbfile, target, export=True)
+    copied = [w.message for w in caught if issubclass(w.category, ExternalLinkCopiedWarning)]
+    assert len(copied) == 1
+    assert [(link.path, reason) for link, reason in copied[0].links] == [
+        ("acquisition/linked/data", "its data was given to hdmf to write (e.g. in a DataIO), not as a link")
+    ]
+    with h5py.File(target, "r") as new, h5py.File(source.parent / "linked.nwb", "r") as other:
+        assert isinstance(new.get("acquisition/linked/data", getlink=True), h5py.HardLink)
+        assert np.array_equal(new["acquisition/linked/data"][()], other["acquisition/raw/data"][()])
+
+
 def test_the_nwbfile_is_left_as_it_was(source: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "repacked.nwb"
     target.parent.mkdir()

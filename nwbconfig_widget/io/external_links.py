@@ -198,6 +198,11 @@ class LinksKept:
         finally:
             tree.close()
 
+    def _default_reason(self) -> str:
+        if self.source is not None and ("zarr" if self.source.is_dir() else "hdf5") != self.backend:
+            return _ACROSS[self.backend]
+        return "its data was given to hdmf to write (e.g. in a DataIO), not as a link"
+
     def copied(self, written: Path) -> list[tuple[SourceLink, str]]:
         """The source's links that ``written`` holds as a group or dataset (a copy), each with the reason."""
         if not self.links:
@@ -208,7 +213,7 @@ class LinksKept:
             for link in self.links:
                 node = tree.node(link.path)
                 if node is not None and node.kind in (GROUP, DATASET):
-                    found.append((link, self.reasons.get(link.path, _ACROSS[self.backend])))
+                    found.append((link, self.reasons.get(link.path, self._default_reason())))
             return found
         finally:
             tree.close()
@@ -287,12 +292,13 @@ def _link_datasets(nwbfile: Any, backend: str) -> list[tuple[Any, str | None, An
         names = [None] if isinstance(container, Data) else list(container.fields)
         for field_name in names:
             value = _get_field(container, field_name)
-            if unwrap(value)[1] is not None:
+            inner, data_io = unwrap(value)  # hdmf reads compound datasets through a wrapper
+            if data_io is not None:
                 continue  # already in a DataIO (e.g. configured by the user): written as that says
-            elsewhere = stored_file(value)
+            elsewhere = stored_file(inner)
             if elsewhere is None or elsewhere == source_file:
                 continue
-            _set_field(container, field_name, _linking_data_io(value, backend))
+            _set_field(container, field_name, _linking_data_io(inner, backend))
             changed.append((container, field_name, value))
     return changed
 
