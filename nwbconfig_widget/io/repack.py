@@ -60,7 +60,7 @@ def repack_nwbfile(
     wrote), pass ``allow_pickle=True``; it is allowed for this call only.
 
     What the source holds outside the NWB schema (groups, datasets, links and attributes another tool added) is
-    copied too; what cannot be copied faithfully (object references, an external link that would break, a value the
+    copied too; what cannot be copied faithfully (object references, an external link whose file is missing, a value the
     other format cannot hold) makes the repack fail with ``ObjectsOutsideSchemaError`` naming each one, and nothing is
     written. ``drop_objects_outside_schema=True`` writes the copy without those (named in an
     ``ObjectsOutsideSchemaWarning``).
