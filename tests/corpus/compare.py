@@ -41,38 +41,124 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
-from nwb_stores import DATASET, GROUP, Attribute, Layout, Node, Store, open_store
+from nwb_stores import DATASET, EXTERNAL_LINK, GROUP, Attribute, Layout, Node, Ref, Store, normalise_path, open_store
 
 
-def compare_nwb_files(source: str | os.PathLike, target: str | os.PathLike) -> list[str]:
+def compare_nwb_files(
+    source: str | os.PathLike, target: str | os.PathLike, copied_links: Iterable[str] = frozenset()
+) -> list[str]:
     """Every difference between ``source`` and ``target`` (an HDF5 file or a Zarr folder each), as readable lines.
 
     An empty list means the files hold the same objects, attributes, values, links and references (see the module
     docstring for what is compared and what is tolerated).
+
+    ``copied_links``: paths (``/acquisition/x``) where the source has an external link that the writer replaced, on
+    purpose and with a warning naming it, by a copy of what the link reaches (HDF5 cannot link into a Zarr folder, nor
+    hdmf-zarr into an HDF5 file). There the target's object and everything under it are compared with the object the
+    link reaches, read from the linked file: the same values, attributes and children, nothing missing or added.
     """
     with open_store(source) as old, open_store(target) as new:
         differences = _namespace_differences(old, new)
         old_nodes, new_nodes = old.nodes(), new.nodes()
-        missing: list[str] = []
-        for path in sorted(old_nodes):
-            if path not in new_nodes:
-                if not _under_any(path, missing):
-                    missing.append(path)
-                    below = sum(1 for other in old_nodes if other.startswith(path + "/"))
-                    extra = f" (with {below} object{'s' if below > 1 else ''} under it)" if below else ""
-                    differences.append(f"{path}: {_describe(old_nodes[path])} of the source is missing{extra}")
-                continue
-            differences.extend(_node_differences(path, old, new, old_nodes[path], new_nodes[path]))
-        added: list[str] = []
-        for path in sorted(set(new_nodes) - set(old_nodes)):
-            if not _under_any(path, added):
-                added.append(path)
-                differences.append(f"{path}: {_describe(new_nodes[path])} in the target only")
+        copies = sorted(
+            path
+            for path in {normalise_path(path) for path in copied_links}
+            if path in old_nodes
+            and old_nodes[path].kind == EXTERNAL_LINK
+            and path in new_nodes
+            and new_nodes[path].kind in (GROUP, DATASET)
+        )
+        outside = {
+            path: node for path, node in old_nodes.items() if not any(_at_or_under(path, copy) for copy in copies)
+        }
+        inside = {
+            path: node for path, node in new_nodes.items() if not any(_at_or_under(path, copy) for copy in copies)
+        }
+        differences.extend(_tree_differences(old, new, outside, inside))
+        for copy in copies:
+            differences.extend(_copied_link_differences(copy, old_nodes[copy].target, new, new_nodes))
         return differences
+
+
+def _at_or_under(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+def _tree_differences(old: Any, new: Any, old_nodes: dict[str, Node], new_nodes: dict[str, Node]) -> list[str]:
+    """The differences between two sets of nodes by path: missing, added, and each pair compared."""
+    differences: list[str] = []
+    missing: list[str] = []
+    for path in sorted(old_nodes):
+        if path not in new_nodes:
+            if not _under_any(path, missing):
+                missing.append(path)
+                below = sum(1 for other in old_nodes if other.startswith(path + "/"))
+                extra = f" (with {below} object{'s' if below > 1 else ''} under it)" if below else ""
+                differences.append(f"{path}: {_describe(old_nodes[path])} of the source is missing{extra}")
+            continue
+        differences.extend(_node_differences(path, old, new, old_nodes[path], new_nodes[path]))
+    added: list[str] = []
+    for path in sorted(set(new_nodes) - set(old_nodes)):
+        if not _under_any(path, added):
+            added.append(path)
+            differences.append(f"{path}: {_describe(new_nodes[path])} in the target only")
+    return differences
+
+
+def _copied_link_differences(path: str, link: Ref, new: Store, new_nodes: dict[str, Node]) -> list[str]:
+    """The target's copy at ``path`` against the object the source's external link ``link`` reaches."""
+    if link.file is None or not os.path.exists(link.file):
+        return [f"{path}: the source's external link to {link} was copied, but its file cannot be found to compare"]
+    with open_store(link.file) as linked:
+        reached = _Relocated(linked, link.path, path)
+        old_nodes = reached.nodes()
+        if not old_nodes:
+            return [f"{path}: the source's external link to {link} was copied, but its file has no such object"]
+        copied = {other: node for other, node in new_nodes.items() if _at_or_under(other, path)}
+        return [
+            f"{line} (copied from the external link to {link})"
+            for line in _tree_differences(reached, new, old_nodes, copied)
+        ]
+
+
+class _Relocated:
+    """The object at ``inner`` of a linked file and everything under it, seen at ``outer`` (the copy's path).
+
+    Offers what :func:`_tree_differences` asks of a store (nodes, layouts, values, the cached schema's types), with
+    each path of the target translated to the linked file's.
+    """
+
+    def __init__(self, store: Store, inner: str, outer: str) -> None:
+        self.store, self.inner, self.outer = store, normalise_path(inner), normalise_path(outer)
+
+    def _path(self, path: str) -> str:
+        return normalise_path(self.inner + "/" + path[len(self.outer) :].lstrip("/"))
+
+    def nodes(self) -> dict[str, Node]:
+        return {
+            normalise_path(self.outer + "/" + path[len(self.inner) :].lstrip("/")): node
+            for path, node in self.store.nodes().items()
+            if _at_or_under(path, self.inner)
+        }
+
+    def namespaces(self) -> dict[str, list[str]]:
+        return self.store.namespaces()
+
+    def type_parents(self) -> dict[str, str | None]:
+        return self.store.type_parents()
+
+    def layout(self, path: str) -> Layout:
+        return self.store.layout(self._path(path))
+
+    def read(self, path: str, rows: slice | None = None) -> Any:
+        return self.store.read(self._path(path), rows)
+
+    def blocks(self, path: str, layout: Layout) -> Iterator[tuple[slice | None, Any]]:
+        return self.store.blocks(self._path(path), layout)
 
 
 def _under_any(path: str, parents: Iterable[str]) -> bool:

@@ -245,16 +245,93 @@ def sources() -> Iterator[Sources]:
 
 
 def _cases() -> list[Any]:
-    return [
-        pytest.param(entry, target, id=f"{entry.name}-{entry.backend}-to-{target}")
-        for entry in ENTRIES
-        for target in TARGETS
-    ]
+    cases = []
+    for entry in ENTRIES:
+        for target in TARGETS:
+            case = f"{entry.name}-{entry.backend}-to-{target}"
+            marks = []
+            if case in UPSTREAM_FAILURES:
+                marks.append(pytest.mark.xfail(strict=True, reason=UPSTREAM_FAILURES[case]))
+            cases.append(pytest.param(entry, target, id=case, marks=marks))
+    return cases
+
+
+# ----------------------------------------------------------------------------- what the repack changes on purpose
+def copied_links(caught: list[warnings.WarningMessage]) -> set[str]:
+    """The paths of the source's external links the repack replaced by a copy, from its ExternalLinkCopiedWarnings.
+
+    Across formats (HDF5 cannot link into a Zarr folder, nor hdmf-zarr into an HDF5 file) the package copies what a
+    link reaches and names every such link in the warning; compare.py then compares the copy with the linked object.
+    """
+    from nwbconfig_widget.io.external_links import ExternalLinkCopiedWarning
+
+    return {
+        "/" + link.path.lstrip("/")
+        for warning in caught
+        if issubclass(warning.category, ExternalLinkCopiedWarning)
+        for link, _ in warning.message.links
+    }
+
+
+def plain_export(source: Path, reference: Path, backend: str, pickled: bool) -> None:
+    """Export ``source`` to ``reference`` with plain pynwb (HDF5) or hdmf-zarr (Zarr): no configuration at all."""
+    from hdmf_zarr import NWBZarrIO
+    from pynwb import NWBHDF5IO
+
+    with pickle_decoding(pickled), open_io(source) as src_io:
+        if backend == "zarr":
+            with NWBZarrIO(str(reference), mode="w") as out:
+                out.export(src_io=src_io, write_args={"link_data": False})
+        else:
+            with NWBHDF5IO(str(reference), mode="w") as out:
+                out.export(src_io=src_io, write_args={"link_data": False})
+
+
+def without_pynwb_migrations(
+    differences: list[str], source: Source, backend: str, folder: Path, copied: set[str]
+) -> tuple[list[str], list[str]]:
+    """The differences pynwb's own export does not make too, and those it does (tolerated, to be shown).
+
+    pynwb migrates old files when it reads them, in its object mappers, not in this package: it adds a root
+    ``object_id`` (NWB 1.0.x), reads ``experimenter`` / ``related_publications`` text as a one-element list, gives
+    1.5.1 series without data or unit a ``data`` dataset and ``unit`` / ``offset``, adds the ``reference`` attribute
+    of subject/age (2.2.0), replaces the 3.0.0 bands table's description by the schema's fixed text, fills an
+    EventsTable's ``colnames``. Any writer that rebuilds the file from what pynwb read writes the same, so a repack
+    cannot be held to the source's bytes there. The test's rule is: the repack changes nothing that pynwb's own
+    export (``NWBHDF5IO.export`` / ``NWBZarrIO.export`` with ``link_data=False`` and no configuration, of the same
+    source to the same backend) does not change. A difference of the target is tolerated only when the plain export
+    shows exactly the same difference (same text: same path, same values); every other difference still fails. When
+    the plain export itself fails, nothing is tolerated.
+    """
+    extension = ".nwb.zarr" if backend == "zarr" else ".nwb"
+    reference = folder / f"reference{extension}"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        plain_export(source.path, reference, backend, source.pickled)
+        made_by_pynwb = set(compare_nwb_files(source.path, reference, copied_links=copied))
+    except Exception:  # no reference: every difference counts
+        return differences, []
+    return (
+        [line for line in differences if line not in made_by_pynwb],
+        [line for line in differences if line in made_by_pynwb],
+    )
+
+
+#: Cases that fail for a limit of an upstream package, not of this one; strict: when upstream is fixed, they XPASS and
+#: the mark must go.
+UPSTREAM_FAILURES = {
+    "ndx-pose-training-hdf5-to-zarr": (
+        "hdmf-zarr stores attributes as JSON, so ndx-pose's uint8 SkeletonInstance.id reads back as int64 "
+        "(hdmf-dev/hdmf-zarr#323), and ndx-pose cannot read the target back"
+    ),
+}
 
 
 # ------------------------------------------------------------------------------------------------------ the test
 @pytest.mark.parametrize(("entry", "target_backend"), _cases())
-def test_repack_loses_nothing(entry: CorpusEntry, target_backend: str, sources: Sources, tmp_path: Path) -> None:
+def test_repack_loses_nothing(
+    entry: CorpusEntry, target_backend: str, sources: Sources, tmp_path: Path, record_property: Any
+) -> None:
     import nwbconfig_widget
 
     source = sources.get(entry)
@@ -278,7 +355,15 @@ def test_repack_loses_nothing(entry: CorpusEntry, target_backend: str, sources: 
 
     if "repack" not in checks.failed:
         with checks.step("compare"):
-            differences = compare_nwb_files(source.path, target)
+            copied = copied_links(caught)
+            differences = compare_nwb_files(source.path, target, copied_links=copied)
+            if differences:
+                differences, tolerated = without_pynwb_migrations(
+                    differences, source, target_backend, tmp_path / "reference", copied
+                )
+                for line in tolerated:
+                    record_property("tolerated_migration", line)
+                    print(f"tolerated (pynwb's own export makes it too): {line}")
             if differences:
                 shown = differences[:12] + ([f"... {len(differences) - 12} more"] if len(differences) > 12 else [])
                 checks.add("compare", f"{len(differences)} difference(s):\n    " + "\n    ".join(shown))
