@@ -459,3 +459,44 @@ def test_empty_scalar_and_attribute_outside_any_schema(tmp_path: Path) -> None:
     other = _plain_file(tmp_path / "other.h5", build("changed"))
     assert compare_nwb_files(one, same) == []
     assert compare_nwb_files(one, other) == ["/: attribute 'my_note' is 'kept' in the source, 'changed' in the target"]
+
+
+def _linked_series(f: h5py.File, values: list[float], extra: bool = False) -> None:
+    """A group with a dataset and attributes, as a TimeSeries another file links to (or a copy of it holds)."""
+    group = f.create_group("acquisition/series")
+    group.attrs["neurodata_type"] = "TimeSeries"
+    data = group.create_dataset("data", data=np.array(values, dtype="<f4"))
+    data.attrs["unit"] = "volts"
+    if extra:
+        group.create_dataset("note", data="not in the linked file")
+
+
+def test_a_copied_external_link_is_compared_with_what_it_reaches(tmp_path: Path) -> None:
+    """Where the writer replaced an external link by a copy, the copy must equal the linked object, nothing more."""
+    _plain_file(tmp_path / "linked.h5", lambda f: _linked_series(f, [1.0, 2.0, 3.0]))
+    source = _plain_file(
+        tmp_path / "source.h5",
+        lambda f: f.create_group("acquisition").__setitem__(
+            "series", h5py.ExternalLink("linked.h5", "/acquisition/series")
+        ),
+    )
+    same = _plain_file(tmp_path / "same.h5", lambda f: _linked_series(f, [1.0, 2.0, 3.0]))
+    other = _plain_file(tmp_path / "other.h5", lambda f: _linked_series(f, [1.0, 2.0, 4.0]))
+    more = _plain_file(tmp_path / "more.h5", lambda f: _linked_series(f, [1.0, 2.0, 3.0], extra=True))
+    copied = {"/acquisition/series"}
+    linked = f"{(tmp_path / 'linked.h5').resolve()}:/acquisition/series"
+
+    assert compare_nwb_files(source, same, copied_links=copied) == []
+    # the tolerance is not blind: other values, or an object the linked file does not have, are differences
+    assert compare_nwb_files(source, other, copied_links=copied) == [
+        "/acquisition/series/data: 1 of 3 values differ, the first at (2,): 3.0 in the source, 4.0 in the target"
+        f" (copied from the external link to {linked})"
+    ]
+    assert compare_nwb_files(source, more, copied_links=copied) == [
+        f"/acquisition/series/note: a dataset in the target only (copied from the external link to {linked})"
+    ]
+    # and a link the writer did not name as copied is a link replaced by a group
+    assert compare_nwb_files(source, same) == [
+        f"/acquisition/series: external link to {linked} in the source, a group in the target",
+        "/acquisition/series/data: a dataset in the target only",
+    ]
