@@ -13,7 +13,7 @@ from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
-from .export_workarounds import builders_by_object_id, device_models_as_stored
+from .export_workarounds import builders_by_object_id, links_as_stored
 from .external_links import copied_links_warning, external_links_kept, linked_container_paths
 from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_schema
 from .parallel import ParallelWriter, resolve_n_jobs
@@ -152,7 +152,7 @@ def configure_and_write_nwbfile(
                 builders = builders_by_object_id(source_io)
                 kept = _container_paths(nwbfile, builders)
                 with (
-                    device_models_as_stored(nwbfile, builders),
+                    links_as_stored(nwbfile, builders),
                     external_links_kept(nwbfile, source, backend) as links,
                     io_class(str(temporary), mode="w") as io,
                 ):
