@@ -13,6 +13,11 @@ comparison checks, for the source and the target:
 
 The differences tolerated, each with the reason:
 
+- an external link of the source that the writer replaced by a copy and named (``copied_links``: HDF5 cannot link
+  into a Zarr folder, nor hdmf-zarr into an HDF5 file, so the package copies the data across formats and names each
+  link in an ``ExternalLinkCopiedWarning``): the copy and everything under it are compared, by the rules below, with
+  the object the link reaches, read from the linked file; any other value, attribute or object there is reported;
+
 - the cached schema itself (/specifications): the writer caches the schema it wrote with, which may be newer; only the
   namespace names the source cached must be there;
 - the attributes a backend keeps for itself (``nwb_stores.ZARR_OWN_ATTRIBUTES``, and the root ``.specloc``, which
