@@ -140,3 +140,46 @@ def test_an_object_the_user_links_that_belongs_to_nothing_is_still_refused(tmp_p
         with pytest.raises(OrphanContainerBuildError, match="Linked Skeleton 'added' has no parent"):
             configure_and_write_nwbfile(nwbfile, tmp_path / "out.nwb", export=True)
     assert not (tmp_path / "out.nwb").exists()
+
+
+# --- a link hdmf read from another link of the group to the same type ------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_ndx_pose_0_3_camera_link_is_not_also_written_as_device(tmp_path, backend):
+    source = corpus_file("ndx-pose-backcompat-0.3.0_poseestimation_one_camera")
+    with open_nwbfile(source) as io:  # hdmf reads the camera1 link as the 'device' link too
+        assert io.read().processing["behavior"]["PoseEstimation"].device.name == "camera1"
+    target = repack_nwbfile(source, tmp_path / f"pose{SUFFIX[backend]}")
+    assert compare_nwb_files(source, target) == []
+    links = {name: kind for name, kind in _members(target, POSE).items() if kind.startswith("link")}
+    assert links == {
+        "camera1": "link -> /general/devices/camera1",
+        "subject": "link -> /processing/behavior/Skeletons/subject",
+    }
+
+
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_a_source_video_is_not_also_written_as_the_labeled_video(tmp_path, backend):
+    source = _pose_file(tmp_path / "source_video_only.nwb")
+    with open_nwbfile(source) as io:  # hdmf fills the absent labeled_video link with the source_video one
+        assert io.read().processing["behavior"]["PoseEstimation"].labeled_video.name == "camera1_video"
+    target = repack_nwbfile(source, tmp_path / f"out{SUFFIX[backend]}")
+    assert compare_nwb_files(source, target) == []
+    links = {name: kind for name, kind in _members(target, POSE).items() if kind.startswith("link")}
+    assert links == {
+        "device": "link -> /general/devices/camera1",
+        "mouse": "link -> /processing/behavior/Skeletons/mouse",
+        "source_video": "link -> /acquisition/camera1_video",
+    }
+
+
+def test_a_link_the_user_sets_to_an_object_of_the_file_is_written(tmp_path):
+    source = _pose_file(tmp_path / "no_device.nwb", with_device=False)
+    with open_nwbfile(source) as io:
+        nwbfile = io.read()
+        pose = nwbfile.processing["behavior"]["PoseEstimation"]
+        assert pose.device is None
+        pose.device = nwbfile.devices["camera1"]
+        target = configure_and_write_nwbfile(nwbfile, tmp_path / "with_device.nwb", export=True)
+    assert _members(target, POSE)["device"] == "link -> /general/devices/camera1"

@@ -27,6 +27,12 @@ Other links:
   ``Skeleton`` named ``subject`` that it creates at read time and that belongs to nothing (ndx-pose's
   ``PoseEstimation.__init__`` says so itself): the export fails with ``OrphanContainerBuildError: PoseEstimation
   (PoseEstimation): Linked Skeleton 'subject' has no parent``.
+- hdmf 6.2's ObjectMapper (``__get_subspec_values``) fills a *named* link of the spec that the group does not hold
+  with any other link of the group to the same type: ndx-pose 0.4 reads the ``camera1`` link of an ndx-pose 0.3
+  ``PoseEstimation`` as its ``device``, and the ``source_video`` link of an ndx-pose 0.4 one also as its
+  ``labeled_video``. The export then writes a second link to the same object (``device``, ``labeled_video``) that
+  the source does not have. (No upstream issue found; hdmf issue 1481 / PR 1482 changed the same matching for
+  unnamed links.)
 
 None of these is undone on write by pynwb 4.2 / hdmf 6.2 / ndx-pose 0.4 (no upstream issue covers the export side;
 pynwb issue 2108 and nwb-schema issue 633 describe the device-model conflict). :func:`links_as_stored` writes each
@@ -36,6 +42,8 @@ link the type map writes from a field of such a container (every ``LinkSpec`` of
 - the source holds that link, to that object: written as it is when the object is in the NWBFile; when it is not
   (placed nowhere), the link is left out of the build and copied as stored afterwards, with the object it points
   to, as objects outside what pynwb writes (see :mod:`nwbconfig_widget.io.outside_schema`);
+- the source links that object from the same group under another name: the field is left out of the build, and the
+  source's own link is copied afterwards under its own name;
 - the object belongs to nothing and was not read from the source, and a fresh read of the source gives the same
   field such an object too (it was made by the reader, not by the user): the field is left out of the build, and
   what the source stores in its place (a text attribute, ``nodes`` and ``edges`` datasets) is copied afterwards as
@@ -170,6 +178,8 @@ def _as_stored(
     stored = builder.links.get(link_name or value.name)
     if stored is not None and _object_id(stored.builder) == value.object_id:
         return not _in(value, nwbfile), None  # placed nowhere: the link and its target are copied as stored
+    if any(_object_id(link.builder) == value.object_id for link in builder.links.values()):
+        return True, None  # the source links it under another name, which is copied as stored
     if not _in(value, nwbfile) and fresh.orphan_of(container, field) == (type(value).__name__, value.name):
         return True, None  # made by the reader from what the source stores, which is copied as stored
     return False, None
