@@ -25,8 +25,8 @@ Other links:
 
 - ndx-pose 0.2+ reads a ``PoseEstimation`` written by ndx-pose < 0.2 (its ``nodes`` and ``edges`` datasets) into a
   ``Skeleton`` named ``subject`` that it creates at read time and that belongs to nothing (ndx-pose's
-  ``PoseEstimation.__init__`` says so itself): the export fails with ``OrphanContainerBuildError: PoseEstimation
-  (PoseEstimation): Linked Skeleton 'subject' has no parent``.
+  ``PoseEstimation.__init__`` says so itself; no ndx-pose or hdmf issue found): the export fails with
+  ``OrphanContainerBuildError: PoseEstimation (PoseEstimation): Linked Skeleton 'subject' has no parent``.
 - hdmf 6.2's ObjectMapper (``__get_subspec_values``) fills a *named* link of the spec that the group does not hold
   with any other link of the group to the same type: ndx-pose 0.4 reads the ``camera1`` link of an ndx-pose 0.3
   ``PoseEstimation`` as its ``device``, and the ``source_video`` link of an ndx-pose 0.4 one also as its
