@@ -103,10 +103,13 @@ def hostile_locations() -> list[str]:
 
 def attributes_everywhere(path: Path) -> dict[str, dict[str, object]]:
     """``{object path: {attribute: value}}`` for every group and dataset of an HDF5 file (values as Python data;
-    object references, which point to the file they are in, left out)."""
+    object references, which point to the file they are in, left out). The cached schema (``specifications/``) is
+    left out too: a write caches every namespace the writing process has loaded, under names of pynwb's choosing."""
     found: dict[str, dict[str, object]] = {}
 
     def visit(name: str, item: h5py.HLObject) -> None:
+        if name.split("/", 1)[0] == "specifications":
+            return
         found[name] = {key: _plain(value) for key, value in item.attrs.items() if not _is_reference(value)}
 
     with h5py.File(path, "r") as file:
