@@ -69,8 +69,14 @@ def _validate(path: Path) -> list:
 
     if path.is_dir():
         from hdmf_zarr.nwb import NWBZarrIO
+        from pynwb.validation import get_cached_namespaces_to_validate
 
-        with NWBZarrIO(str(path), mode="r") as io:
+        # As validate(path=...) does for HDF5: a type map of the namespaces the file caches only. (The io's own
+        # manager holds every extension this process imported, e.g. by the corpus tests, and pynwb then fails with
+        # "data type 'NWBFile' not found in namespace ndx-fiber-photometry".)
+        with NWBZarrIO(str(path), mode="r") as probe:
+            _, manager, _ = get_cached_namespaces_to_validate(io=probe)
+        with NWBZarrIO(str(path), mode="r", manager=manager) as io:
             return validate(io=io)
     return validate(path=str(path))
 
