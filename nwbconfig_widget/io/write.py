@@ -20,6 +20,7 @@ from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
 from .scalar_compounds import scalar_compounds_written, stored_scalar_compounds
+from .zarr_attribute_types import refuse_attributes_zarr_reads_back_untyped
 
 
 def backend_of_path(path: str | os.PathLike) -> str:
@@ -112,6 +113,8 @@ def configure_and_write_nwbfile(
     check_target(target, overwrite)
     _refuse_names_the_backend_would_change(nwbfile)
     _refuse_objects_hdmf_cannot_write(nwbfile)
+    if backend == "zarr":
+        refuse_attributes_zarr_reads_back_untyped(nwbfile)
     consumed = consumed_iterators(nwbfile)
     if consumed:
         raise ValueError(

@@ -15,8 +15,9 @@ One case per corpus entry and target backend (ids like ``mock-ElectricalSeries-h
 6. the NWB Inspector reports no issue of importance CRITICAL or higher for the target that it did not for the source.
 
 A case runs every check it can and fails with all the problems found (a check that needs the repacked file is not run
-when the repack failed). Nothing is skipped; only cases that fail for a named upstream limit are marked xfail, strict
-(:data:`UPSTREAM_FAILURES`): the point is to find what the package loses.
+when the repack failed). Nothing is skipped or marked xfail. Where an upstream limit would make the target unreadable,
+the package refuses the write with a named error; such cases (:data:`REFUSED_FOR_UPSTREAM_LIMITS`) check that the
+repack raises exactly that error and leaves nothing at the target: the point is to find what the package loses.
 
 Validation of Zarr files: ``pynwb.validate(path=...)`` cannot open a Zarr folder in pynwb 4.2 / hdmf-zarr 0.13 (it
 passes HDF5's ``driver`` and ``aws_region`` to ``ZarrIO.load_namespaces``: hdmf-zarr issue #302, pynwb issue #2131),
@@ -42,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from nwbconfig_widget.io.zarr_attribute_types import ZarrAttributeTypeError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare import compare_nwb_files  # noqa: E402
@@ -253,10 +256,7 @@ def _cases() -> list[Any]:
     for entry in ENTRIES:
         for target in TARGETS:
             case = f"{entry.name}-{entry.backend}-to-{target}"
-            marks = []
-            if case in UPSTREAM_FAILURES:
-                marks.append(pytest.mark.xfail(strict=True, reason=UPSTREAM_FAILURES[case]))
-            cases.append(pytest.param(entry, target, id=case, marks=marks))
+            cases.append(pytest.param(entry, target, id=case))
     return cases
 
 
@@ -321,13 +321,12 @@ def without_pynwb_migrations(
     )
 
 
-#: Cases that fail for a limit of an upstream package, not of this one; strict: when upstream is fixed, they XPASS and
-#: the mark must go.
-UPSTREAM_FAILURES = {
-    "ndx-pose-training-hdf5-to-zarr": (
-        "hdmf-zarr stores attributes as JSON, so ndx-pose's uint8 SkeletonInstance.id reads back as int64 "
-        "(hdmf-dev/hdmf-zarr#323), and ndx-pose cannot read the target back"
-    ),
+#: Cases the package refuses, with the error it must raise, because an upstream limit would make the target
+#: unreadable. When upstream is fixed, the refusal (and the entry) must go: the test then fails, as nothing is raised.
+REFUSED_FOR_UPSTREAM_LIMITS = {
+    # hdmf-zarr stores attributes as JSON, so ndx-pose's uint8 SkeletonInstance.id would read back as a Python int,
+    # which ndx-pose refuses: the Zarr file could not be read (hdmf-dev/hdmf-zarr#323).
+    "ndx-pose-training-hdf5-to-zarr": ZarrAttributeTypeError,
 }
 
 
@@ -350,6 +349,15 @@ def test_repack_loses_nothing(
         assert len(preview) == len(configuration.dataset_configurations), "preview lists another number of datasets"
 
     target = tmp_path / ("target.nwb.zarr" if target_backend == "zarr" else "target.nwb")
+    refusal = REFUSED_FOR_UPSTREAM_LIMITS.get(f"{entry.name}-{entry.backend}-to-{target_backend}")
+    if refusal is not None:
+        with checks.step("repack refused"), pytest.raises(refusal):
+            nwbconfig_widget.repack_nwbfile(source.path, target, backend=target_backend, allow_pickle=source.pickled)
+        with checks.step("repack refused"):
+            assert not target.exists(), "a refused repack left something at the target"
+        if checks.problems:
+            pytest.fail("\n".join([f"{len(checks.problems)} problem(s)", *checks.problems]), pytrace=False)
+        return
     with checks.step("repack"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # record every warning of the repack, also ones already shown once
         nwbconfig_widget.repack_nwbfile(source.path, target, backend=target_backend, allow_pickle=source.pickled)
