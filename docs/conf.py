@@ -71,7 +71,6 @@ for _entry in filter(None, os.environ.get("NWBCONFIG_INTERSPHINX", "").split(";"
     _name, _, _inventory = _entry.partition("=")
     if _name in _INTERSPHINX_URLS and Path(_inventory).is_file():
         intersphinx_mapping[_name] = (_INTERSPHINX_URLS[_name], _inventory)
-intersphinx_disabled_reftypes = ["*"]
 
 # API reference: autosummary writes one page per object into api/generated/ (git-ignored).
 autosummary_generate = True
@@ -79,7 +78,6 @@ autosummary_imported_members = False
 autodoc_default_options = {"members": True, "show-inheritance": True, "member-order": "bysource"}
 autodoc_typehints = "description"
 autodoc_typehints_description_target = "documented_params"
-autodoc_class_signature = "separated"
 autodoc_preserve_defaults = True
 autodoc_inherit_docstrings = False
 add_module_names = False
@@ -101,6 +99,9 @@ myst_heading_anchors = 3
 # Markdown links resolve to documents and Python objects only (sphinx-argparse's domain cannot resolve them).
 myst_ref_domains = ["std", "py"]
 
+# No en dash for "--": command-line options (``--out``) are written that way in help texts.
+smartquotes_action = "qe"
+
 html_theme = "pydata_sphinx_theme"
 html_title = f"nwbconfig_widget {release}"
 html_static_path = ["_static"]
@@ -117,7 +118,11 @@ html_sidebars = {"index": [], "changelog": [], "benchmarks": [], "reliability": 
 
 def _public_bases(app, name, obj, options, bases: list) -> None:
     """Show no private base class and no mixin: their public methods are documented on the class itself."""
-    bases[:] = [base for base in bases if not base.__name__.startswith("_") and not base.__name__.endswith("Mixin")]
+    bases[:] = [
+        base
+        for base in bases
+        if base is not object and not base.__name__.startswith("_") and not base.__name__.endswith("Mixin")
+    ]
 
 
 def _resolve_reexported_names(app, env, node, contnode):
