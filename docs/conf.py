@@ -6,11 +6,11 @@ of every build and executed there by myst-nb; the copies are generated and git-i
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
-
-import importlib.util
 
 import nbformat
 
@@ -115,7 +115,6 @@ html_theme_options = {
 html_sidebars = {"index": [], "changelog": [], "benchmarks": [], "reliability": []}
 
 
-
 def _public_bases(app, name, obj, options, bases: list) -> None:
     """Show no private base class and no mixin: their public methods are documented on the class itself."""
     bases[:] = [
@@ -166,7 +165,29 @@ def _only_our_inherited_members(app, what, name, obj, skip, options):
     return None
 
 
+_TEXT_ONLY_OUTPUT = re.compile(r"<Figure size [^>]*>|<[\w.]+ object at 0x[0-9a-f]+>")
+
+
+def _warn_about_text_only_outputs(app, doctree, docname: str) -> None:
+    """A notebook output that is only the text form of a figure or an object means its picture is missing.
+
+    (A matplotlib Figure built without pyplot shows as ``<Figure size ...>`` unless the inline backend is on.)
+    """
+    if not docname.startswith("notebooks/"):
+        return
+    from docutils import nodes
+    from sphinx.util import logging
+
+    for block in doctree.findall(nodes.literal_block):
+        text = block.astext().strip()
+        if _TEXT_ONLY_OUTPUT.fullmatch(text):
+            logging.getLogger(__name__).warning(
+                "a notebook output shows only %s, not the picture or view", text, location=block
+            )
+
+
 def setup(app) -> None:
+    app.connect("doctree-resolved", _warn_about_text_only_outputs)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-skip-member", _only_our_inherited_members)
     app.connect("missing-reference", _resolve_reexported_names)

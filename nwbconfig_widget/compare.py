@@ -204,7 +204,8 @@ def plot_codec_comparison(table, *, figure=None):
 
     Speeds are on a log scale; HDF5 pipelines are circles, Zarr pipelines squares; pipelines every HDF5 reader can
     read are filled. matplotlib is imported only here (``pip install matplotlib``); no pyplot state is touched, so
-    it works headless and in notebooks alike (a Figure displays itself in Jupyter).
+    it works headless and in notebooks alike (a Figure displays itself in Jupyter once the inline backend is on:
+    ``%matplotlib inline``).
     """
     try:
         from matplotlib.figure import Figure
