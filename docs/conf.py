@@ -52,9 +52,6 @@ _THIRD_PARTY = (
 )
 nitpick_ignore_regex = [
     (r"py:.*", rf"({_THIRD_PARTY})(\..+)?"),
-    # Names the standard library and numpy use in annotations without a module.
-    (r"py:.*", r"(Path|PathLike|Mapping|Sequence|Iterable|Iterator|Callable|MutableMapping|Any|Literal)"),
-    (r"py:.*", r"(NWBFile|Codec|NDArray|DataFrame|Figure|Axes|Client|Dataset|Group|Array|ndarray|dtype)"),
 ]
 
 # Optional links into other projects' documentation, from inventories on this machine only (never downloaded):
