@@ -183,7 +183,21 @@ def _warn_about_text_only_outputs(app, doctree, docname: str) -> None:
             )
 
 
+_WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
+    """Leave out the widget state myst-nb embeds for an ipywidgets page: no widget is shown, so nothing reads it."""
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [
+            script for script in scripts if getattr(script, "attributes", {}).get("type") != _WIDGET_STATE
+        ]
+
+
 def setup(app) -> None:
+    # after myst-nb has added a notebook page's scripts (default priority 500)
+    app.connect("html-page-context", _drop_widget_state, priority=900)
     app.connect("doctree-resolved", _warn_about_text_only_outputs)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-skip-member", _only_our_inherited_members)
