@@ -308,10 +308,10 @@ def _demo(arguments: argparse.Namespace) -> None:
             shutil.copy2(notebook, folder / notebook.name)
     data = folder / ("demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr")
     if not data.exists():
-        from . import NWBHDF5IO, NWBZarrIO
+        from .backends import nwb_io_class
         from .demo import make_demo_nwbfile
 
-        io_class = NWBHDF5IO if arguments.backend == "hdf5" else NWBZarrIO
+        io_class = nwb_io_class(arguments.backend)
         with io_class(nwbfile_path=str(data), mode="w") as io:  # as pynwb writes it: for repacking in the widget
             io.write(make_demo_nwbfile(seconds=arguments.seconds))
     command = [

@@ -24,8 +24,7 @@ from numcodecs.abc import Codec
 from numcodecs.registry import codec_registry
 
 from ._codec_trials import TrialTimeout, run_trial, trial_shape
-
-BACKENDS = ("hdf5", "zarr")
+from .backends import check_backend
 
 #: gzip level used when no options are given, on both backends (h5py's own default).
 DEFAULT_GZIP_LEVEL = 4
@@ -94,7 +93,7 @@ def available_compression_methods(backend: str) -> dict[str, Any]:
     True
     """
     return (
-        AVAILABLE_HDF5_COMPRESSION_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
+        AVAILABLE_HDF5_COMPRESSION_METHODS if check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
     )
 
 
@@ -104,13 +103,7 @@ def available_filter_methods(backend: str) -> dict[str, Any]:
     >>> sorted(available_filter_methods("hdf5"))
     ['fletcher32', 'shuffle']
     """
-    return AVAILABLE_HDF5_FILTER_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_FILTER_METHODS
-
-
-def _check_backend(backend: str) -> str:
-    if backend not in BACKENDS:
-        raise CodecError(f"unknown backend {backend!r}; use one of {list(BACKENDS)}")
-    return backend
+    return AVAILABLE_HDF5_FILTER_METHODS if check_backend(backend) == "hdf5" else AVAILABLE_ZARR_FILTER_METHODS
 
 
 def is_lossy(method: str | None, options: Mapping[str, Any] | None = None, dtype: Any = None) -> bool:

@@ -22,7 +22,8 @@ import numpy as np
 
 from . import defaults
 from .advice import portability
-from .models import ConfigurationError, DatasetIOConfiguration, HDF5DatasetIOConfiguration, ZarrDatasetIOConfiguration
+from .backends import dataset_configuration_class
+from .models import ConfigurationError, DatasetIOConfiguration
 from .preview import (
     DEFAULT_MAX_CHUNKS,
     DEFAULT_MIN_CHUNKS,
@@ -63,7 +64,6 @@ DEFAULT_CANDIDATES: tuple[dict[str, Any], ...] = (
      "compression_options": {"cname": "zstd", "clevel": 5, "shuffle": _SHUFFLE}, "filter_methods": ["delta"]},
 )  # fmt: skip
 
-_CLASSES = {"hdf5": HDF5DatasetIOConfiguration, "zarr": ZarrDatasetIOConfiguration}
 _COLUMNS = (
     "backend",
     "compression_method",
@@ -101,7 +101,7 @@ def _candidate_configuration(
         filter_methods=list(candidate.get("filter_methods", ())),
         filter_options=candidate.get("filter_options"),
     )
-    return _CLASSES[backend].from_dict(values)
+    return dataset_configuration_class(backend).from_dict(values)
 
 
 def compare_codecs(
@@ -131,7 +131,7 @@ def compare_codecs(
     chunk_shape = configuration.chunk_shape or defaults.default_chunk_shape(
         configuration.full_shape, configuration.itemsize
     )
-    template = _CLASSES[configuration.backend].from_dict(
+    template = dataset_configuration_class(configuration.backend).from_dict(
         {**configuration.to_dict(), "chunk_shape": list(chunk_shape), "buffer_shape": list(chunk_shape)}
     )
     options = dict(sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks)

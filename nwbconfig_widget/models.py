@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import codecs
+from . import backends, codecs
 from ._option_values import checked_option_values
 from ._plain import plain
 from ._sizes import format_bytes
@@ -1024,7 +1024,7 @@ class HDF5BackendConfiguration(BackendConfiguration):
     """Backend configuration for writing an NWB file with HDF5 (``NWBHDF5IO``)."""
 
     backend: ClassVar[str] = "hdf5"
-    pretty_backend_name: ClassVar[str] = "HDF5"
+    pretty_backend_name: ClassVar[str] = backends.display_name("hdf5")
     dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = HDF5DatasetIOConfiguration
 
 
@@ -1032,7 +1032,7 @@ class ZarrBackendConfiguration(BackendConfiguration):
     """Backend configuration for writing an NWB file with Zarr (``NWBZarrIO``)."""
 
     backend: ClassVar[str] = "zarr"
-    pretty_backend_name: ClassVar[str] = "Zarr"
+    pretty_backend_name: ClassVar[str] = backends.display_name("zarr")
     dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = ZarrDatasetIOConfiguration
 
 
@@ -1073,11 +1073,9 @@ def _saved_backend_class(values: Any) -> type[BackendConfiguration]:
             "Save it again with this version of nwbconfig_widget.",
         )
     backend = values.get("backend")
-    if not isinstance(backend, str) or backend not in _BACKEND_CONFIGURATION_CLASSES:
-        raise _saved_error(
-            "backend", backend, f"unknown backend; expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}"
-        )
-    return _BACKEND_CONFIGURATION_CLASSES[backend]
+    if not isinstance(backend, str) or backend not in backends.BACKENDS:
+        raise _saved_error("backend", backend, f"unknown backend; expected one of {sorted(backends.BACKENDS)}")
+    return backends.backend_configuration_class(backend)
 
 
 def _indexed(item: Any, index: int) -> Any:
@@ -1138,9 +1136,3 @@ def _differences(
         yield "full_shape", item.full_shape, tuple(candidate.full_shape), "the data has another shape"
     if candidate.dtype is not None and np.dtype(candidate.dtype) != item.dtype:
         yield "dtype", str(item.dtype), str(np.dtype(candidate.dtype)), "the data has another dtype"
-
-
-_BACKEND_CONFIGURATION_CLASSES: dict[str, type[BackendConfiguration]] = {
-    "hdf5": HDF5BackendConfiguration,
-    "zarr": ZarrBackendConfiguration,
-}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backend_configuration import get_default_backend_configuration
+from ..backends import nwb_io_class
 from ..models import BackendConfiguration
 from .atomic import DiskFullError, check_not_source
 from .configure import ProgressHook
@@ -27,13 +28,7 @@ def open_nwbfile(path: str | os.PathLike, mode: str = "r"):
     :class:`~nwbconfig_widget.io.readers.NotAnNWBFileError` naming the path, the problem and what to do.
     """
     path = Path(path)
-    if nwb_backend_of_existing(path) == "zarr":
-        from hdmf_zarr.nwb import NWBZarrIO
-
-        return NWBZarrIO(str(path), mode=mode)
-    from pynwb import NWBHDF5IO
-
-    return NWBHDF5IO(str(path), mode=mode)
+    return nwb_io_class(nwb_backend_of_existing(path))(str(path), mode=mode)
 
 
 def repack_nwbfile(

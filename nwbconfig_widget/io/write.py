@@ -9,6 +9,7 @@ from typing import Any
 
 from .._plain import plain
 from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
+from ..backends import check_backend, nwb_io_class
 from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
@@ -27,16 +28,6 @@ def backend_of_path(path: str | os.PathLike) -> str:
     """'zarr' for a path ending in .zarr (or an existing folder), else 'hdf5'."""
     path = Path(path)
     return "zarr" if path.suffix == ".zarr" or path.is_dir() else "hdf5"
-
-
-def _io_class(backend: str) -> type:
-    if backend == "zarr":
-        from hdmf_zarr.nwb import NWBZarrIO
-
-        return NWBZarrIO
-    from pynwb import NWBHDF5IO
-
-    return NWBHDF5IO
 
 
 def _source_path(nwbfile: Any) -> Path | None:
@@ -95,8 +86,7 @@ def configure_and_write_nwbfile(
         backend = backend_configuration.backend
     elif backend is None:
         backend = backend_of_path(target)
-    if backend not in ("hdf5", "zarr"):
-        raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+    check_backend(backend)
     _warn_if_the_name_says_otherwise(target, backend)
     read_backend = backend_of_read_file(nwbfile)
     if read_backend is not None and not export:
@@ -132,7 +122,7 @@ def configure_and_write_nwbfile(
     writer = ParallelWriter(n_jobs, backend, check)
     # Scalar compounds (ElectrodeGroup.position) written as each format stores a scalar (hdmf-dev/hdmf-zarr#277).
     scalars = stored_scalar_compounds(nwbfile.get_read_io()) if export else frozenset()
-    io_class = writer.io_class(scalar_compounds_written(_io_class(backend), scalars))
+    io_class = writer.io_class(scalar_compounds_written(nwb_io_class(backend), scalars))
     bar = restore = None
     copied: list = []
     failed = True
