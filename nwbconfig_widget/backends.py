@@ -1,5 +1,5 @@
-"""The two storage backends, "hdf5" and "zarr", and the classes that go with each: the one place that maps a backend
-name to its configuration classes, its IO class and its display name.
+"""The two storage backends, "hdf5" and "zarr", and what goes with each: the one place that maps a backend name to
+its configuration classes, its IO class, its display name and how its files are named.
 
 Every lookup raises :class:`UnknownBackendError` (a ``ValueError``) for a name that is not a backend.
 
@@ -9,6 +9,8 @@ Every lookup raises :class:`UnknownBackendError` (a ``ValueError``) for a name t
 'HDF5DatasetIOConfiguration'
 >>> nwb_io_class("hdf5").__name__, display_name("zarr")
 ('NWBHDF5IO', 'Zarr')
+>>> backend_of_path("out/session.nwb.zarr"), file_name("session", "hdf5"), nwb_stem("session.nwb.zarr")
+('zarr', 'session.nwb', 'session')
 >>> check_backend("netcdf")
 Traceback (most recent call last):
 ...
@@ -17,6 +19,8 @@ nwbconfig_widget.backends.UnknownBackendError: unknown backend 'netcdf'; use 'hd
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,6 +29,10 @@ if TYPE_CHECKING:
 #: The backends, in the order they are offered.
 BACKENDS: tuple[str, ...] = ("hdf5", "zarr")
 _DISPLAY_NAMES = {"hdf5": "HDF5", "zarr": "Zarr"}
+#: How a file written with each backend is named: ``session.nwb`` (an HDF5 file), ``session.nwb.zarr`` (a folder).
+_FILE_SUFFIXES = {"hdf5": ".nwb", "zarr": ".nwb.zarr"}
+#: The last name endings that say which backend a file is in.
+_NAMED_BACKENDS = {".zarr": "zarr", ".nwb": "hdf5", ".h5": "hdf5", ".hdf5": "hdf5"}
 
 
 class UnknownBackendError(ValueError):
@@ -63,3 +71,41 @@ def nwb_io_class(backend: str) -> type:
     from .io.readers import NWBHDF5IO, NWBZarrIO
 
     return NWBHDF5IO if backend == "hdf5" else NWBZarrIO
+
+
+# ---------------------------------------------------------------------------------------------------- file names
+
+
+def file_suffix(backend: str) -> str:
+    """How the name of a file of ``backend`` ends: ".nwb" for HDF5, ".nwb.zarr" for Zarr."""
+    return _FILE_SUFFIXES[check_backend(backend)]
+
+
+def file_name(stem: str, backend: str) -> str:
+    """The name of a file of ``backend`` called ``stem``: ``stem.nwb`` or ``stem.nwb.zarr``."""
+    return stem + file_suffix(backend)
+
+
+def file_patterns() -> tuple[str, ...]:
+    """Glob patterns for the files of every backend: ``("*.nwb", "*.nwb.zarr")``."""
+    return tuple("*" + _FILE_SUFFIXES[backend] for backend in BACKENDS)
+
+
+def nwb_stem(name: str) -> str:
+    """A file name without the ending of an NWB file (``.nwb.zarr``, ``.zarr`` or ``.nwb``), else ``name`` itself."""
+    for suffix in (".nwb.zarr", ".zarr", ".nwb"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def backend_of_path(path: str | os.PathLike) -> str:
+    """The backend to write ``path`` with when none is given: "zarr" for a name ending in .zarr (or an existing
+    folder), else "hdf5"."""
+    path = Path(path)
+    return "zarr" if path.suffix == ".zarr" or path.is_dir() else "hdf5"
+
+
+def backend_named_by(path: str | os.PathLike) -> str | None:
+    """The backend the name of ``path`` says (``.zarr``: "zarr"; ``.nwb``, ``.h5``, ``.hdf5``: "hdf5"), else None."""
+    return _NAMED_BACKENDS.get(Path(path).suffix.lower())

@@ -23,6 +23,7 @@ from typing import TextIO
 
 from ._plain import plain
 from ._sizes import format_bytes, size_on_disk
+from .backends import backend_of_path, file_name
 
 
 class CommandError(Exception):
@@ -176,7 +177,6 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
 def _repack(arguments: argparse.Namespace) -> None:
     from .io import repack_nwbfile
     from .io.outside_schema import ObjectsOutsideSchemaError
-    from .io.write import backend_of_path
     from .models import ConfigurationError
 
     source, target = Path(arguments.source), Path(arguments.target)
@@ -292,7 +292,7 @@ QUICKSTART = "01_quickstart.ipynb"
 
 def _demo(arguments: argparse.Namespace) -> None:
     if arguments.write_only:
-        default = "demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr"
+        default = file_name("demo", arguments.backend)
         _write_demo_file(arguments, Path(arguments.output or default))
         return
     try:
@@ -306,7 +306,7 @@ def _demo(arguments: argparse.Namespace) -> None:
     for notebook in sorted(_notebooks_folder().glob("*.ipynb")):
         if not (folder / notebook.name).exists():  # never overwrite the user's edited copy
             shutil.copy2(notebook, folder / notebook.name)
-    data = folder / ("demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr")
+    data = folder / file_name("demo", arguments.backend)
     if not data.exists():
         from .backends import nwb_io_class
         from .demo import make_demo_nwbfile

@@ -36,7 +36,7 @@ import anywidget
 import traitlets
 
 from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
-from .backends import check_backend, display_name
+from .backends import check_backend, display_name, file_name, file_suffix, nwb_stem
 from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
 from .widget_apply import WriteJob, error_info
 from .widget_edits import apply_edit, carry_over_edits, parse_options, settings_of
@@ -52,7 +52,6 @@ _STATIC = Path(__file__).parent / "static"
 FULL_RESEND_ROWS = 400
 #: Notices kept for the view (oldest dropped first).
 MAX_NOTICES = 6
-_SUFFIXES = {"hdf5": ".nwb", "zarr": ".nwb.zarr"}
 
 
 def _error_text(error: ConfigurationError, where: bool = False) -> str:
@@ -520,8 +519,8 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         dropped = carry_over_edits(old, old_defaults, new, menu["compression_methods"], menu["filter_methods"])
         previous_path = self.output_path
         self.backend_configuration = new  # also stops observing the old configuration
-        if previous_path.endswith(_SUFFIXES[old.backend]):
-            self.output_path = previous_path[: -len(_SUFFIXES[old.backend])] + _SUFFIXES[backend]
+        if previous_path.endswith(file_suffix(old.backend)):
+            self.output_path = previous_path[: -len(file_suffix(old.backend))] + file_suffix(backend)
         self._notice(
             "info",
             f"Switched to {display_name(backend)} defaults"
@@ -533,12 +532,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
 
     @staticmethod
     def _repack_target(source: Path, backend: str) -> str:
-        name = source.name
-        for suffix in (".nwb.zarr", ".zarr", ".nwb"):
-            if name.endswith(suffix):
-                name = name[: -len(suffix)]
-                break
-        return str(source.with_name(f"{name}_repacked{_SUFFIXES[backend]}"))
+        return str(source.with_name(file_name(f"{nwb_stem(source.name)}_repacked", backend)))
 
     def _target(self) -> Path | None:
         text = self.output_path.strip()

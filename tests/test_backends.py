@@ -49,3 +49,41 @@ def test_every_configuration_class_is_a_backend():
 def test_an_unknown_backend_is_refused_by_name(lookup, name):
     with pytest.raises(ValueError, match=rf"unknown backend {name!r}; use 'hdf5' or 'zarr'"):
         lookup(name)
+
+
+@pytest.mark.parametrize(
+    "name, stem, backend_by_name",
+    [
+        ("session.nwb", "session", "hdf5"),
+        ("session.nwb.zarr", "session", "zarr"),
+        ("session.zarr", "session", "zarr"),
+        ("session.h5", "session.h5", "hdf5"),
+        ("session.NWB", "session.NWB", "hdf5"),
+        ("notes.txt", "notes.txt", None),
+    ],
+)
+def test_file_names_say_the_backend(name, stem, backend_by_name):
+    assert backends.nwb_stem(name) == stem
+    assert backends.backend_named_by(name) == backend_by_name
+    assert backends.backend_of_path(name) == ("zarr" if backend_by_name == "zarr" else "hdf5")
+
+
+def test_a_file_name_made_for_a_backend_names_that_backend(tmp_path):
+    for backend in backends.BACKENDS:
+        name = backends.file_name("session", backend)
+        assert name == "session" + backends.file_suffix(backend)
+        assert backends.backend_of_path(tmp_path / name) == backend == backends.backend_named_by(name)
+        assert backends.nwb_stem(name) == "session"
+    assert backends.file_patterns() == ("*.nwb", "*.nwb.zarr")
+    (tmp_path / "folder").mkdir()
+    assert backends.backend_of_path(tmp_path / "folder") == "zarr"  # an existing folder can only be Zarr
+
+
+def test_batch_and_widget_name_outputs_with_the_same_rule(tmp_path):
+    from nwbconfig_widget.batch import target_for
+    from nwbconfig_widget.widget import ConfiguratorWidget
+
+    source = tmp_path / "in" / "sub" / "a.nwb.zarr"
+    assert target_for(source, tmp_path / "in", tmp_path / "out", "hdf5") == tmp_path / "out" / "sub" / "a.nwb"
+    assert target_for(source, tmp_path / "in", tmp_path / "out", None) == tmp_path / "out" / "sub" / "a.nwb.zarr"
+    assert ConfiguratorWidget._repack_target(source, "hdf5") == str(source.with_name("a_repacked.nwb"))
