@@ -23,6 +23,7 @@ import numpy as np
 from . import defaults
 from .advice import portability
 from .backends import dataset_configuration_class
+from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
 from .preview import (
     DEFAULT_MAX_CHUNKS,
@@ -36,13 +37,14 @@ from .preview import (
 __all__ = ["DEFAULT_CANDIDATES", "compare_codecs", "plot_codec_comparison"]
 
 _SHUFFLE, _BITSHUFFLE = 1, 2
+_GZIP = DEFAULT_GZIP_LEVEL
 
 #: The pipelines compared by default: lossless codecs common for NWB data, on both backends.
 DEFAULT_CANDIDATES: tuple[dict[str, Any], ...] = (
     {"label": "gzip 1", "compression_method": "gzip", "compression_options": {"level": 1}},
-    {"label": "gzip 4", "compression_method": "gzip", "compression_options": {"level": 4}},
+    {"label": f"gzip {_GZIP}", "compression_method": "gzip", "compression_options": {"level": _GZIP}},
     {"label": "gzip 9", "compression_method": "gzip", "compression_options": {"level": 9}},
-    {"label": "shuffle + gzip 4", "compression_method": "gzip", "compression_options": {"level": 4},
+    {"label": f"shuffle + gzip {_GZIP}", "compression_method": "gzip", "compression_options": {"level": _GZIP},
      "filter_methods": ["shuffle"]},
     {"label": "Zstd 3", "compression_method": "Zstd", "compression_options": {"clevel": 3}},
     {"label": "Zstd 9", "compression_method": "Zstd", "compression_options": {"clevel": 9}},
@@ -54,7 +56,8 @@ DEFAULT_CANDIDATES: tuple[dict[str, Any], ...] = (
      "compression_options": {"cname": "lz4", "clevel": 5, "shuffle": _SHUFFLE}},
     {"label": "LZ4", "compression_method": "LZ4"},
     {"label": "Bitshuffle lz4", "compression_method": "Bitshuffle", "compression_options": {"cname": "lz4"}},
-    {"label": "zarr gzip 4", "backend": "zarr", "compression_method": "gzip", "compression_options": {"level": 4}},
+    {"label": f"zarr gzip {_GZIP}", "backend": "zarr", "compression_method": "gzip",
+     "compression_options": {"level": _GZIP}},
     {"label": "zarr zstd 3", "backend": "zarr", "compression_method": "zstd", "compression_options": {"level": 3}},
     {"label": "zarr blosc zstd 5 bitshuffle", "backend": "zarr", "compression_method": "blosc",
      "compression_options": {"cname": "zstd", "clevel": 5, "shuffle": _BITSHUFFLE}},

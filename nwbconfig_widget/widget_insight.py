@@ -34,6 +34,7 @@ import traitlets
 from ._sizes import format_bytes
 from .access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
 from .advice import available_memory_bytes, configuration_warnings, portability
+from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
 
 __all__ = [
@@ -710,7 +711,11 @@ class InsightMixin(traitlets.HasTraits):
         self._notice(
             "info",
             f"Preset {name} applied to {scope}"
-            + (f"; {len(fallbacks)} kept gzip 4 (the preset's codec cannot encode them)." if fallbacks else "."),
+            + (
+                f"; {len(fallbacks)} kept gzip {DEFAULT_GZIP_LEVEL} (the preset's codec cannot encode them)."
+                if fallbacks
+                else "."
+            ),
             "\n".join(f"{location}: {reason}" for location, reason in fallbacks.items()),
         )
 
