@@ -67,8 +67,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "portable",
             "gzip, which every HDF5 reader decodes (MATLAB, Julia, h5wasm...), with shuffle for multi-byte numbers",
-            hdf5=("gzip", {"level": 4}, True),
-            zarr=("gzip", {"level": 4}, False),
+            hdf5=("gzip", {"level": DEFAULT_GZIP_LEVEL}, True),
+            zarr=("gzip", {"level": DEFAULT_GZIP_LEVEL}, False),
         ),
         Preset(
             "fast",
@@ -86,7 +86,7 @@ PRESETS: dict[str, Preset] = {
             "cloud",
             "streaming-sized chunks (~4 MB; Zarr ~8 MB, at most 100,000 objects) that follow how data is viewed, "
             "compressed so browsers and every HDF5 reader can decode them",
-            hdf5=("gzip", {"level": 4}, True),
+            hdf5=("gzip", {"level": DEFAULT_GZIP_LEVEL}, True),
             zarr=("blosc", _blosc("zstd", 3), False),
             chunk_target_bytes={"hdf5": 4_000_000, "zarr": 8_000_000},
         ),
