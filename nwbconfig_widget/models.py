@@ -462,7 +462,7 @@ class DatasetIOConfiguration:
                 "compression_options",
                 options,
                 "options are a dict of option names to values",
-                f"e.g. {{'level': 4}} for gzip; {method!r} accepts {accepted}",
+                f"e.g. {{'level': {codecs.DEFAULT_GZIP_LEVEL}}} for gzip; {method!r} accepts {accepted}",
             )
         options = codecs.json_safe(dict(options)) if options else None
         if method is None and options and "compression_options" not in changed:
