@@ -37,7 +37,7 @@ from . import backends, codecs
 from ._option_values import checked_option_values
 from ._plain import plain
 from ._sizes import format_bytes
-from .defaults import default_buffer_shape, recommended_chunk_shape
+from .defaults import DEFAULT_COMPRESSION_METHOD, default_buffer_shape, recommended_chunk_shape
 
 __all__ = [
     "BackendConfiguration",
@@ -223,7 +223,7 @@ class DatasetIOConfiguration:
         full_shape: Sequence[int],
         chunk_shape: Sequence[int] | None,
         buffer_shape: Sequence[int] | None = None,
-        compression_method: Any = "gzip",
+        compression_method: Any = DEFAULT_COMPRESSION_METHOD,
         compression_options: Mapping[str, Any] | None = None,
         filter_methods: Sequence[Any] = (),
         filter_options: Sequence[Mapping[str, Any] | None] | None = None,

@@ -82,7 +82,8 @@ export class Toolbar {
       el("option", { text: "none", attrs: { value: "" } }),
       ...methods.map((name) => el("option", { text: name, attrs: { value: name } })),
     );
-    this.methodSelect.value = methods.includes("gzip") ? "gzip" : methods[0] || "";
+    const preferred = codecs.default_method; // the method of Python's default configurations
+    this.methodSelect.value = methods.includes(preferred) ? preferred : methods[0] || "";
     this.buildOptionBoxes();
   }
 

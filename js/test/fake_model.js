@@ -44,7 +44,7 @@ export class FakeModel {
       rows,
       groups: rows.map((row) => makeGroup(row)),
       totals: { datasets: rows.length, datasets_text: String(rows.length), uncompressed: "160.00 KB", chunks_text: "1", peak_ram: "160.00 KB", invalid: 0, edited: 0 },
-      codecs: { backend: "hdf5", compression_methods: ["gzip", "lzf", "Zstd"], compression_options: { gzip: ["level"], lzf: [], Zstd: ["clevel"] },
+      codecs: { backend: "hdf5", compression_methods: ["gzip", "lzf", "Zstd"], default_method: "gzip", compression_options: { gzip: ["level"], lzf: [], Zstd: ["clevel"] },
         filter_methods: ["shuffle", "fletcher32"], lossy: [] },
       unconfigurable: [],
       backend: "hdf5",

@@ -1281,7 +1281,8 @@ var Toolbar = class {
       el("option", { text: "none", attrs: { value: "" } }),
       ...methods.map((name) => el("option", { text: name, attrs: { value: name } }))
     );
-    this.methodSelect.value = methods.includes("gzip") ? "gzip" : methods[0] || "";
+    const preferred = codecs.default_method;
+    this.methodSelect.value = methods.includes(preferred) ? preferred : methods[0] || "";
     this.buildOptionBoxes();
   }
   buildOptionBoxes() {
