@@ -345,6 +345,8 @@ def _jobs(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``nwbconfig``, with one sub-parser per command."""
+    from .presets import PRESETS
+
     parser = argparse.ArgumentParser(prog="nwbconfig", description="See and change how NWB datasets are stored.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -385,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     repack.add_argument("--backend", choices=("hdf5", "zarr"), default=None)
     repack.add_argument("--config", help="JSON configuration (from `nwbconfig config`); default: recommended settings")
     repack.add_argument("--overwrite", action="store_true", help="replace the target once the new file is complete")
-    repack.add_argument("--preset", choices=("portable", "fast", "archive", "cloud"), help="apply a preset on top")
+    repack.add_argument("--preset", choices=list(PRESETS), help="apply a preset on top")
     repack.add_argument("--jobs", type=_jobs, default=None, help="cores that compress (default, or -1: all)")
     repack.add_argument("--no-progress", action="store_true", help="no progress bar")
     repack.add_argument(

@@ -2,6 +2,8 @@
 
 import inspect
 
+import pytest
+
 from nwbconfig_widget import defaults
 from nwbconfig_widget.models import DatasetIOConfiguration
 from nwbconfig_widget.widget_rows import codec_menu
@@ -16,3 +18,14 @@ def test_the_default_compression_method_has_one_home(monkeypatch):
         assert menu["default_method"] in menu["compression_methods"]
     monkeypatch.setattr(defaults.settings, "compression_method", "lzf")
     assert codec_menu("hdf5")["default_method"] == "lzf"  # the view preselects what default configurations use
+
+
+def test_the_cli_offers_the_presets_of_the_registry(monkeypatch):
+    from nwbconfig_widget.cli import build_parser
+    from nwbconfig_widget.presets import PRESETS
+
+    monkeypatch.setitem(PRESETS, "measured", PRESETS["fast"])  # a preset added to the registry is offered at once
+    for name in PRESETS:
+        assert build_parser().parse_args(["repack", "in.nwb", "out.nwb", "--preset", name]).preset == name
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["repack", "in.nwb", "out.nwb", "--preset", "no-such-preset"])
