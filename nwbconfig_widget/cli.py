@@ -23,7 +23,7 @@ from typing import TextIO
 
 from ._plain import plain
 from ._sizes import format_bytes, size_on_disk
-from .backends import backend_of_path, file_name
+from .backends import BACKENDS, backend_of_path, file_name
 
 
 class CommandError(Exception):
@@ -362,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("file", help=".nwb file or .nwb.zarr folder")
     config.add_argument("--out", required=True, help="JSON file to write")
     config.add_argument("--default", action="store_true", help="save the recommended configuration instead")
-    config.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
+    config.add_argument("--backend", choices=BACKENDS, default=None, help="backend of the default one")
     config.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     config.add_argument(
         "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr file you trust"
@@ -372,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="estimate compressed sizes and codec speed on sampled chunks")
     preview.add_argument("file", help=".nwb file or .nwb.zarr folder")
     preview.add_argument("--default", action="store_true", help="preview the recommended configuration instead")
-    preview.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
+    preview.add_argument("--backend", choices=BACKENDS, default=None, help="backend of the default one")
     preview.add_argument(
         "--codecs", nargs="+", metavar="NAME", help="compare these compression methods for the whole file"
     )
@@ -384,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     repack = commands.add_parser("repack", help="rewrite an NWB file with new chunking and compression")
     repack.add_argument("source", help=".nwb file or .nwb.zarr folder to read (never modified)")
     repack.add_argument("target", help="file to write; .zarr means Zarr unless --backend says otherwise")
-    repack.add_argument("--backend", choices=("hdf5", "zarr"), default=None)
+    repack.add_argument("--backend", choices=BACKENDS, default=None)
     repack.add_argument("--config", help="JSON configuration (from `nwbconfig config`); default: recommended settings")
     repack.add_argument("--overwrite", action="store_true", help="replace the target once the new file is complete")
     repack.add_argument("--preset", choices=list(PRESETS), help="apply a preset on top")
@@ -404,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="make a demo NWB file and the notebooks, and open JupyterLab on the quickstart with the widget"
     )
     demo.add_argument("--dir", default="nwbconfig-demo", help="folder for the demo file and notebooks")
-    demo.add_argument("--backend", choices=("hdf5", "zarr"), default="hdf5")
+    demo.add_argument("--backend", choices=BACKENDS, default="hdf5")
     demo.add_argument("--seconds", type=float, default=10.0, help="length of the synthetic session")
     demo.add_argument("--port", type=int, default=8888, help="JupyterLab's port")
     demo.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
