@@ -456,10 +456,49 @@ class ExistingPipeline(dict):
     """What an existing dataset stores: compression method/options, filter methods/options and any notes."""
 
 
+class UndecodableOptionsError(CodecError):
+    """A known compression filter whose stored values cannot be read back as options; ``method`` names it."""
+
+    def __init__(self, method: str, message: str):
+        super().__init__(message)
+        self.method = method
+
+
+def hdf5_compression_of_filter(filter_id: int, values: Sequence[int] = ()) -> tuple[str, dict[str, Any] | None]:
+    """``(method, options)`` of one compression filter of an HDF5 filter pipeline: its id and its client values.
+
+    The one decoder of HDF5 compression: of what a dataset stores (:func:`read_hdf5_pipeline`) and of the arguments
+    given to h5py (``H5DataIO(compression=..., compression_opts=...)``, turned into the filter h5py would store).
+    Plugin filters are named by their hdf5plugin class and their values decoded back to constructor arguments.
+    Raises :class:`CodecError` for a filter that is no compression method here, and :class:`UndecodableOptionsError`
+    for a plugin filter whose values hdf5plugin cannot decode.
+
+    >>> hdf5_compression_of_filter(h5py.h5z.FILTER_DEFLATE, (9,))
+    ('gzip', {'level': 9})
+    >>> hdf5_compression_of_filter(hdf5plugin.Zstd.filter_id, hdf5plugin.Zstd(clevel=5).filter_options)
+    ('Zstd', {'clevel': 5})
+    """
+    name = _H5Z_NAMES.get(filter_id)
+    if name == "gzip":
+        return "gzip", {"level": int(values[0]) if len(values) else DEFAULT_GZIP_LEVEL}
+    if name == "lzf":
+        return "lzf", None
+    if name == "szip":
+        coding = "nn" if len(values) and values[0] & h5py.h5z.SZIP_NN_OPTION_MASK else "ec"
+        return "szip", {"coding": coding, "pixels_per_block": int(values[1]) if len(values) > 1 else 8}
+    if filter_id in _HDF5_PLUGIN_BY_ID:
+        method = _HDF5_PLUGIN_BY_ID[filter_id].__name__
+        try:
+            return method, json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
+        except Exception as exc:
+            raise UndecodableOptionsError(method, f"could not decode the options of {method}: {exc}") from None
+    raise CodecError(f"HDF5 filter id {filter_id} has no equivalent here")
+
+
 def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
     """Read the filter pipeline of an h5py dataset as compression method/options and filter methods.
 
-    Plugin filters are named by their hdf5plugin class and their options decoded back to constructor arguments.
+    Compression filters are decoded by :func:`hdf5_compression_of_filter`.
     """
     plist = dataset.id.get_create_plist()
     pipeline = ExistingPipeline(
@@ -467,33 +506,19 @@ def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
     )
     for index in range(plist.get_nfilters()):
         filter_id, _flags, values, _name = plist.get_filter(index)
-        name = _H5Z_NAMES.get(filter_id)
-        if name in ("shuffle", "fletcher32"):
-            pipeline["filter_methods"].append(name)
+        if _H5Z_NAMES.get(filter_id) in ("shuffle", "fletcher32"):
+            pipeline["filter_methods"].append(_H5Z_NAMES[filter_id])
             pipeline["filter_options"].append(None)
-        elif name == "gzip":
-            pipeline.update(
-                compression_method="gzip",
-                compression_options={"level": int(values[0]) if values else DEFAULT_GZIP_LEVEL},
-            )
-        elif name == "lzf":
-            pipeline.update(compression_method="lzf", compression_options=None)
-        elif name == "szip":
-            coding = "nn" if values and values[0] & 32 else "ec"
-            pixels = int(values[1]) if len(values) > 1 else 8
-            pipeline.update(
-                compression_method="szip", compression_options={"coding": coding, "pixels_per_block": pixels}
-            )
-        elif filter_id in _HDF5_PLUGIN_BY_ID:
-            plugin_class = _HDF5_PLUGIN_BY_ID[filter_id]
-            try:
-                options = json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
-            except Exception as exc:
-                options = None
-                pipeline["notes"].append(f"could not decode the options of {plugin_class.__name__}: {exc}")
-            pipeline.update(compression_method=plugin_class.__name__, compression_options=options)
-        else:
+            continue
+        try:
+            method, options = hdf5_compression_of_filter(filter_id, values)
+        except UndecodableOptionsError as exc:
+            pipeline["notes"].append(str(exc))
+            method, options = exc.method, None
+        except CodecError:
             pipeline["notes"].append(f"HDF5 filter id {filter_id} ({_name!r}) has no equivalent here and is not kept")
+            continue
+        pipeline.update(compression_method=method, compression_options=options)
     return pipeline
 
 

@@ -144,32 +144,34 @@ def _not_kept(name: str, value: Any, why: str) -> str:
 def _hdf5_compression(compression: Any, options: Any) -> tuple[str, dict[str, Any] | None]:
     """(method, options) of H5DataIO's ``compression``/``compression_opts``, read as h5py reads them.
 
-    Raises CodecError when this package cannot write that compression.
+    They are turned into the filter h5py stores (its id and values), which :func:`codecs.hdf5_compression_of_filter`
+    decodes as it decodes the filters of an existing dataset. Raises CodecError when this package cannot write that
+    compression.
     """
     if isinstance(compression, bool):  # H5DataIO turns True into "gzip" and drops False; kept for other DataIOs
         compression = "gzip"
     if isinstance(compression, int) and compression in range(10) and options is None:
-        return "gzip", {"level": compression}  # h5py's legacy spelling of a gzip level
-    if compression == h5py.h5z.FILTER_LZF:
-        compression = "lzf"
+        compression, options = "gzip", compression  # h5py's legacy spelling of a gzip level
+    if isinstance(compression, int):  # a filter id: its values are the options
+        return codecs.hdf5_compression_of_filter(compression, tuple(int(value) for value in options or ()))
     if compression == "gzip":
-        return "gzip", {"level": codecs.DEFAULT_GZIP_LEVEL if options is None else int(options)}
+        return codecs.hdf5_compression_of_filter(h5py.h5z.FILTER_DEFLATE, () if options is None else (int(options),))
     if compression == "lzf":
-        return "lzf", None
+        return codecs.hdf5_compression_of_filter(h5py.h5z.FILTER_LZF)
     if compression == "szip":
         if "szip" not in codecs.AVAILABLE_HDF5_COMPRESSION_METHODS:
             raise codecs.CodecError("this HDF5 build has no szip encoder (h5py.filters.encode lacks 'szip')")
         coding, pixels_per_block = options if options is not None else ("nn", 8)  # h5py's DEFAULT_SZIP
-        return "szip", {"coding": coding, "pixels_per_block": int(pixels_per_block)}
-    if isinstance(compression, int):
-        import hdf5plugin
-
-        try:
-            plugin = hdf5plugin.from_filter_options(compression, tuple(options or ()))
-        except Exception as exc:
-            raise codecs.CodecError(f"HDF5 filter {compression} has no equivalent here ({exc})") from None
-        return codecs.normalize_compression("hdf5", plugin)
+        if coding not in _SZIP_CODING_MASKS:
+            raise codecs.CodecError(f"szip coding must be one of {sorted(_SZIP_CODING_MASKS)}, got {coding!r}")
+        return codecs.hdf5_compression_of_filter(
+            h5py.h5z.FILTER_SZIP, (_SZIP_CODING_MASKS[coding], int(pixels_per_block))
+        )
     raise codecs.CodecError(f"{compression!r} is not a compression method h5py knows")
+
+
+#: h5py's szip codings and the option mask of each in the stored filter values.
+_SZIP_CODING_MASKS = {"nn": h5py.h5z.SZIP_NN_OPTION_MASK, "ec": h5py.h5z.SZIP_EC_OPTION_MASK}
 
 
 def _hdf5_settings(io_settings: dict[str, Any], full_shape: tuple[int, ...]) -> tuple[dict[str, Any], list[str]]:

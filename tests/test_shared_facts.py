@@ -2,6 +2,9 @@
 
 import inspect
 
+import h5py
+import hdf5plugin
+import numpy as np
 import pytest
 
 from nwbconfig_widget import defaults
@@ -29,3 +32,32 @@ def test_the_cli_offers_the_presets_of_the_registry(monkeypatch):
         assert build_parser().parse_args(["repack", "in.nwb", "out.nwb", "--preset", name]).preset == name
     with pytest.raises(SystemExit):
         build_parser().parse_args(["repack", "in.nwb", "out.nwb", "--preset", "no-such-preset"])
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"compression": "gzip"},
+        {"compression": "gzip", "compression_opts": 9},
+        {"compression": 7},
+        {"compression": "lzf"},
+        {"compression": "szip", "compression_opts": ("ec", 16)},
+        {"compression": "szip"},
+        dict(hdf5plugin.Zstd(clevel=7)),
+        dict(hdf5plugin.Blosc(cname="lz4", clevel=3, shuffle=hdf5plugin.Blosc.BITSHUFFLE)),
+    ],
+    ids=lambda arguments: repr(arguments),
+)
+def test_h5py_arguments_and_the_dataset_they_make_are_read_alike(tmp_path, arguments):
+    """What H5DataIO's arguments say and what the dataset written with them stores are decoded to one pipeline."""
+    from nwbconfig_widget.codecs import AVAILABLE_HDF5_COMPRESSION_METHODS, read_hdf5_pipeline
+    from nwbconfig_widget.data_io_settings import _hdf5_compression
+
+    if arguments.get("compression") == "szip" and "szip" not in AVAILABLE_HDF5_COMPRESSION_METHODS:
+        pytest.skip("this HDF5 build has no szip encoder")
+    with h5py.File(tmp_path / "a.h5", "w") as file:
+        dataset = file.create_dataset("x", data=np.arange(4096, dtype="int32"), chunks=(1024,), **arguments)
+        stored = read_hdf5_pipeline(dataset)
+    method, options = _hdf5_compression(arguments["compression"], arguments.get("compression_opts"))
+    assert stored["notes"] == []
+    assert (method, options) == (stored["compression_method"], stored["compression_options"])
