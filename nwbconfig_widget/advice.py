@@ -2,8 +2,8 @@
 
 >>> portability("hdf5", "gzip", ["shuffle"]).level
 'every HDF5 reader'
->>> portability("hdf5", "Zstd").level
-'needs hdf5plugin'
+>>> portability("hdf5", "Zstd").level, portability("hdf5", "Zstd").every_hdf5_reader
+('needs hdf5plugin', False)
 >>> portability("hdf5", "SZ3", None, {"absolute": 0.1}).lossy
 True
 """
@@ -49,6 +49,11 @@ class Portability:
     level: str
     lossy: bool
     note: str
+
+    @property
+    def every_hdf5_reader(self) -> bool:
+        """Whether every HDF5 library decodes it (built-in filters only): what the view and the charts mark."""
+        return self.level == EVERY_HDF5_READER
 
 
 def portability(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import defaults
-from .advice import portability
+from .advice import EVERY_HDF5_READER, portability
 from .backends import dataset_configuration_class
 from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
@@ -222,7 +222,7 @@ def plot_codec_comparison(table, *, figure=None):
     ):
         for label, row in measured.iterrows():
             marker = "s" if row["backend"] == "zarr" else "o"
-            filled = row["portability"] == "every HDF5 reader"
+            filled = row["portability"] == EVERY_HDF5_READER
             axis.scatter(
                 row[column],
                 row["ratio"],

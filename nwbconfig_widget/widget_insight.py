@@ -33,7 +33,7 @@ import traitlets
 
 from ._sizes import format_bytes
 from .access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
-from .advice import available_memory_bytes, configuration_warnings, portability
+from .advice import EVERY_HDF5_READER, available_memory_bytes, configuration_warnings, portability
 from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
 
@@ -78,14 +78,20 @@ def row_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
 
 
 def row_portability(configuration: DatasetIOConfiguration) -> dict[str, Any]:
-    """Who can read this dataset's pipeline: ``level`` (short), ``note`` (a sentence) and ``lossy``."""
+    """Who can read this dataset's pipeline: ``level`` (short text), ``note`` (a sentence), ``lossy`` and
+    ``every_hdf5_reader`` (the flag the view marks portable pipelines by; it never compares the text)."""
     portable = portability(
         configuration.backend,
         configuration.compression_method,
         configuration.filter_methods,
         configuration.compression_options,
     )
-    return {"level": portable.level, "note": portable.note, "lossy": portable.lossy}
+    return {
+        "level": portable.level,
+        "note": portable.note,
+        "lossy": portable.lossy,
+        "every_hdf5_reader": portable.every_hdf5_reader,
+    }
 
 
 def preview_signature(configuration: DatasetIOConfiguration) -> list:
@@ -333,7 +339,7 @@ def chart_geometry(table: Any, speed_column: str = "compress_mb_s") -> dict[str,
                 "x": round(x_of(speed), 5),
                 "y": round(y_of(ratio), 5),
                 "backend": str(row.get("backend") or ""),
-                "portable": row.get("portability") == "every HDF5 reader",
+                "portable": row.get("portability") == EVERY_HDF5_READER,
                 "title": f"{label}: {ratio:.2f}× at {_speed_text(speed)}",
             }
         )

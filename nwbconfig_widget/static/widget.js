@@ -938,7 +938,7 @@ var RowView = class {
     const portability = row.portability || {};
     setText(this.portability, portability.level || "");
     setTitle(this.portability, portability.note || "");
-    toggleClass(this.portability, "nwbcw-portable", portability.level === "every HDF5 reader");
+    toggleClass(this.portability, "nwbcw-portable", portability.every_hdf5_reader === true);
     const edited = (row.edited || []).length > 0;
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
     toggleClass(this.element, "nwbcw-edited", edited);
