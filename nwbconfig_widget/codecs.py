@@ -58,6 +58,10 @@ AVAILABLE_HDF5_FILTER_METHODS: dict[str, str] = {"shuffle": "shuffle", "fletcher
 _HDF5_BUILTIN_OPTION_NAMES = {"gzip": ("level",), "lzf": (), "szip": ("coding", "pixels_per_block")}
 
 _LOSSY = {"SZ", "SZ3", "Sperr", "bitround", "quantize", "fixedscaleoffset"}
+#: Zfp's modes that round values; each takes precedence over ``reversible`` in hdf5plugin.Zfp.
+_ZFP_LOSSY_OPTIONS = {"rate", "precision", "accuracy"}
+#: Filters that can store the values in another type (``astype``/``encode_dtype``), which may not hold them all.
+_RETYPING_FILTERS = ("astype", "delta", "quantize", "fixedscaleoffset")
 
 # --------------------------------------------------------------------------------------------------------------------
 # Zarr (numcodecs)
@@ -110,8 +114,9 @@ def is_lossy(method: str | None, options: Mapping[str, Any] | None = None, dtype
     """Whether a compression or filter method, with these options and on data of ``dtype``, may change the values.
 
     Zfp keeps every value only in its reversible mode: its default (no options) and its rate, precision and accuracy
-    modes round values, so Zfp without ``options`` counts as lossy. Zarr's delta filter is exact on integers but not
-    on floating-point data (adding the differences back rounds, and loses small values next to large ones).
+    modes round values (and win over ``reversible``), so Zfp without ``options`` counts as lossy. Zarr's delta filter
+    is exact on integers but not on floating-point data (adding the differences back rounds, and loses small values
+    next to large ones); with ``dtype=None`` (data unknown) only what is lossy on every data counts.
 
     >>> is_lossy("SZ3"), is_lossy("gzip"), is_lossy("Zfp"), is_lossy("Zfp", {"reversible": True})
     (True, False, True, False)
@@ -119,10 +124,54 @@ def is_lossy(method: str | None, options: Mapping[str, Any] | None = None, dtype
     (False, True)
     """
     if method == "Zfp":
-        return not (options or {}).get("reversible")
+        options = options or {}
+        return not options.get("reversible") or bool(_ZFP_LOSSY_OPTIONS & set(options))
     if method == "delta":
         return dtype is not None and np.dtype(dtype).kind in "fc"
     return method in _LOSSY
+
+
+def narrowing_filter(
+    filter_methods: Sequence[str], filter_options: Sequence[Mapping[str, Any] | None] | None, dtype: Any
+) -> str | None:
+    """The first filter that stores values of ``dtype`` in a type that cannot hold them all (they may wrap), or None.
+
+    >>> narrowing_filter(["delta"], [{"astype": "i1"}], "int16"), narrowing_filter(["delta"], [None], "int16")
+    ('delta', None)
+    """
+    for name, options in zip(filter_methods, filter_options or [None] * len(filter_methods)):
+        target = (options or {}).get("encode_dtype" if name == "astype" else "astype")
+        if name in _RETYPING_FILTERS and target is not None:
+            try:
+                if not np.can_cast(np.dtype(dtype), np.dtype(target), casting="safe"):
+                    return name
+            except TypeError:
+                return name
+    return None
+
+
+def pipeline_is_lossy(
+    compression_method: str | None,
+    compression_options: Mapping[str, Any] | None = None,
+    filter_methods: Sequence[str] = (),
+    filter_options: Sequence[Mapping[str, Any] | None] | None = None,
+    dtype: Any = None,
+) -> bool:
+    """Whether a whole pipeline may change values of ``dtype``: the one verdict the model, the advice, the
+    portability badge and the codec comparison give (see :func:`is_lossy` and :func:`narrowing_filter`).
+
+    >>> pipeline_is_lossy("blosc", None, ["delta"], [None], dtype="float32")
+    True
+    >>> pipeline_is_lossy("blosc", None, ["delta"], [None], dtype="int32")
+    False
+    """
+    filter_methods = list(filter_methods or ())
+    options = list(filter_options or [None] * len(filter_methods))
+    return (
+        is_lossy(compression_method, compression_options, dtype)
+        or any(is_lossy(name, option, dtype) for name, option in zip(filter_methods, options))
+        or (dtype is not None and narrowing_filter(filter_methods, options, dtype) is not None)
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------------

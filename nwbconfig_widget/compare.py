@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import defaults
-from .advice import EVERY_HDF5_READER, portability
+from .advice import EVERY_HDF5_READER, configuration_portability
 from .backends import dataset_configuration_class
 from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
@@ -168,12 +168,7 @@ def compare_codecs(
             row.update(portability="", lossy=False, note=f"not possible here: {reason}")
             rows.append(row)
             continue
-        portable = portability(
-            backend,
-            candidate_configuration.compression_method,
-            candidate_configuration.filter_methods,
-            candidate_configuration.compression_options,
-        )
+        portable = configuration_portability(candidate_configuration)
         row.update(
             compression_method=candidate_configuration.compression_method,
             compression_options=candidate_configuration.compression_options,

@@ -623,23 +623,9 @@ class DatasetIOConfiguration:
     @property
     def lossy(self) -> bool:
         """True when the compression method or a filter may change the stored values."""
-        filters = zip(self.filter_methods, self.filter_options)
-        lossy_codec = codecs.is_lossy(self.compression_method, self.compression_options) or any(
-            codecs.is_lossy(name, options, self.dtype) for name, options in filters
+        return codecs.pipeline_is_lossy(
+            self.compression_method, self.compression_options, self.filter_methods, self.filter_options, self.dtype
         )
-        return lossy_codec or self._narrowing_filter() is not None
-
-    def _narrowing_filter(self) -> str | None:
-        """The first filter that stores values in a type that cannot hold every value of the data (may wrap)."""
-        for name, options in zip(self.filter_methods, self.filter_options):
-            target = (options or {}).get("encode_dtype" if name == "astype" else "astype")
-            if name in ("astype", "delta", "quantize", "fixedscaleoffset") and target is not None:
-                try:
-                    if not np.can_cast(self.dtype, np.dtype(target), casting="safe"):
-                        return name
-                except TypeError:
-                    return name
-        return None
 
     # ---------------------------------------------------------------------------------------------- printing and JSON
 

@@ -33,7 +33,7 @@ import traitlets
 
 from ._sizes import format_bytes
 from .access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
-from .advice import EVERY_HDF5_READER, available_memory_bytes, configuration_warnings, portability
+from .advice import EVERY_HDF5_READER, available_memory_bytes, configuration_portability, configuration_warnings
 from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
 
@@ -80,12 +80,7 @@ def row_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
 def row_portability(configuration: DatasetIOConfiguration) -> dict[str, Any]:
     """Who can read this dataset's pipeline: ``level`` (short text), ``note`` (a sentence), ``lossy`` and
     ``every_hdf5_reader`` (the flag the view marks portable pipelines by; it never compares the text)."""
-    portable = portability(
-        configuration.backend,
-        configuration.compression_method,
-        configuration.filter_methods,
-        configuration.compression_options,
-    )
+    portable = configuration_portability(configuration)
     return {
         "level": portable.level,
         "note": portable.note,

@@ -61,3 +61,57 @@ def test_h5py_arguments_and_the_dataset_they_make_are_read_alike(tmp_path, argum
     method, options = _hdf5_compression(arguments["compression"], arguments.get("compression_opts"))
     assert stored["notes"] == []
     assert (method, options) == (stored["compression_method"], stored["compression_options"])
+
+
+def _delta_round_trip_is_exact(data):
+    import numcodecs
+
+    codec = numcodecs.Delta(dtype=data.dtype.str)
+    back = codec.decode(codec.encode(data))
+    return back.tobytes() == data.tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int16", "int32", "uint8"])
+def test_the_lossy_verdict_on_delta_matches_a_real_round_trip(dtype):
+    """numcodecs' Delta stores differences and adds them back: exact on integers (wrapping both ways), rounded on
+    floating-point data. The model, the advice, the row badge and the codec comparison give the verdict of the
+    round trip."""
+    from nwbconfig_widget.advice import configuration_portability, configuration_warnings
+    from nwbconfig_widget.codecs import is_lossy
+    from nwbconfig_widget.compare import compare_codecs
+    from nwbconfig_widget.models import ZarrDatasetIOConfiguration
+    from nwbconfig_widget.widget_insight import row_portability
+
+    rng = np.random.default_rng(7)
+    signal = 1000 * np.sin(np.linspace(0, 60, 20_000)) + rng.normal(scale=20.0, size=20_000)  # slow, as Delta wants
+    data = (signal if np.dtype(dtype).kind == "f" else np.round(signal) % np.iinfo(dtype).max).astype(dtype)
+    lossy = not _delta_round_trip_is_exact(data)
+    assert lossy == (np.dtype(dtype).kind == "f")  # what numcodecs does, measured
+    configuration = ZarrDatasetIOConfiguration(
+        object_id="id", location_in_file="acquisition/ts/data", dataset_name="data", dtype=dtype,
+        full_shape=data.shape, chunk_shape=(5_000,), compression_method="blosc", filter_methods=["delta"],
+    )  # fmt: skip
+    assert is_lossy("delta", dtype=np.dtype(dtype)) == lossy
+    assert configuration.lossy == lossy
+    assert configuration_portability(configuration).lossy == lossy
+    assert row_portability(configuration)["lossy"] == lossy
+    assert any(advice.code == "lossy" for advice in configuration_warnings(configuration)) == lossy
+    table = compare_codecs(configuration, data, [{"label": "delta", "compression_method": "blosc",
+                                                 "filter_methods": ["delta"]}], max_chunks=2)  # fmt: skip
+    assert bool(table.loc["delta", "lossy"]) == lossy
+
+
+@pytest.mark.parametrize(
+    "options", [{"reversible": True}, {"rate": 8.0, "reversible": True}, {"accuracy": 0.01}, {}], ids=repr
+)
+def test_the_lossy_verdict_on_zfp_matches_what_hdf5_stores(tmp_path, options):
+    """hdf5plugin's Zfp keeps the values only in its reversible mode; a rate, precision or accuracy wins over it."""
+    from nwbconfig_widget.advice import portability
+    from nwbconfig_widget.codecs import is_lossy
+
+    data = np.cumsum(np.random.default_rng(3).normal(size=4096)).astype("float32")
+    with h5py.File(tmp_path / "z.h5", "w") as file:
+        file.create_dataset("x", data=data, chunks=(1024,), **hdf5plugin.Zfp(**options))
+        lossy = file["x"][:].tobytes() != data.tobytes()
+    assert is_lossy("Zfp", options) == lossy
+    assert portability("hdf5", "Zfp", [], options, dtype="float32").lossy == lossy
