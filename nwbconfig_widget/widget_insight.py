@@ -1,7 +1,8 @@
 """The configurator widget's "see before you write" side: preview, advice, access cost, codec chart, presets, export.
 
-Everything the view shows here is computed in Python from the issue-4 functions (:mod:`.preview`, :mod:`.compare`,
-:mod:`.access`, :mod:`.advice`, :mod:`.presets`, :mod:`.export`) and sent as numbers and plain strings:
+Everything the view shows here is computed in Python by the see-before-you-write modules (:mod:`.preview`,
+:mod:`.compare`, :mod:`.access`, :mod:`.advice`, :mod:`.presets`, :mod:`.export`) and sent as numbers and plain
+strings:
 
 - per row: ``warnings`` from :func:`~nwbconfig_widget.advice.configuration_warnings`, ``portability`` from
   :func:`~nwbconfig_widget.advice.portability`, and ``preview`` (ratio, estimated size with its range, speeds), run
