@@ -7,8 +7,8 @@ Every lookup raises :class:`UnknownBackendError` (a ``ValueError``) for a name t
 'ZarrBackendConfiguration'
 >>> dataset_configuration_class("hdf5").__name__
 'HDF5DatasetIOConfiguration'
->>> nwb_io_class("hdf5").__name__, display_name("zarr")
-('NWBHDF5IO', 'Zarr')
+>>> nwb_io_class("hdf5").__name__, data_io_class("zarr").__name__, display_name("zarr")
+('NWBHDF5IO', 'ZarrDataIO', 'Zarr')
 >>> backend_of_path("out/session.nwb.zarr"), file_name("session", "hdf5"), nwb_stem("session.nwb.zarr")
 ('zarr', 'session.nwb', 'session')
 >>> check_backend("netcdf")
@@ -62,6 +62,23 @@ def backend_configuration_class(backend: str) -> type[BackendConfiguration]:
 def dataset_configuration_class(backend: str) -> type[DatasetIOConfiguration]:
     """``HDF5DatasetIOConfiguration`` or ``ZarrDatasetIOConfiguration``."""
     return backend_configuration_class(backend).dataset_configuration_class
+
+
+def data_io_class(backend: str) -> type:
+    """The DataIO class that carries a dataset's settings for ``backend``: hdmf's ``H5DataIO`` or hdmf-zarr's
+    ``ZarrDataIO``."""
+    if check_backend(backend) == "hdf5":
+        from hdmf.backends.hdf5 import H5DataIO
+
+        return H5DataIO
+    from hdmf_zarr import ZarrDataIO
+
+    return ZarrDataIO
+
+
+def backend_of_data_io(data_io: Any) -> str | None:
+    """The backend whose DataIO class ``data_io`` is (subclasses included), or None for another DataIO."""
+    return next((backend for backend in BACKENDS if isinstance(data_io, data_io_class(backend))), None)
 
 
 def nwb_io_class(backend: str) -> type:

@@ -15,6 +15,7 @@ from typing import Any
 import h5py
 
 from . import codecs, defaults
+from .backends import backend_of_data_io, data_io_class, display_name
 
 
 class SettingNotKeptWarning(UserWarning):
@@ -30,35 +31,22 @@ class DataIOSettings:
     description: str  # e.g. "the settings given with H5DataIO (compression='lzf', chunks=(10,))"
 
 
-#: The settings a DataIO takes that a configuration holds, by DataIO class name, in the order they are described.
+#: The settings a DataIO takes that a configuration holds, by the DataIO's backend, in the order they are described.
 _DESCRIBED = {
-    "H5DataIO": ("chunks", "compression", "compression_opts", "shuffle", "fletcher32", "maxshape", "fillvalue"),
-    "ZarrDataIO": ("chunks", "compressor", "filters", "fill_value"),
+    "hdf5": ("chunks", "compression", "compression_opts", "shuffle", "fletcher32", "maxshape", "fillvalue"),
+    "zarr": ("chunks", "compressor", "filters", "fill_value"),
 }
 #: The names users write these settings with (ZarrDataIO keeps ``fillvalue`` as ``fill_value``).
 _SPELLED = {"fill_value": "fillvalue"}
 
 
-def _data_io_kind(data_io: Any) -> str | None:
-    """'H5DataIO' or 'ZarrDataIO' (subclasses included), or None for another DataIO."""
-    from hdmf.backends.hdf5 import H5DataIO
-
-    if isinstance(data_io, H5DataIO):
-        return "H5DataIO"
-    try:
-        from hdmf_zarr import ZarrDataIO
-    except ImportError:  # pragma: no cover - hdmf-zarr is a dependency
-        return None
-    return "ZarrDataIO" if isinstance(data_io, ZarrDataIO) else None
-
-
-def _given(io_settings: dict[str, Any], kind: str) -> str:
+def _given(io_settings: dict[str, Any], own_backend: str) -> str:
     """The settings as the user wrote them, e.g. "compression='lzf', chunks=(10,)"."""
     parts = []
-    for name in _DESCRIBED[kind]:
+    for name in _DESCRIBED[own_backend]:
         if name in io_settings:
             value = io_settings[name]
-            if kind == "ZarrDataIO" and name == "compressor" and value is None:
+            if own_backend == "zarr" and name == "compressor" and value is None:
                 value = False  # ZarrDataIO keeps compressor=False as None
             parts.append(f"{_SPELLED.get(name, name)}={value!r}")
     return ", ".join(parts)
@@ -72,20 +60,19 @@ def read_data_io_settings(data_io: Any, backend: str, full_shape: Sequence[int])
     >>> read.settings, read.notes
     ({'compression_method': 'gzip', 'compression_options': {'level': 0}}, [])
     """
-    kind = _data_io_kind(data_io)
-    io_settings = dict(getattr(data_io, "io_settings", None) or {}) if kind is not None else {}
-    io_settings = {name: value for name, value in io_settings.items() if name in _DESCRIBED.get(kind, ())}
+    own_backend = backend_of_data_io(data_io)
+    io_settings = dict(getattr(data_io, "io_settings", None) or {}) if own_backend is not None else {}
+    io_settings = {name: value for name, value in io_settings.items() if name in _DESCRIBED.get(own_backend, ())}
     if not io_settings:
         return DataIOSettings({}, [], "")
-    description = f"the settings given with {kind} ({_given(io_settings, kind)})"
+    kind = data_io_class(own_backend).__name__
+    description = f"the settings given with {kind} ({_given(io_settings, own_backend)})"
     full_shape = tuple(int(length) for length in full_shape)
-    own_backend = "hdf5" if kind == "H5DataIO" else "zarr"
     if own_backend != backend:
-        other = "HDF5" if backend == "hdf5" else "Zarr"
         return DataIOSettings(
             {},
             [
-                f"{description} are for {'HDF5' if own_backend == 'hdf5' else 'Zarr'}; this {other} configuration "
+                f"{description} are for {display_name(own_backend)}; this {display_name(backend)} configuration "
                 "uses its default settings instead (give them again for this backend)"
             ],
             description,

@@ -87,3 +87,13 @@ def test_batch_and_widget_name_outputs_with_the_same_rule(tmp_path):
     assert target_for(source, tmp_path / "in", tmp_path / "out", "hdf5") == tmp_path / "out" / "sub" / "a.nwb"
     assert target_for(source, tmp_path / "in", tmp_path / "out", None) == tmp_path / "out" / "sub" / "a.nwb.zarr"
     assert ConfiguratorWidget._repack_target(source, "hdf5") == str(source.with_name("a_repacked.nwb"))
+
+
+def test_each_backend_has_its_data_io_class():
+    from hdmf.backends.hdf5 import H5DataIO
+    from hdmf_zarr import ZarrDataIO
+
+    assert backends.data_io_class("hdf5") is H5DataIO and backends.data_io_class("zarr") is ZarrDataIO
+    assert backends.backend_of_data_io(H5DataIO([1, 2])) == "hdf5"
+    assert backends.backend_of_data_io(ZarrDataIO([1, 2])) == "zarr"
+    assert backends.backend_of_data_io([1, 2]) is None
