@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 
 from . import codecs, defaults
-from .backends import backend_configuration_class, check_backend
+from .backends import backend_configuration_class, backend_of_io_class, check_backend
 from .data_io_settings import SettingNotKeptWarning, read_data_io_settings
 from .discovery import DatasetCandidate, iter_dataset_candidates
 from .models import (
@@ -30,7 +30,7 @@ def backend_of_read_file(nwbfile: Any) -> str | None:
     io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
     if io is None:
         return None
-    return "zarr" if type(io).__name__ in ("ZarrIO", "NWBZarrIO") else "hdf5"
+    return backend_of_io_class(type(io))
 
 
 def _check_backend(backend: str | None, nwbfile: Any) -> str:

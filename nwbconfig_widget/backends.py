@@ -81,6 +81,13 @@ def backend_of_data_io(data_io: Any) -> str | None:
     return next((backend for backend in BACKENDS if isinstance(data_io, data_io_class(backend))), None)
 
 
+def backend_of_io_class(io_class: type) -> str:
+    """ "zarr" for hdmf-zarr's ``ZarrIO`` and its subclasses (``NWBZarrIO``...), else "hdf5"."""
+    from hdmf_zarr.backend import ZarrIO
+
+    return "zarr" if issubclass(io_class, ZarrIO) else "hdf5"
+
+
 def nwb_io_class(backend: str) -> type:
     """The IO class that reads and writes NWB files of ``backend``: pynwb's ``NWBHDF5IO`` or hdmf-zarr's
     ``NWBZarrIO`` (as :mod:`nwbconfig_widget.io.readers` extends them, to also take ``nwbfile_path=``)."""

@@ -24,7 +24,7 @@ from numcodecs.abc import Codec
 from numcodecs.registry import codec_registry
 
 from ._codec_trials import TrialTimeout, run_trial, trial_shape
-from .backends import check_backend
+from .backends import check_backend, display_name
 
 #: gzip level used when no options are given, on both backends (h5py's own default).
 DEFAULT_GZIP_LEVEL = 4
@@ -207,9 +207,7 @@ def normalize_compression(backend: str, method: Any) -> tuple[str | None, dict[s
         return None, None
     choices = available_compression_methods(backend)
     if isinstance(method, str):
-        return _resolve_name(
-            method, choices, f"{backend.upper() if backend == 'hdf5' else 'Zarr'} compression method"
-        ), None
+        return _resolve_name(method, choices, f"{display_name(backend)} compression method"), None
     if isinstance(method, type):
         for name, codec in choices.items():
             if codec is method:

@@ -97,3 +97,10 @@ def test_each_backend_has_its_data_io_class():
     assert backends.backend_of_data_io(H5DataIO([1, 2])) == "hdf5"
     assert backends.backend_of_data_io(ZarrDataIO([1, 2])) == "zarr"
     assert backends.backend_of_data_io([1, 2]) is None
+
+
+def test_the_backend_of_an_io_class_follows_its_base():
+    for backend in backends.BACKENDS:
+        io_class = backends.nwb_io_class(backend)
+        assert backends.backend_of_io_class(io_class) == backend
+        assert backends.backend_of_io_class(type("Renamed", (io_class,), {})) == backend  # by class, not by name
