@@ -119,3 +119,10 @@ def test_the_lossy_verdict_on_zfp_matches_what_hdf5_stores(tmp_path, options):
         lossy = file["x"][:].tobytes() != data.tobytes()
     assert is_lossy("Zfp", options) == lossy
     assert portability("hdf5", "Zfp", [], options, dtype="float32").lossy == lossy
+
+
+def test_the_view_offers_the_backends_with_their_names():
+    from nwbconfig_widget import backends
+
+    expected = [{"name": name, "label": backends.display_name(name)} for name in backends.BACKENDS]
+    assert codec_menu("hdf5")["backends"] == codec_menu("zarr")["backends"] == expected

@@ -6,10 +6,11 @@ export class Toolbar {
   constructor(context) {
     this.context = context;
     const { model } = context;
-    this.backendButtons = ["hdf5", "zarr"].map((backend) =>
+    // The backends and their names come from Python (the codec menu), as every other figure of the view.
+    this.backendButtons = ((model.get("codecs") || {}).backends || []).map(({ name: backend, label }) =>
       el("button", {
         class: "nwbcw-seg",
-        text: backend === "hdf5" ? "HDF5" : "Zarr",
+        text: label,
         attrs: { type: "button", "data-backend": backend, "aria-pressed": "false" },
         on: { click: () => this.switchBackend(backend) },
       }),

@@ -199,6 +199,14 @@ describe("toolbar", () => {
     expect(model.sent.at(-1)).toMatchObject({ type: "apply_all", method: "gzip", options: { level: "5" } });
   });
 
+  it("offers the backends Python lists, with Python's names", () => {
+    const model = new FakeModel();
+    model.state.set("codecs", { ...model.get("codecs"), backends: [{ name: "zarr", label: "Zarr folder" }] });
+    mount(model);
+    expect([...root.querySelectorAll("[data-backend]")].map((button) => [button.dataset.backend, button.textContent]))
+      .toEqual([["zarr", "Zarr folder"]]);
+  });
+
   it("preselects the default method Python names, not one of its own", () => {
     const model = new FakeModel();
     model.state.set("codecs", { ...model.get("codecs"), default_method: "Zstd" });

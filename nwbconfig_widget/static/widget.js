@@ -1207,10 +1207,10 @@ var Toolbar = class {
   constructor(context) {
     this.context = context;
     const { model } = context;
-    this.backendButtons = ["hdf5", "zarr"].map(
-      (backend) => el("button", {
+    this.backendButtons = ((model.get("codecs") || {}).backends || []).map(
+      ({ name: backend, label }) => el("button", {
         class: "nwbcw-seg",
-        text: backend === "hdf5" ? "HDF5" : "Zarr",
+        text: label,
         attrs: { type: "button", "data-backend": backend, "aria-pressed": "false" },
         on: { click: () => this.switchBackend(backend) }
       })
