@@ -235,7 +235,7 @@ def plot_codec_comparison(table, *, figure=None):
     location = table.attrs.get("location_in_file", "")
     figure.suptitle(
         f"Codecs on {location} (chunks {table.attrs.get('chunk_shape')}, {table.attrs.get('sampled_chunks')} sampled)"
-        "\nfilled: every HDF5 reader; circles HDF5, squares Zarr",
+        f"\nfilled: {EVERY_HDF5_READER}; circles HDF5, squares Zarr",
         fontsize=9,
     )
     return figure

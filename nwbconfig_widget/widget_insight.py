@@ -670,7 +670,7 @@ class InsightMixin(traitlets.HasTraits):
                     "rows": compare_rows(table, backend),
                     "caption": f"{table.attrs.get('sampled_chunks', 0)} chunk(s) of "
                     f"{_shape_text(table.attrs.get('chunk_shape'))} sampled, "
-                    f"{time.perf_counter() - started:.1f} s. Filled: every HDF5 reader; circles HDF5, squares Zarr.",
+                    f"{time.perf_counter() - started:.1f} s. Filled: {EVERY_HDF5_READER}; circles HDF5, squares Zarr.",
                 }
             except Exception as error:
                 compare = {"status": "error", "signature": signature, "error": _error_text(error)}
