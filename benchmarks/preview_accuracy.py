@@ -8,7 +8,7 @@ estimated and real sizes and the preview and write times side by side, as ratios
     python benchmarks/preview_accuracy.py                       # 60 s of 384-channel ephys + 2000 frames 512x512
     python benchmarks/preview_accuracy.py --seconds 10 --frames 100 --backends hdf5 zarr
 
-Goals (issue 4): estimated total within 5% of the real file; preview time at most 5% of the write time.
+Goals of the preview: estimated total within 5% of the real file; preview time at most 5% of the write time.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Measures
 - with --from-file: writing the NWBFile to disk and ConfiguratorWidget.from_path on it (pynwb's read dominates).
 
 Run:  python benchmarks/widget_render.py [--datasets 10000] [--edits 200] [--from-file]
-Needs: apt-get install -y chromium; pip install playwright jupyterlab (see WIDGET_NOTES.md). Not a timed test.
+Needs: apt-get install -y chromium; pip install -e ".[test]" (see docs/benchmarks.md). Not a timed test.
 """
 
 from __future__ import annotations

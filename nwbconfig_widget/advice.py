@@ -2,8 +2,8 @@
 
 >>> portability("hdf5", "gzip", ["shuffle"]).level
 'every HDF5 reader'
->>> portability("hdf5", "Zstd").level
-'needs hdf5plugin'
+>>> portability("hdf5", "Zstd").level, portability("hdf5", "Zstd").every_hdf5_reader
+('needs hdf5plugin', False)
 >>> portability("hdf5", "SZ3", None, {"absolute": 0.1}).lossy
 True
 """
@@ -25,6 +25,7 @@ __all__ = [
     "THRESHOLDS",
     "available_memory_bytes",
     "backend_configuration_warnings",
+    "configuration_portability",
     "configuration_warnings",
     "portability",
 ]
@@ -39,7 +40,6 @@ ZARR_PYTHON = "Zarr with Python numcodecs"
 _HDF5_BUILTIN_FILTERS = {"shuffle", "fletcher32"}
 # numcodecs codecs that the JavaScript port (numcodecs.js, used by zarr.js/zarrita/neurosift) also decodes.
 _ZARR_WIDELY_READ = {"gzip", "zlib", "blosc", "zstd", "lz4"}
-_ZFP_LOSSY_OPTIONS = {"rate", "precision", "accuracy"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,14 +50,24 @@ class Portability:
     lossy: bool
     note: str
 
+    @property
+    def every_hdf5_reader(self) -> bool:
+        """Whether every HDF5 library decodes it (built-in filters only): what the view and the charts mark."""
+        return self.level == EVERY_HDF5_READER
+
 
 def portability(
     backend: str,
     compression_method: str | None,
     filter_methods: Sequence[str] | None = (),
     compression_options: Mapping[str, Any] | None = None,
+    filter_options: Sequence[Mapping[str, Any] | None] | None = None,
+    dtype: Any = None,
 ) -> Portability:
     """Who can read data stored with this compression method and these filters.
+
+    ``lossy`` is :func:`nwbconfig_widget.codecs.pipeline_is_lossy` for data of ``dtype`` (with ``dtype=None``, only
+    what is lossy on any data); :func:`configuration_portability` gives it a dataset configuration's own.
 
     HDF5: gzip, shuffle and fletcher32 are built into every HDF5 library (h5py, MATLAB, Julia, h5wasm, HDFView...);
     every hdf5plugin filter must be installed *and* imported (``import hdf5plugin``) by each reader, and is missing
@@ -68,9 +78,7 @@ def portability(
     'Zarr only: zarr-python and the JavaScript Zarr readers decode blosc; HDF5 tools cannot open a Zarr store.'
     """
     filter_methods = list(filter_methods or ())
-    lossy = codecs.is_lossy(compression_method, compression_options) or any(codecs.is_lossy(n) for n in filter_methods)
-    if compression_method == "Zfp" and _ZFP_LOSSY_OPTIONS & set(compression_options or {}):
-        lossy = True
+    lossy = codecs.pipeline_is_lossy(compression_method, compression_options, filter_methods, filter_options, dtype)
     lossy_note = " Lossy: the stored values differ from the source." if lossy else ""
     if backend == "hdf5":
         if compression_method in (None, "gzip") and set(filter_methods) <= _HDF5_BUILTIN_FILTERS:
@@ -104,6 +112,19 @@ def portability(
         lossy,
         f"Zarr only, and {others} is decoded by Python's numcodecs but not by every Zarr reader "
         "(e.g. JavaScript viewers)." + lossy_note,
+    )
+
+
+def configuration_portability(configuration: DatasetIOConfiguration) -> Portability:
+    """:func:`portability` of a dataset configuration's pipeline, on its own data type (so its ``lossy`` is the
+    configuration's ``lossy``)."""
+    return portability(
+        configuration.backend,
+        configuration.compression_method,
+        configuration.filter_methods,
+        configuration.compression_options,
+        configuration.filter_options,
+        configuration.dtype,
     )
 
 
@@ -235,12 +256,7 @@ def configuration_warnings(
             f"({_mb(cache)}): reads that take a chunk in several pieces decompress it again each time; readers "
             f"can open the file with h5py.File(path, rdcc_nbytes={_suggest_cache(chunk_bytes)}).",
         )
-    portable = portability(
-        configuration.backend,
-        configuration.compression_method,
-        configuration.filter_methods,
-        configuration.compression_options,
-    )
+    portable = configuration_portability(configuration)
     if portable.lossy:
         add("warning", "lossy", "compression_method", portable.note)
     elif portable.level in (NEEDS_HDF5PLUGIN, H5PY_ONLY, NEEDS_SZIP):

@@ -10,6 +10,7 @@ import h5py
 import numpy as np
 
 from . import codecs, defaults
+from .backends import backend_configuration_class, backend_of_io_class, check_backend
 from .data_io_settings import SettingNotKeptWarning, read_data_io_settings
 from .discovery import DatasetCandidate, iter_dataset_candidates
 from .models import (
@@ -17,14 +18,7 @@ from .models import (
     BackendConfiguration,
     ConfigurationError,
     DatasetIOConfiguration,
-    HDF5BackendConfiguration,
-    ZarrBackendConfiguration,
 )
-
-BACKEND_CONFIGURATION_CLASSES: dict[str, type[BackendConfiguration]] = {
-    "hdf5": HDF5BackendConfiguration,
-    "zarr": ZarrBackendConfiguration,
-}
 
 
 def _itemsize(dtype: np.dtype) -> int:
@@ -36,15 +30,13 @@ def backend_of_read_file(nwbfile: Any) -> str | None:
     io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
     if io is None:
         return None
-    return "zarr" if type(io).__name__ in ("ZarrIO", "NWBZarrIO") else "hdf5"
+    return backend_of_io_class(type(io))
 
 
 def _check_backend(backend: str | None, nwbfile: Any) -> str:
     if backend is None:
         return backend_of_read_file(nwbfile) or "hdf5"
-    if backend not in BACKEND_CONFIGURATION_CLASSES:
-        raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
-    return backend
+    return check_backend(backend)
 
 
 def _default_chunk_shape(candidate: DatasetCandidate, target_bytes: int) -> tuple[int, ...]:
@@ -129,7 +121,7 @@ def _build_configuration(
     buffer_budget_bytes: int | None = None,
 ) -> BackendConfiguration:
     """One dataset configuration per candidate (its first valid proposal); the others are listed with the reason."""
-    configuration_class = BACKEND_CONFIGURATION_CLASSES[backend]
+    configuration_class = backend_configuration_class(backend)
     configurations, unconfigurable = [], {}
     for candidate in iter_dataset_candidates(nwbfile):
         result = candidate.problem or _first_valid(

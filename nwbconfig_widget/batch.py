@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ._sizes import format_bytes, size_on_disk
+from .backends import backend_of_path, file_name, file_patterns, nwb_stem
 from .io.repack import repack_nwbfile
-from .io.write import backend_of_path
 
 #: Edits the default configuration of each file in place, e.g. ``lambda c: c.apply_global_compression("Zstd")``.
 Configure = Callable[[Any], None]
@@ -112,7 +112,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else "..." + text[-(width - 3) :]
 
 
-def find_nwb_files(folder: str | os.PathLike, patterns: Iterable[str] = ("*.nwb", "*.nwb.zarr")) -> list[Path]:
+def find_nwb_files(folder: str | os.PathLike, patterns: Iterable[str] = file_patterns()) -> list[Path]:
     """NWB files (and ``.nwb.zarr`` folders) anywhere under ``folder``, sorted; nothing inside a Zarr folder."""
     folder = Path(folder)
     found: set[Path] = set()
@@ -127,16 +127,8 @@ def find_nwb_files(folder: str | os.PathLike, patterns: Iterable[str] = ("*.nwb"
 def target_for(source: Path, source_folder: Path, target_folder: Path, backend: str | None) -> Path:
     """The same relative path under ``target_folder``, with the suffix of the output backend."""
     relative = source.relative_to(source_folder)
-    name = relative.name
-    stem = (
-        name[: -len(".nwb.zarr")]
-        if name.endswith(".nwb.zarr")
-        else name[: -len(".nwb")]
-        if name.endswith(".nwb")
-        else name
-    )
     output = backend or backend_of_path(source)
-    return target_folder / relative.parent / (stem + (".nwb.zarr" if output == "zarr" else ".nwb"))
+    return target_folder / relative.parent / file_name(nwb_stem(relative.name), output)
 
 
 def repack_one(
@@ -200,7 +192,7 @@ def repack_folder(
     *,
     backend: str | None = None,
     configure: Configure | None = None,
-    patterns: Iterable[str] = ("*.nwb", "*.nwb.zarr"),
+    patterns: Iterable[str] = file_patterns(),
     n_jobs: int | None = None,
     overwrite: bool = False,
     allow_pickle: bool = False,

@@ -23,6 +23,7 @@ from typing import TextIO
 
 from ._plain import plain
 from ._sizes import format_bytes, size_on_disk
+from .backends import BACKENDS, backend_of_path, file_name
 
 
 class CommandError(Exception):
@@ -176,7 +177,6 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
 def _repack(arguments: argparse.Namespace) -> None:
     from .io import repack_nwbfile
     from .io.outside_schema import ObjectsOutsideSchemaError
-    from .io.write import backend_of_path
     from .models import ConfigurationError
 
     source, target = Path(arguments.source), Path(arguments.target)
@@ -292,7 +292,7 @@ QUICKSTART = "01_quickstart.ipynb"
 
 def _demo(arguments: argparse.Namespace) -> None:
     if arguments.write_only:
-        default = "demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr"
+        default = file_name("demo", arguments.backend)
         _write_demo_file(arguments, Path(arguments.output or default))
         return
     try:
@@ -306,12 +306,12 @@ def _demo(arguments: argparse.Namespace) -> None:
     for notebook in sorted(_notebooks_folder().glob("*.ipynb")):
         if not (folder / notebook.name).exists():  # never overwrite the user's edited copy
             shutil.copy2(notebook, folder / notebook.name)
-    data = folder / ("demo.nwb" if arguments.backend == "hdf5" else "demo.nwb.zarr")
+    data = folder / file_name("demo", arguments.backend)
     if not data.exists():
-        from . import NWBHDF5IO, NWBZarrIO
+        from .backends import nwb_io_class
         from .demo import make_demo_nwbfile
 
-        io_class = NWBHDF5IO if arguments.backend == "hdf5" else NWBZarrIO
+        io_class = nwb_io_class(arguments.backend)
         with io_class(nwbfile_path=str(data), mode="w") as io:  # as pynwb writes it: for repacking in the widget
             io.write(make_demo_nwbfile(seconds=arguments.seconds))
     command = [
@@ -345,6 +345,8 @@ def _jobs(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``nwbconfig``, with one sub-parser per command."""
+    from .presets import PRESETS
+
     parser = argparse.ArgumentParser(prog="nwbconfig", description="See and change how NWB datasets are stored.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -360,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("file", help=".nwb file or .nwb.zarr folder")
     config.add_argument("--out", required=True, help="JSON file to write")
     config.add_argument("--default", action="store_true", help="save the recommended configuration instead")
-    config.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
+    config.add_argument("--backend", choices=BACKENDS, default=None, help="backend of the default one")
     config.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     config.add_argument(
         "--allow-pickle", action="store_true", help="decode pickled object references of a Zarr file you trust"
@@ -370,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="estimate compressed sizes and codec speed on sampled chunks")
     preview.add_argument("file", help=".nwb file or .nwb.zarr folder")
     preview.add_argument("--default", action="store_true", help="preview the recommended configuration instead")
-    preview.add_argument("--backend", choices=("hdf5", "zarr"), default=None, help="backend of the default one")
+    preview.add_argument("--backend", choices=BACKENDS, default=None, help="backend of the default one")
     preview.add_argument(
         "--codecs", nargs="+", metavar="NAME", help="compare these compression methods for the whole file"
     )
@@ -382,10 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     repack = commands.add_parser("repack", help="rewrite an NWB file with new chunking and compression")
     repack.add_argument("source", help=".nwb file or .nwb.zarr folder to read (never modified)")
     repack.add_argument("target", help="file to write; .zarr means Zarr unless --backend says otherwise")
-    repack.add_argument("--backend", choices=("hdf5", "zarr"), default=None)
+    repack.add_argument("--backend", choices=BACKENDS, default=None)
     repack.add_argument("--config", help="JSON configuration (from `nwbconfig config`); default: recommended settings")
     repack.add_argument("--overwrite", action="store_true", help="replace the target once the new file is complete")
-    repack.add_argument("--preset", choices=("portable", "fast", "archive", "cloud"), help="apply a preset on top")
+    repack.add_argument("--preset", choices=list(PRESETS), help="apply a preset on top")
     repack.add_argument("--jobs", type=_jobs, default=None, help="cores that compress (default, or -1: all)")
     repack.add_argument("--no-progress", action="store_true", help="no progress bar")
     repack.add_argument(
@@ -402,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="make a demo NWB file and the notebooks, and open JupyterLab on the quickstart with the widget"
     )
     demo.add_argument("--dir", default="nwbconfig-demo", help="folder for the demo file and notebooks")
-    demo.add_argument("--backend", choices=("hdf5", "zarr"), default="hdf5")
+    demo.add_argument("--backend", choices=BACKENDS, default="hdf5")
     demo.add_argument("--seconds", type=float, default=10.0, help="length of the synthetic session")
     demo.add_argument("--port", type=int, default=8888, help="JupyterLab's port")
     demo.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")

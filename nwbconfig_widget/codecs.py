@@ -24,8 +24,7 @@ from numcodecs.abc import Codec
 from numcodecs.registry import codec_registry
 
 from ._codec_trials import TrialTimeout, run_trial, trial_shape
-
-BACKENDS = ("hdf5", "zarr")
+from .backends import check_backend, display_name
 
 #: gzip level used when no options are given, on both backends (h5py's own default).
 DEFAULT_GZIP_LEVEL = 4
@@ -59,6 +58,10 @@ AVAILABLE_HDF5_FILTER_METHODS: dict[str, str] = {"shuffle": "shuffle", "fletcher
 _HDF5_BUILTIN_OPTION_NAMES = {"gzip": ("level",), "lzf": (), "szip": ("coding", "pixels_per_block")}
 
 _LOSSY = {"SZ", "SZ3", "Sperr", "bitround", "quantize", "fixedscaleoffset"}
+#: Zfp's modes that round values; each takes precedence over ``reversible`` in hdf5plugin.Zfp.
+_ZFP_LOSSY_OPTIONS = {"rate", "precision", "accuracy"}
+#: Filters that can store the values in another type (``astype``/``encode_dtype``), which may not hold them all.
+_RETYPING_FILTERS = ("astype", "delta", "quantize", "fixedscaleoffset")
 
 # --------------------------------------------------------------------------------------------------------------------
 # Zarr (numcodecs)
@@ -94,7 +97,7 @@ def available_compression_methods(backend: str) -> dict[str, Any]:
     True
     """
     return (
-        AVAILABLE_HDF5_COMPRESSION_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
+        AVAILABLE_HDF5_COMPRESSION_METHODS if check_backend(backend) == "hdf5" else AVAILABLE_ZARR_COMPRESSION_METHODS
     )
 
 
@@ -104,21 +107,16 @@ def available_filter_methods(backend: str) -> dict[str, Any]:
     >>> sorted(available_filter_methods("hdf5"))
     ['fletcher32', 'shuffle']
     """
-    return AVAILABLE_HDF5_FILTER_METHODS if _check_backend(backend) == "hdf5" else AVAILABLE_ZARR_FILTER_METHODS
-
-
-def _check_backend(backend: str) -> str:
-    if backend not in BACKENDS:
-        raise CodecError(f"unknown backend {backend!r}; use one of {list(BACKENDS)}")
-    return backend
+    return AVAILABLE_HDF5_FILTER_METHODS if check_backend(backend) == "hdf5" else AVAILABLE_ZARR_FILTER_METHODS
 
 
 def is_lossy(method: str | None, options: Mapping[str, Any] | None = None, dtype: Any = None) -> bool:
     """Whether a compression or filter method, with these options and on data of ``dtype``, may change the values.
 
     Zfp keeps every value only in its reversible mode: its default (no options) and its rate, precision and accuracy
-    modes round values, so Zfp without ``options`` counts as lossy. Zarr's delta filter is exact on integers but not
-    on floating-point data (adding the differences back rounds, and loses small values next to large ones).
+    modes round values (and win over ``reversible``), so Zfp without ``options`` counts as lossy. Zarr's delta filter
+    is exact on integers but not on floating-point data (adding the differences back rounds, and loses small values
+    next to large ones); with ``dtype=None`` (data unknown) only what is lossy on every data counts.
 
     >>> is_lossy("SZ3"), is_lossy("gzip"), is_lossy("Zfp"), is_lossy("Zfp", {"reversible": True})
     (True, False, True, False)
@@ -126,10 +124,54 @@ def is_lossy(method: str | None, options: Mapping[str, Any] | None = None, dtype
     (False, True)
     """
     if method == "Zfp":
-        return not (options or {}).get("reversible")
+        options = options or {}
+        return not options.get("reversible") or bool(_ZFP_LOSSY_OPTIONS & set(options))
     if method == "delta":
         return dtype is not None and np.dtype(dtype).kind in "fc"
     return method in _LOSSY
+
+
+def narrowing_filter(
+    filter_methods: Sequence[str], filter_options: Sequence[Mapping[str, Any] | None] | None, dtype: Any
+) -> str | None:
+    """The first filter that stores values of ``dtype`` in a type that cannot hold them all (they may wrap), or None.
+
+    >>> narrowing_filter(["delta"], [{"astype": "i1"}], "int16"), narrowing_filter(["delta"], [None], "int16")
+    ('delta', None)
+    """
+    for name, options in zip(filter_methods, filter_options or [None] * len(filter_methods)):
+        target = (options or {}).get("encode_dtype" if name == "astype" else "astype")
+        if name in _RETYPING_FILTERS and target is not None:
+            try:
+                if not np.can_cast(np.dtype(dtype), np.dtype(target), casting="safe"):
+                    return name
+            except TypeError:
+                return name
+    return None
+
+
+def pipeline_is_lossy(
+    compression_method: str | None,
+    compression_options: Mapping[str, Any] | None = None,
+    filter_methods: Sequence[str] = (),
+    filter_options: Sequence[Mapping[str, Any] | None] | None = None,
+    dtype: Any = None,
+) -> bool:
+    """Whether a whole pipeline may change values of ``dtype``: the one verdict the model, the advice, the
+    portability badge and the codec comparison give (see :func:`is_lossy` and :func:`narrowing_filter`).
+
+    >>> pipeline_is_lossy("blosc", None, ["delta"], [None], dtype="float32")
+    True
+    >>> pipeline_is_lossy("blosc", None, ["delta"], [None], dtype="int32")
+    False
+    """
+    filter_methods = list(filter_methods or ())
+    options = list(filter_options or [None] * len(filter_methods))
+    return (
+        is_lossy(compression_method, compression_options, dtype)
+        or any(is_lossy(name, option, dtype) for name, option in zip(filter_methods, options))
+        or (dtype is not None and narrowing_filter(filter_methods, options, dtype) is not None)
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -165,9 +207,7 @@ def normalize_compression(backend: str, method: Any) -> tuple[str | None, dict[s
         return None, None
     choices = available_compression_methods(backend)
     if isinstance(method, str):
-        return _resolve_name(
-            method, choices, f"{backend.upper() if backend == 'hdf5' else 'Zarr'} compression method"
-        ), None
+        return _resolve_name(method, choices, f"{display_name(backend)} compression method"), None
     if isinstance(method, type):
         for name, codec in choices.items():
             if codec is method:
@@ -463,10 +503,49 @@ class ExistingPipeline(dict):
     """What an existing dataset stores: compression method/options, filter methods/options and any notes."""
 
 
+class UndecodableOptionsError(CodecError):
+    """A known compression filter whose stored values cannot be read back as options; ``method`` names it."""
+
+    def __init__(self, method: str, message: str):
+        super().__init__(message)
+        self.method = method
+
+
+def hdf5_compression_of_filter(filter_id: int, values: Sequence[int] = ()) -> tuple[str, dict[str, Any] | None]:
+    """``(method, options)`` of one compression filter of an HDF5 filter pipeline: its id and its client values.
+
+    The one decoder of HDF5 compression: of what a dataset stores (:func:`read_hdf5_pipeline`) and of the arguments
+    given to h5py (``H5DataIO(compression=..., compression_opts=...)``, turned into the filter h5py would store).
+    Plugin filters are named by their hdf5plugin class and their values decoded back to constructor arguments.
+    Raises :class:`CodecError` for a filter that is no compression method here, and :class:`UndecodableOptionsError`
+    for a plugin filter whose values hdf5plugin cannot decode.
+
+    >>> hdf5_compression_of_filter(h5py.h5z.FILTER_DEFLATE, (9,))
+    ('gzip', {'level': 9})
+    >>> hdf5_compression_of_filter(hdf5plugin.Zstd.filter_id, hdf5plugin.Zstd(clevel=5).filter_options)
+    ('Zstd', {'clevel': 5})
+    """
+    name = _H5Z_NAMES.get(filter_id)
+    if name == "gzip":
+        return "gzip", {"level": int(values[0]) if len(values) else DEFAULT_GZIP_LEVEL}
+    if name == "lzf":
+        return "lzf", None
+    if name == "szip":
+        coding = "nn" if len(values) and values[0] & h5py.h5z.SZIP_NN_OPTION_MASK else "ec"
+        return "szip", {"coding": coding, "pixels_per_block": int(values[1]) if len(values) > 1 else 8}
+    if filter_id in _HDF5_PLUGIN_BY_ID:
+        method = _HDF5_PLUGIN_BY_ID[filter_id].__name__
+        try:
+            return method, json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
+        except Exception as exc:
+            raise UndecodableOptionsError(method, f"could not decode the options of {method}: {exc}") from None
+    raise CodecError(f"HDF5 filter id {filter_id} has no equivalent here")
+
+
 def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
     """Read the filter pipeline of an h5py dataset as compression method/options and filter methods.
 
-    Plugin filters are named by their hdf5plugin class and their options decoded back to constructor arguments.
+    Compression filters are decoded by :func:`hdf5_compression_of_filter`.
     """
     plist = dataset.id.get_create_plist()
     pipeline = ExistingPipeline(
@@ -474,33 +553,19 @@ def read_hdf5_pipeline(dataset: h5py.Dataset) -> ExistingPipeline:
     )
     for index in range(plist.get_nfilters()):
         filter_id, _flags, values, _name = plist.get_filter(index)
-        name = _H5Z_NAMES.get(filter_id)
-        if name in ("shuffle", "fletcher32"):
-            pipeline["filter_methods"].append(name)
+        if _H5Z_NAMES.get(filter_id) in ("shuffle", "fletcher32"):
+            pipeline["filter_methods"].append(_H5Z_NAMES[filter_id])
             pipeline["filter_options"].append(None)
-        elif name == "gzip":
-            pipeline.update(
-                compression_method="gzip",
-                compression_options={"level": int(values[0]) if values else DEFAULT_GZIP_LEVEL},
-            )
-        elif name == "lzf":
-            pipeline.update(compression_method="lzf", compression_options=None)
-        elif name == "szip":
-            coding = "nn" if values and values[0] & 32 else "ec"
-            pixels = int(values[1]) if len(values) > 1 else 8
-            pipeline.update(
-                compression_method="szip", compression_options={"coding": coding, "pixels_per_block": pixels}
-            )
-        elif filter_id in _HDF5_PLUGIN_BY_ID:
-            plugin_class = _HDF5_PLUGIN_BY_ID[filter_id]
-            try:
-                options = json_safe(hdf5plugin.from_filter_options(filter_id, tuple(values)).get_config())
-            except Exception as exc:
-                options = None
-                pipeline["notes"].append(f"could not decode the options of {plugin_class.__name__}: {exc}")
-            pipeline.update(compression_method=plugin_class.__name__, compression_options=options)
-        else:
+            continue
+        try:
+            method, options = hdf5_compression_of_filter(filter_id, values)
+        except UndecodableOptionsError as exc:
+            pipeline["notes"].append(str(exc))
+            method, options = exc.method, None
+        except CodecError:
             pipeline["notes"].append(f"HDF5 filter id {filter_id} ({_name!r}) has no equivalent here and is not kept")
+            continue
+        pipeline.update(compression_method=method, compression_options=options)
     return pipeline
 
 

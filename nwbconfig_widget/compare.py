@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 
 from . import defaults
-from .advice import portability
-from .models import ConfigurationError, DatasetIOConfiguration, HDF5DatasetIOConfiguration, ZarrDatasetIOConfiguration
+from .advice import EVERY_HDF5_READER, configuration_portability
+from .backends import dataset_configuration_class
+from .codecs import DEFAULT_GZIP_LEVEL
+from .models import ConfigurationError, DatasetIOConfiguration
 from .preview import (
     DEFAULT_MAX_CHUNKS,
     DEFAULT_MIN_CHUNKS,
@@ -35,13 +37,14 @@ from .preview import (
 __all__ = ["DEFAULT_CANDIDATES", "compare_codecs", "plot_codec_comparison"]
 
 _SHUFFLE, _BITSHUFFLE = 1, 2
+_GZIP = DEFAULT_GZIP_LEVEL
 
 #: The pipelines compared by default: lossless codecs common for NWB data, on both backends.
 DEFAULT_CANDIDATES: tuple[dict[str, Any], ...] = (
     {"label": "gzip 1", "compression_method": "gzip", "compression_options": {"level": 1}},
-    {"label": "gzip 4", "compression_method": "gzip", "compression_options": {"level": 4}},
+    {"label": f"gzip {_GZIP}", "compression_method": "gzip", "compression_options": {"level": _GZIP}},
     {"label": "gzip 9", "compression_method": "gzip", "compression_options": {"level": 9}},
-    {"label": "shuffle + gzip 4", "compression_method": "gzip", "compression_options": {"level": 4},
+    {"label": f"shuffle + gzip {_GZIP}", "compression_method": "gzip", "compression_options": {"level": _GZIP},
      "filter_methods": ["shuffle"]},
     {"label": "Zstd 3", "compression_method": "Zstd", "compression_options": {"clevel": 3}},
     {"label": "Zstd 9", "compression_method": "Zstd", "compression_options": {"clevel": 9}},
@@ -53,7 +56,8 @@ DEFAULT_CANDIDATES: tuple[dict[str, Any], ...] = (
      "compression_options": {"cname": "lz4", "clevel": 5, "shuffle": _SHUFFLE}},
     {"label": "LZ4", "compression_method": "LZ4"},
     {"label": "Bitshuffle lz4", "compression_method": "Bitshuffle", "compression_options": {"cname": "lz4"}},
-    {"label": "zarr gzip 4", "backend": "zarr", "compression_method": "gzip", "compression_options": {"level": 4}},
+    {"label": f"zarr gzip {_GZIP}", "backend": "zarr", "compression_method": "gzip",
+     "compression_options": {"level": _GZIP}},
     {"label": "zarr zstd 3", "backend": "zarr", "compression_method": "zstd", "compression_options": {"level": 3}},
     {"label": "zarr blosc zstd 5 bitshuffle", "backend": "zarr", "compression_method": "blosc",
      "compression_options": {"cname": "zstd", "clevel": 5, "shuffle": _BITSHUFFLE}},
@@ -63,7 +67,6 @@ DEFAULT_CANDIDATES: tuple[dict[str, Any], ...] = (
      "compression_options": {"cname": "zstd", "clevel": 5, "shuffle": _SHUFFLE}, "filter_methods": ["delta"]},
 )  # fmt: skip
 
-_CLASSES = {"hdf5": HDF5DatasetIOConfiguration, "zarr": ZarrDatasetIOConfiguration}
 _COLUMNS = (
     "backend",
     "compression_method",
@@ -101,7 +104,7 @@ def _candidate_configuration(
         filter_methods=list(candidate.get("filter_methods", ())),
         filter_options=candidate.get("filter_options"),
     )
-    return _CLASSES[backend].from_dict(values)
+    return dataset_configuration_class(backend).from_dict(values)
 
 
 def compare_codecs(
@@ -131,7 +134,7 @@ def compare_codecs(
     chunk_shape = configuration.chunk_shape or defaults.default_chunk_shape(
         configuration.full_shape, configuration.itemsize
     )
-    template = _CLASSES[configuration.backend].from_dict(
+    template = dataset_configuration_class(configuration.backend).from_dict(
         {**configuration.to_dict(), "chunk_shape": list(chunk_shape), "buffer_shape": list(chunk_shape)}
     )
     options = dict(sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks)
@@ -165,12 +168,7 @@ def compare_codecs(
             row.update(portability="", lossy=False, note=f"not possible here: {reason}")
             rows.append(row)
             continue
-        portable = portability(
-            backend,
-            candidate_configuration.compression_method,
-            candidate_configuration.filter_methods,
-            candidate_configuration.compression_options,
-        )
+        portable = configuration_portability(candidate_configuration)
         row.update(
             compression_method=candidate_configuration.compression_method,
             compression_options=candidate_configuration.compression_options,
@@ -220,7 +218,7 @@ def plot_codec_comparison(table, *, figure=None):
     ):
         for label, row in measured.iterrows():
             marker = "s" if row["backend"] == "zarr" else "o"
-            filled = row["portability"] == "every HDF5 reader"
+            filled = row["portability"] == EVERY_HDF5_READER
             axis.scatter(
                 row[column],
                 row["ratio"],
@@ -238,7 +236,7 @@ def plot_codec_comparison(table, *, figure=None):
     location = table.attrs.get("location_in_file", "")
     figure.suptitle(
         f"Codecs on {location} (chunks {table.attrs.get('chunk_shape')}, {table.attrs.get('sampled_chunks')} sampled)"
-        "\nfilled: every HDF5 reader; circles HDF5, squares Zarr",
+        f"\nfilled: {EVERY_HDF5_READER}; circles HDF5, squares Zarr",
         fontsize=9,
     )
     return figure

@@ -15,6 +15,7 @@ from typing import Any
 import h5py
 
 from . import codecs, defaults
+from .backends import backend_of_data_io, data_io_class, display_name
 
 
 class SettingNotKeptWarning(UserWarning):
@@ -30,35 +31,22 @@ class DataIOSettings:
     description: str  # e.g. "the settings given with H5DataIO (compression='lzf', chunks=(10,))"
 
 
-#: The settings a DataIO takes that a configuration holds, by DataIO class name, in the order they are described.
+#: The settings a DataIO takes that a configuration holds, by the DataIO's backend, in the order they are described.
 _DESCRIBED = {
-    "H5DataIO": ("chunks", "compression", "compression_opts", "shuffle", "fletcher32", "maxshape", "fillvalue"),
-    "ZarrDataIO": ("chunks", "compressor", "filters", "fill_value"),
+    "hdf5": ("chunks", "compression", "compression_opts", "shuffle", "fletcher32", "maxshape", "fillvalue"),
+    "zarr": ("chunks", "compressor", "filters", "fill_value"),
 }
 #: The names users write these settings with (ZarrDataIO keeps ``fillvalue`` as ``fill_value``).
 _SPELLED = {"fill_value": "fillvalue"}
 
 
-def _data_io_kind(data_io: Any) -> str | None:
-    """'H5DataIO' or 'ZarrDataIO' (subclasses included), or None for another DataIO."""
-    from hdmf.backends.hdf5 import H5DataIO
-
-    if isinstance(data_io, H5DataIO):
-        return "H5DataIO"
-    try:
-        from hdmf_zarr import ZarrDataIO
-    except ImportError:  # pragma: no cover - hdmf-zarr is a dependency
-        return None
-    return "ZarrDataIO" if isinstance(data_io, ZarrDataIO) else None
-
-
-def _given(io_settings: dict[str, Any], kind: str) -> str:
+def _given(io_settings: dict[str, Any], own_backend: str) -> str:
     """The settings as the user wrote them, e.g. "compression='lzf', chunks=(10,)"."""
     parts = []
-    for name in _DESCRIBED[kind]:
+    for name in _DESCRIBED[own_backend]:
         if name in io_settings:
             value = io_settings[name]
-            if kind == "ZarrDataIO" and name == "compressor" and value is None:
+            if own_backend == "zarr" and name == "compressor" and value is None:
                 value = False  # ZarrDataIO keeps compressor=False as None
             parts.append(f"{_SPELLED.get(name, name)}={value!r}")
     return ", ".join(parts)
@@ -72,20 +60,19 @@ def read_data_io_settings(data_io: Any, backend: str, full_shape: Sequence[int])
     >>> read.settings, read.notes
     ({'compression_method': 'gzip', 'compression_options': {'level': 0}}, [])
     """
-    kind = _data_io_kind(data_io)
-    io_settings = dict(getattr(data_io, "io_settings", None) or {}) if kind is not None else {}
-    io_settings = {name: value for name, value in io_settings.items() if name in _DESCRIBED.get(kind, ())}
+    own_backend = backend_of_data_io(data_io)
+    io_settings = dict(getattr(data_io, "io_settings", None) or {}) if own_backend is not None else {}
+    io_settings = {name: value for name, value in io_settings.items() if name in _DESCRIBED.get(own_backend, ())}
     if not io_settings:
         return DataIOSettings({}, [], "")
-    description = f"the settings given with {kind} ({_given(io_settings, kind)})"
+    kind = data_io_class(own_backend).__name__
+    description = f"the settings given with {kind} ({_given(io_settings, own_backend)})"
     full_shape = tuple(int(length) for length in full_shape)
-    own_backend = "hdf5" if kind == "H5DataIO" else "zarr"
     if own_backend != backend:
-        other = "HDF5" if backend == "hdf5" else "Zarr"
         return DataIOSettings(
             {},
             [
-                f"{description} are for {'HDF5' if own_backend == 'hdf5' else 'Zarr'}; this {other} configuration "
+                f"{description} are for {display_name(own_backend)}; this {display_name(backend)} configuration "
                 "uses its default settings instead (give them again for this backend)"
             ],
             description,
@@ -144,32 +131,34 @@ def _not_kept(name: str, value: Any, why: str) -> str:
 def _hdf5_compression(compression: Any, options: Any) -> tuple[str, dict[str, Any] | None]:
     """(method, options) of H5DataIO's ``compression``/``compression_opts``, read as h5py reads them.
 
-    Raises CodecError when this package cannot write that compression.
+    They are turned into the filter h5py stores (its id and values), which :func:`codecs.hdf5_compression_of_filter`
+    decodes as it decodes the filters of an existing dataset. Raises CodecError when this package cannot write that
+    compression.
     """
     if isinstance(compression, bool):  # H5DataIO turns True into "gzip" and drops False; kept for other DataIOs
         compression = "gzip"
     if isinstance(compression, int) and compression in range(10) and options is None:
-        return "gzip", {"level": compression}  # h5py's legacy spelling of a gzip level
-    if compression == h5py.h5z.FILTER_LZF:
-        compression = "lzf"
+        compression, options = "gzip", compression  # h5py's legacy spelling of a gzip level
+    if isinstance(compression, int):  # a filter id: its values are the options
+        return codecs.hdf5_compression_of_filter(compression, tuple(int(value) for value in options or ()))
     if compression == "gzip":
-        return "gzip", {"level": codecs.DEFAULT_GZIP_LEVEL if options is None else int(options)}
+        return codecs.hdf5_compression_of_filter(h5py.h5z.FILTER_DEFLATE, () if options is None else (int(options),))
     if compression == "lzf":
-        return "lzf", None
+        return codecs.hdf5_compression_of_filter(h5py.h5z.FILTER_LZF)
     if compression == "szip":
         if "szip" not in codecs.AVAILABLE_HDF5_COMPRESSION_METHODS:
             raise codecs.CodecError("this HDF5 build has no szip encoder (h5py.filters.encode lacks 'szip')")
         coding, pixels_per_block = options if options is not None else ("nn", 8)  # h5py's DEFAULT_SZIP
-        return "szip", {"coding": coding, "pixels_per_block": int(pixels_per_block)}
-    if isinstance(compression, int):
-        import hdf5plugin
-
-        try:
-            plugin = hdf5plugin.from_filter_options(compression, tuple(options or ()))
-        except Exception as exc:
-            raise codecs.CodecError(f"HDF5 filter {compression} has no equivalent here ({exc})") from None
-        return codecs.normalize_compression("hdf5", plugin)
+        if coding not in _SZIP_CODING_MASKS:
+            raise codecs.CodecError(f"szip coding must be one of {sorted(_SZIP_CODING_MASKS)}, got {coding!r}")
+        return codecs.hdf5_compression_of_filter(
+            h5py.h5z.FILTER_SZIP, (_SZIP_CODING_MASKS[coding], int(pixels_per_block))
+        )
     raise codecs.CodecError(f"{compression!r} is not a compression method h5py knows")
+
+
+#: h5py's szip codings and the option mask of each in the stored filter values.
+_SZIP_CODING_MASKS = {"nn": h5py.h5z.SZIP_NN_OPTION_MASK, "ec": h5py.h5z.SZIP_EC_OPTION_MASK}
 
 
 def _hdf5_settings(io_settings: dict[str, Any], full_shape: tuple[int, ...]) -> tuple[dict[str, Any], list[str]]:

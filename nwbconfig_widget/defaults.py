@@ -19,6 +19,10 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
+#: The compression method of a dataset configuration when none is given, and of every default configuration until
+#: ``settings.compression_method`` is changed; in both backends' menus.
+DEFAULT_COMPRESSION_METHOD = "gzip"
+
 
 @dataclasses.dataclass
 class DefaultSettings:
@@ -36,7 +40,7 @@ class DefaultSettings:
     #: Channels kept together in one chunk of an ElectricalSeries.
     max_channels_per_chunk: int = 64
     #: Compression method of every default configuration, on both backends.
-    compression_method: str = "gzip"
+    compression_method: str = DEFAULT_COMPRESSION_METHOD
 
 
 #: The global default settings; per-call arguments of the ``get_default_*`` functions take precedence.

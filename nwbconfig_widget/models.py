@@ -33,11 +33,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import codecs
+from . import backends, codecs
 from ._option_values import checked_option_values
 from ._plain import plain
 from ._sizes import format_bytes
-from .defaults import default_buffer_shape, recommended_chunk_shape
+from .defaults import DEFAULT_COMPRESSION_METHOD, default_buffer_shape, recommended_chunk_shape
 
 __all__ = [
     "BackendConfiguration",
@@ -223,7 +223,7 @@ class DatasetIOConfiguration:
         full_shape: Sequence[int],
         chunk_shape: Sequence[int] | None,
         buffer_shape: Sequence[int] | None = None,
-        compression_method: Any = "gzip",
+        compression_method: Any = DEFAULT_COMPRESSION_METHOD,
         compression_options: Mapping[str, Any] | None = None,
         filter_methods: Sequence[Any] = (),
         filter_options: Sequence[Mapping[str, Any] | None] | None = None,
@@ -462,7 +462,7 @@ class DatasetIOConfiguration:
                 "compression_options",
                 options,
                 "options are a dict of option names to values",
-                f"e.g. {{'level': 4}} for gzip; {method!r} accepts {accepted}",
+                f"e.g. {{'level': {codecs.DEFAULT_GZIP_LEVEL}}} for gzip; {method!r} accepts {accepted}",
             )
         options = codecs.json_safe(dict(options)) if options else None
         if method is None and options and "compression_options" not in changed:
@@ -623,23 +623,9 @@ class DatasetIOConfiguration:
     @property
     def lossy(self) -> bool:
         """True when the compression method or a filter may change the stored values."""
-        filters = zip(self.filter_methods, self.filter_options)
-        lossy_codec = codecs.is_lossy(self.compression_method, self.compression_options) or any(
-            codecs.is_lossy(name, options, self.dtype) for name, options in filters
+        return codecs.pipeline_is_lossy(
+            self.compression_method, self.compression_options, self.filter_methods, self.filter_options, self.dtype
         )
-        return lossy_codec or self._narrowing_filter() is not None
-
-    def _narrowing_filter(self) -> str | None:
-        """The first filter that stores values in a type that cannot hold every value of the data (may wrap)."""
-        for name, options in zip(self.filter_methods, self.filter_options):
-            target = (options or {}).get("encode_dtype" if name == "astype" else "astype")
-            if name in ("astype", "delta", "quantize", "fixedscaleoffset") and target is not None:
-                try:
-                    if not np.can_cast(self.dtype, np.dtype(target), casting="safe"):
-                        return name
-                except TypeError:
-                    return name
-        return None
 
     # ---------------------------------------------------------------------------------------------- printing and JSON
 
@@ -1024,7 +1010,7 @@ class HDF5BackendConfiguration(BackendConfiguration):
     """Backend configuration for writing an NWB file with HDF5 (``NWBHDF5IO``)."""
 
     backend: ClassVar[str] = "hdf5"
-    pretty_backend_name: ClassVar[str] = "HDF5"
+    pretty_backend_name: ClassVar[str] = backends.display_name("hdf5")
     dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = HDF5DatasetIOConfiguration
 
 
@@ -1032,7 +1018,7 @@ class ZarrBackendConfiguration(BackendConfiguration):
     """Backend configuration for writing an NWB file with Zarr (``NWBZarrIO``)."""
 
     backend: ClassVar[str] = "zarr"
-    pretty_backend_name: ClassVar[str] = "Zarr"
+    pretty_backend_name: ClassVar[str] = backends.display_name("zarr")
     dataset_configuration_class: ClassVar[type[DatasetIOConfiguration]] = ZarrDatasetIOConfiguration
 
 
@@ -1073,11 +1059,9 @@ def _saved_backend_class(values: Any) -> type[BackendConfiguration]:
             "Save it again with this version of nwbconfig_widget.",
         )
     backend = values.get("backend")
-    if not isinstance(backend, str) or backend not in _BACKEND_CONFIGURATION_CLASSES:
-        raise _saved_error(
-            "backend", backend, f"unknown backend; expected one of {sorted(_BACKEND_CONFIGURATION_CLASSES)}"
-        )
-    return _BACKEND_CONFIGURATION_CLASSES[backend]
+    if not isinstance(backend, str) or backend not in backends.BACKENDS:
+        raise _saved_error("backend", backend, f"unknown backend; expected one of {sorted(backends.BACKENDS)}")
+    return backends.backend_configuration_class(backend)
 
 
 def _indexed(item: Any, index: int) -> Any:
@@ -1138,9 +1122,3 @@ def _differences(
         yield "full_shape", item.full_shape, tuple(candidate.full_shape), "the data has another shape"
     if candidate.dtype is not None and np.dtype(candidate.dtype) != item.dtype:
         yield "dtype", str(item.dtype), str(np.dtype(candidate.dtype)), "the data has another dtype"
-
-
-_BACKEND_CONFIGURATION_CLASSES: dict[str, type[BackendConfiguration]] = {
-    "hdf5": HDF5BackendConfiguration,
-    "zarr": ZarrBackendConfiguration,
-}

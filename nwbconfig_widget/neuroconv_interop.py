@@ -41,14 +41,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .models import (
-    BackendConfiguration,
-    DatasetIOConfiguration,
-    HDF5BackendConfiguration,
-    HDF5DatasetIOConfiguration,
-    ZarrBackendConfiguration,
-    ZarrDatasetIOConfiguration,
-)
+from .backends import backend_configuration_class, dataset_configuration_class
+from .models import BackendConfiguration, DatasetIOConfiguration
 
 __all__ = [
     "NEUROCONV_VERSION_RANGE",
@@ -74,8 +68,6 @@ _LOCATION_PREFIXES = (
 )
 # Entries of NeuroConv's ``compressors`` that are filters, not compression methods, per backend.
 _PURE_FILTERS = {"hdf5": ("shuffle", "fletcher32"), "zarr": ("shuffle",)}
-_BACKEND_CLASSES = {"hdf5": HDF5BackendConfiguration, "zarr": ZarrBackendConfiguration}
-_DATASET_CLASSES = {"hdf5": HDF5DatasetIOConfiguration, "zarr": ZarrDatasetIOConfiguration}
 
 
 def require_neuroconv():
@@ -216,9 +208,10 @@ def _neuroconv_fields(item: DatasetIOConfiguration) -> dict[str, Any]:
     return fields
 
 
-def _neuroconv_dataset_class(backend: str):
-    nwb_helpers = require_neuroconv()
-    return nwb_helpers.HDF5DatasetIOConfiguration if backend == "hdf5" else nwb_helpers.ZarrDatasetIOConfiguration
+def _neuroconv_class(ours: type) -> type:
+    """NeuroConv's class of the same name as one of ours (``HDF5BackendConfiguration``, ``ZarrDatasetIOConfiguration``
+    ...): NeuroConv names its backend and dataset configuration classes as this package does."""
+    return getattr(require_neuroconv(), ours.__name__)
 
 
 class NeuroConvFallbackWarning(UserWarning):
@@ -276,7 +269,7 @@ def _to_neuroconv(configuration: BackendConfiguration, nwbfile: Any) -> tuple[An
             result.dataset_configurations[location] = type(theirs)(**values)
         left_out = [item for key, item in ours.items() if key not in matched]
     else:
-        dataset_class = _neuroconv_dataset_class(backend)
+        dataset_class = _neuroconv_class(dataset_configuration_class(backend))
         datasets = {}
         for item in configuration:
             if item.dataset_name not in ("data", "timestamps"):
@@ -291,10 +284,7 @@ def _to_neuroconv(configuration: BackendConfiguration, nwbfile: Any) -> tuple[An
                 full_shape=item.full_shape,
                 **_neuroconv_fields(item),
             )
-        backend_class = (
-            nwb_helpers.HDF5BackendConfiguration if backend == "hdf5" else nwb_helpers.ZarrBackendConfiguration
-        )
-        result = backend_class(dataset_configurations=datasets)
+        result = _neuroconv_class(backend_configuration_class(backend))(dataset_configurations=datasets)
     return result, left_out
 
 
@@ -401,7 +391,7 @@ def from_neuroconv(neuroconv_configuration: Any, nwbfile: Any = None) -> Backend
             item.update(chunk_shape=values.get("chunk_shape"), buffer_shape=values.get("buffer_shape"),
                         **_settings(backend, values))  # fmt: skip
         return result
-    dataset_class = _DATASET_CLASSES[backend]
+    dataset_class = dataset_configuration_class(backend)
     datasets = []
     for location, values in entries.items():
         datasets.append(
@@ -416,7 +406,7 @@ def from_neuroconv(neuroconv_configuration: Any, nwbfile: Any = None) -> Backend
                 **_settings(backend, values),
             )
         )
-    return _BACKEND_CLASSES[backend](datasets)
+    return backend_configuration_class(backend)(datasets)
 
 
 def _settings(backend: str, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,12 +36,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import defaults
+from .codecs import DEFAULT_GZIP_LEVEL
 from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
 
 __all__ = ["PRESETS", "Preset", "apply_preset", "preset_settings"]
 
 _SHUFFLE, _BITSHUFFLE = 1, 2
-_FALLBACK = {"compression_method": "gzip", "compression_options": {"level": 4}, "filter_methods": []}
+_FALLBACK = {"compression_method": "gzip", "compression_options": {"level": DEFAULT_GZIP_LEVEL}, "filter_methods": []}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +67,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "portable",
             "gzip, which every HDF5 reader decodes (MATLAB, Julia, h5wasm...), with shuffle for multi-byte numbers",
-            hdf5=("gzip", {"level": 4}, True),
-            zarr=("gzip", {"level": 4}, False),
+            hdf5=("gzip", {"level": DEFAULT_GZIP_LEVEL}, True),
+            zarr=("gzip", {"level": DEFAULT_GZIP_LEVEL}, False),
         ),
         Preset(
             "fast",
@@ -85,7 +86,7 @@ PRESETS: dict[str, Preset] = {
             "cloud",
             "streaming-sized chunks (~4 MB; Zarr ~8 MB, at most 100,000 objects) that follow how data is viewed, "
             "compressed so browsers and every HDF5 reader can decode them",
-            hdf5=("gzip", {"level": 4}, True),
+            hdf5=("gzip", {"level": DEFAULT_GZIP_LEVEL}, True),
             zarr=("blosc", _blosc("zstd", 3), False),
             chunk_target_bytes={"hdf5": 4_000_000, "zarr": 8_000_000},
         ),
@@ -165,7 +166,9 @@ def apply_preset(
         except ConfigurationError as error:
             if not error.unsupported_data:
                 raise  # nothing has changed yet: every dataset is checked before any is updated
-            fallbacks[configuration.location_in_file] = f"{changes['compression_method']}: {error.reason}; gzip 4 used"
+            fallbacks[configuration.location_in_file] = (
+                f"{changes['compression_method']}: {error.reason}; gzip {DEFAULT_GZIP_LEVEL} used"
+            )
             changes = {**changes, **_FALLBACK, "filter_options": None}
             configuration._validated({**configuration._state, **changes}, changed=tuple(changes))
         planned.append((configuration, changes))

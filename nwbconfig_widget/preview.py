@@ -39,6 +39,7 @@ import h5py
 import numpy as np
 
 from . import codecs
+from .backends import file_name
 from .models import BackendConfiguration, DatasetIOConfiguration
 
 __all__ = [
@@ -569,7 +570,7 @@ def file_overhead_bytes(backend: str) -> int:
     from .io import configure_and_write_nwbfile
 
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "empty.nwb" + (".zarr" if backend == "zarr" else ""))
+        path = os.path.join(folder, file_name("empty", backend))
         configure_and_write_nwbfile(mock_NWBFile(), path, backend=backend)
         if backend == "zarr":
             return sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(path) for name in names)

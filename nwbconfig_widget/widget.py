@@ -36,6 +36,7 @@ import anywidget
 import traitlets
 
 from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
+from .backends import check_backend, display_name, file_name, file_suffix, nwb_stem
 from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
 from .widget_apply import WriteJob, error_info
 from .widget_edits import apply_edit, carry_over_edits, parse_options, settings_of
@@ -51,8 +52,6 @@ _STATIC = Path(__file__).parent / "static"
 FULL_RESEND_ROWS = 400
 #: Notices kept for the view (oldest dropped first).
 MAX_NOTICES = 6
-_SUFFIXES = {"hdf5": ".nwb", "zarr": ".nwb.zarr"}
-_BACKEND_NAMES = {"hdf5": "HDF5", "zarr": "Zarr"}
 
 
 def _error_text(error: ConfigurationError, where: bool = False) -> str:
@@ -110,8 +109,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
                 )
             backend = backend_configuration.backend
         backend = backend or "hdf5"
-        if backend not in _SUFFIXES:
-            raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+        check_backend(backend)
         self._source_path: Path | None = kwargs.pop("_source_path", None)
         self._source_io: Any = kwargs.pop("_source_io", None)
         self._allow_pickle: bool = kwargs.pop("_allow_pickle", False)
@@ -513,8 +511,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
 
     def switch_backend(self, backend: str) -> None:
         """Use the defaults of another backend, keeping the user's valid edits; notes the edits that cannot be kept."""
-        if backend not in _SUFFIXES:
-            raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+        check_backend(backend)
         old = self._configuration
         old_defaults = self._default_configuration(old.backend)
         new = self._default_configuration(backend).copy()
@@ -522,11 +519,11 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         dropped = carry_over_edits(old, old_defaults, new, menu["compression_methods"], menu["filter_methods"])
         previous_path = self.output_path
         self.backend_configuration = new  # also stops observing the old configuration
-        if previous_path.endswith(_SUFFIXES[old.backend]):
-            self.output_path = previous_path[: -len(_SUFFIXES[old.backend])] + _SUFFIXES[backend]
+        if previous_path.endswith(file_suffix(old.backend)):
+            self.output_path = previous_path[: -len(file_suffix(old.backend))] + file_suffix(backend)
         self._notice(
             "info",
-            f"Switched to {_BACKEND_NAMES[backend]} defaults"
+            f"Switched to {display_name(backend)} defaults"
             + (f"; {len(dropped)} edit(s) could not be kept." if dropped else "; your edits were kept."),
             "\n".join(dropped),
         )
@@ -535,12 +532,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
 
     @staticmethod
     def _repack_target(source: Path, backend: str) -> str:
-        name = source.name
-        for suffix in (".nwb.zarr", ".zarr", ".nwb"):
-            if name.endswith(suffix):
-                name = name[: -len(suffix)]
-                break
-        return str(source.with_name(f"{name}_repacked{_SUFFIXES[backend]}"))
+        return str(source.with_name(file_name(f"{nwb_stem(source.name)}_repacked", backend)))
 
     def _target(self) -> Path | None:
         text = self.output_path.strip()

@@ -1,7 +1,8 @@
 """The configurator widget's "see before you write" side: preview, advice, access cost, codec chart, presets, export.
 
-Everything the view shows here is computed in Python from the issue-4 functions (:mod:`.preview`, :mod:`.compare`,
-:mod:`.access`, :mod:`.advice`, :mod:`.presets`, :mod:`.export`) and sent as numbers and plain strings:
+Everything the view shows here is computed in Python by the see-before-you-write modules (:mod:`.preview`,
+:mod:`.compare`, :mod:`.access`, :mod:`.advice`, :mod:`.presets`, :mod:`.export`) and sent as numbers and plain
+strings:
 
 - per row: ``warnings`` from :func:`~nwbconfig_widget.advice.configuration_warnings`, ``portability`` from
   :func:`~nwbconfig_widget.advice.portability`, and ``preview`` (ratio, estimated size with its range, speeds), run
@@ -33,7 +34,8 @@ import traitlets
 
 from ._sizes import format_bytes
 from .access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
-from .advice import available_memory_bytes, configuration_warnings, portability
+from .advice import EVERY_HDF5_READER, available_memory_bytes, configuration_portability, configuration_warnings
+from .codecs import DEFAULT_GZIP_LEVEL
 from .models import ConfigurationError, DatasetIOConfiguration
 
 __all__ = [
@@ -77,14 +79,15 @@ def row_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
 
 
 def row_portability(configuration: DatasetIOConfiguration) -> dict[str, Any]:
-    """Who can read this dataset's pipeline: ``level`` (short), ``note`` (a sentence) and ``lossy``."""
-    portable = portability(
-        configuration.backend,
-        configuration.compression_method,
-        configuration.filter_methods,
-        configuration.compression_options,
-    )
-    return {"level": portable.level, "note": portable.note, "lossy": portable.lossy}
+    """Who can read this dataset's pipeline: ``level`` (short text), ``note`` (a sentence), ``lossy`` and
+    ``every_hdf5_reader`` (the flag the view marks portable pipelines by; it never compares the text)."""
+    portable = configuration_portability(configuration)
+    return {
+        "level": portable.level,
+        "note": portable.note,
+        "lossy": portable.lossy,
+        "every_hdf5_reader": portable.every_hdf5_reader,
+    }
 
 
 def preview_signature(configuration: DatasetIOConfiguration) -> list:
@@ -332,7 +335,7 @@ def chart_geometry(table: Any, speed_column: str = "compress_mb_s") -> dict[str,
                 "x": round(x_of(speed), 5),
                 "y": round(y_of(ratio), 5),
                 "backend": str(row.get("backend") or ""),
-                "portable": row.get("portability") == "every HDF5 reader",
+                "portable": row.get("portability") == EVERY_HDF5_READER,
                 "title": f"{label}: {ratio:.2f}× at {_speed_text(speed)}",
             }
         )
@@ -667,7 +670,7 @@ class InsightMixin(traitlets.HasTraits):
                     "rows": compare_rows(table, backend),
                     "caption": f"{table.attrs.get('sampled_chunks', 0)} chunk(s) of "
                     f"{_shape_text(table.attrs.get('chunk_shape'))} sampled, "
-                    f"{time.perf_counter() - started:.1f} s. Filled: every HDF5 reader; circles HDF5, squares Zarr.",
+                    f"{time.perf_counter() - started:.1f} s. Filled: {EVERY_HDF5_READER}; circles HDF5, squares Zarr.",
                 }
             except Exception as error:
                 compare = {"status": "error", "signature": signature, "error": _error_text(error)}
@@ -710,7 +713,11 @@ class InsightMixin(traitlets.HasTraits):
         self._notice(
             "info",
             f"Preset {name} applied to {scope}"
-            + (f"; {len(fallbacks)} kept gzip 4 (the preset's codec cannot encode them)." if fallbacks else "."),
+            + (
+                f"; {len(fallbacks)} kept gzip {DEFAULT_GZIP_LEVEL} (the preset's codec cannot encode them)."
+                if fallbacks
+                else "."
+            ),
             "\n".join(f"{location}: {reason}" for location, reason in fallbacks.items()),
         )
 

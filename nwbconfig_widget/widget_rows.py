@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import codecs
+from . import backends, codecs, defaults
 from ._sizes import format_bytes
 from .models import BackendConfiguration, DatasetIOConfiguration
 from .widget_insight import preview_cell, row_portability, row_warnings
@@ -241,11 +241,15 @@ class RowTotals:
 
 
 def codec_menu(backend: str) -> dict[str, Any]:
-    """The compression methods and filters installed for ``backend``, with their option names, for the menus."""
+    """The compression methods and filters installed for ``backend``, with their option names, for the menus;
+    ``default_method`` is the method default configurations use (``defaults.settings.compression_method``);
+    ``backends`` the backends the view offers, with the names it shows."""
     methods = list(codecs.available_compression_methods(backend))
     return {
         "backend": backend,
+        "backends": [{"name": name, "label": backends.display_name(name)} for name in backends.BACKENDS],
         "compression_methods": methods,
+        "default_method": defaults.settings.compression_method,
         "compression_options": {name: list(codecs.option_names(backend, name)) for name in methods},
         "filter_methods": list(codecs.available_filter_methods(backend)),
         "lossy": [name for name in [*methods, *codecs.available_filter_methods(backend)] if codecs.is_lossy(name)],

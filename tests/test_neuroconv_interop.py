@@ -178,7 +178,7 @@ def test_widget_from_converter_applies_through_run_conversion(converter, tmp_pat
     assert widget.result["datasets"], widget.result
 
 
-# ---------------------------------------------------------------------- datasets NeuroConv cannot configure (issue 11)
+# ------------------------------------------------------------------------------ datasets NeuroConv cannot configure
 
 # NeuroConv 0.10.2 configures only the datasets of its own default configuration: not an ElectricalSeries' electrodes
 # region, nor the id column of a table. It writes these with pynwb's defaults.

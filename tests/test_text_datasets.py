@@ -279,8 +279,9 @@ def test_fixed_length_bytes_of_old_files_are_repacked_as_text(tmp_path, text_ext
         assert list(io.read().acquisition["video"].external_file[:]) == ["a.mp4", "b.mp4"]
 
 
-def test_the_issue_example_repacks_with_defaults(tmp_path):
-    """The example of the issue: an ImageSeries with external files and no data, repacked with the defaults."""
+def test_an_image_series_with_external_files_repacks_with_defaults(tmp_path):
+    """An ImageSeries that names external video files and holds no frames, repacked with the defaults: the file
+    names (a text dataset) are kept."""
     from pynwb.image import ImageSeries
     from pynwb.testing.mock.file import mock_NWBFile
 

@@ -299,7 +299,7 @@ export class RowView {
     const portability = row.portability || {};
     setText(this.portability, portability.level || "");
     setTitle(this.portability, portability.note || "");
-    toggleClass(this.portability, "nwbcw-portable", portability.level === "every HDF5 reader");
+    toggleClass(this.portability, "nwbcw-portable", portability.every_hdf5_reader === true); // Python's flag, not its text
     const edited = (row.edited || []).length > 0;
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
     toggleClass(this.element, "nwbcw-edited", edited);

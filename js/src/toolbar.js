@@ -6,10 +6,11 @@ export class Toolbar {
   constructor(context) {
     this.context = context;
     const { model } = context;
-    this.backendButtons = ["hdf5", "zarr"].map((backend) =>
+    // The backends and their names come from Python (the codec menu), as every other figure of the view.
+    this.backendButtons = ((model.get("codecs") || {}).backends || []).map(({ name: backend, label }) =>
       el("button", {
         class: "nwbcw-seg",
-        text: backend === "hdf5" ? "HDF5" : "Zarr",
+        text: label,
         attrs: { type: "button", "data-backend": backend, "aria-pressed": "false" },
         on: { click: () => this.switchBackend(backend) },
       }),
@@ -82,7 +83,8 @@ export class Toolbar {
       el("option", { text: "none", attrs: { value: "" } }),
       ...methods.map((name) => el("option", { text: name, attrs: { value: name } })),
     );
-    this.methodSelect.value = methods.includes("gzip") ? "gzip" : methods[0] || "";
+    const preferred = codecs.default_method; // the method of Python's default configurations
+    this.methodSelect.value = methods.includes(preferred) ? preferred : methods[0] || "";
     this.buildOptionBoxes();
   }
 

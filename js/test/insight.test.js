@@ -85,6 +85,18 @@ describe("row preview", () => {
     const badge = row().querySelector(".nwbcw-portability");
     expect(badge.textContent).toBe("needs hdf5plugin");
     expect(badge.title).toContain("hdf5plugin");
+    expect(badge.classList.contains("nwbcw-portable")).toBe(false);
+  });
+
+  it("marks a pipeline portable by Python's flag, whatever the text says", () => {
+    const flagged = { level: "any wording Python chooses", note: "", lossy: false, every_hdf5_reader: true };
+    const model = new FakeModel({ rows: [makeRow({ portability: flagged })] });
+    mount(model);
+    const badge = row().querySelector(".nwbcw-portability");
+    expect(badge.textContent).toBe("any wording Python chooses");
+    expect(badge.classList.contains("nwbcw-portable")).toBe(true);
+    model.message({ type: "patch", rows: [{ index: 0, row: makeRow({ portability: { ...flagged, every_hdf5_reader: false, level: "every HDF5 reader" } }) }] });
+    expect(row().querySelector(".nwbcw-portability").classList.contains("nwbcw-portable")).toBe(false);
   });
 });
 

@@ -199,6 +199,22 @@ describe("toolbar", () => {
     expect(model.sent.at(-1)).toMatchObject({ type: "apply_all", method: "gzip", options: { level: "5" } });
   });
 
+  it("offers the backends Python lists, with Python's names", () => {
+    const model = new FakeModel();
+    model.state.set("codecs", { ...model.get("codecs"), backends: [{ name: "zarr", label: "Zarr folder" }] });
+    mount(model);
+    expect([...root.querySelectorAll("[data-backend]")].map((button) => [button.dataset.backend, button.textContent]))
+      .toEqual([["zarr", "Zarr folder"]]);
+  });
+
+  it("preselects the default method Python names, not one of its own", () => {
+    const model = new FakeModel();
+    model.state.set("codecs", { ...model.get("codecs"), default_method: "Zstd" });
+    mount(model);
+    expect(root.querySelector(".nwbcw-all-method").value).toBe("Zstd");
+    expect([...root.querySelectorAll(".nwbcw-all-options span")].map((span) => span.textContent)).toEqual(["clevel"]);
+  });
+
   it("filters by text and orders by size", () => {
     const small = makeRow({ location: "acquisition/small/data", group: "acquisition/small", object_name: "small", size_bytes: 10 });
     const big = makeRow({ location: "units/spike_times/data", group: "units", object_name: "units", neurodata_type: "Units", size_bytes: 999 });

@@ -13,6 +13,7 @@ from hdmf.data_utils import AbstractDataChunkIterator, DataChunkIterator
 from hdmf.utils import get_data_shape
 
 from .. import codecs
+from ..backends import data_io_class
 from ..discovery import is_consumed, text_field_kinds, unwrap
 from ..models import BackendConfiguration, DatasetIOConfiguration
 from .iterators import BufferedDataIterator, RebufferedDataChunkIterator
@@ -168,9 +169,8 @@ def _hdf5_data_io_classes() -> tuple[type, type]:
     has h5py create the dataset without a maximum shape (any maxshape makes h5py choose chunks), while hdmf still
     sees the data's own shape when it matches the data against the schema.
     """
-    from hdmf.backends.hdf5 import H5DataIO
 
-    class ConfiguredH5DataIO(H5DataIO):
+    class ConfiguredH5DataIO(data_io_class("hdf5")):
         def get_io_params(self) -> dict[str, Any]:
             return {**super().get_io_params(), "allow_plugin_filters": True}
 
@@ -186,9 +186,8 @@ def _hdf5_data_io_classes() -> tuple[type, type]:
 def _zarr_data_io_class() -> type:
     """A ZarrDataIO that hdmf can build again from ``get_io_params()`` (it does for compound datasets) without
     turning "no compressor" into zarr's default Blosc."""
-    from hdmf_zarr import ZarrDataIO
 
-    class ConfiguredZarrDataIO(ZarrDataIO):
+    class ConfiguredZarrDataIO(data_io_class("zarr")):
         def get_io_params(self) -> dict[str, Any]:
             params = super().get_io_params()
             if "compressor" in params and params["compressor"] is None:

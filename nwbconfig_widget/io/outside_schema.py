@@ -64,6 +64,7 @@ import numpy as np
 import zarr
 
 from .._plain import plain
+from ..backends import display_name
 from .cross_format import (
     as_text,
     has_reference,
@@ -335,7 +336,7 @@ def _external_link_problem(read: Any, out: Any, node: Node, target: Path) -> str
     problem = _linked_content_problem(reached[1], read.backend, out.backend)
     if problem:
         what = f"an external link to {plain(str(node.link_file))}:{plain(str(node.link_path))}"
-        return f"{what}, which a {_FORMAT[out.backend]} file cannot link to, and whose copy {problem}"
+        return f"{what}, which a {display_name(out.backend)} file cannot link to, and whose copy {problem}"
     return None
 
 
@@ -373,9 +374,6 @@ def _members(obj: Any, backend: str, relative: str = "") -> list[tuple[str, str,
                 continue
         found.extend(_members(obj[name], backend, path))
     return found
-
-
-_FORMAT = {"hdf5": "HDF5", "zarr": "Zarr"}
 
 
 def _dataset_problem(dataset: Any, source_backend: str, target_backend: str) -> str | None:

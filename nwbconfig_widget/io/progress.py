@@ -75,10 +75,12 @@ def combine(progress: ProgressHook | None, bar: ProgressBar | None, check: Calla
 
 
 def make_bar(enabled: bool, total_bytes: int, description: str) -> ProgressBar | None:
-    """A bar when asked for; a clear error if tqdm is missing."""
+    """A bar when asked for; a clear error if tqdm (a dependency) was removed from the environment."""
     if not enabled:
         return None
     try:
         return ProgressBar(total_bytes, description)
-    except ImportError as exc:  # tqdm is an optional dependency
-        raise ImportError("progress_bar=True needs tqdm: pip install tqdm") from exc
+    except ImportError as exc:
+        raise ImportError(
+            "progress_bar=True needs tqdm, a dependency of nwbconfig_widget that is missing here: pip install tqdm"
+        ) from exc

@@ -16,6 +16,8 @@ import h5py
 import pynwb
 from hdmf_zarr.nwb import NWBZarrIO as _NWBZarrIO
 
+from ..backends import backend_named_by
+
 _AGAIN = "If it should be an NWB file, it is damaged or incomplete (a copy or download that stopped): copy it again."
 _WHAT_TO_GIVE = "Give an .nwb (HDF5) file or an .nwb.zarr folder."
 
@@ -67,7 +69,7 @@ def _check_zarr_folder(path: Path) -> None:
 
 def _check_hdf5_file(path: Path) -> None:
     if not h5py.is_hdf5(path):
-        if path.suffix == ".zarr":
+        if backend_named_by(path) == "zarr":
             raise NotAnNWBFileError(
                 f"{path} is a file, but a Zarr NWB file is a folder (with a .zgroup inside), and it is not an HDF5 "
                 f"file either. {_WHAT_TO_GIVE}"

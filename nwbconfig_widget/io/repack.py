@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backend_configuration import get_default_backend_configuration
+from ..backends import backend_of_path, nwb_io_class
 from ..models import BackendConfiguration
 from .atomic import DiskFullError, check_not_source
 from .configure import ProgressHook
@@ -16,7 +17,7 @@ from .outside_schema import ObjectsOutsideSchemaError
 from .pickle_opt_in import pickle_decoding, refused_by_pickle_policy
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
-from .write import backend_of_path, configure_and_write_nwbfile
+from .write import configure_and_write_nwbfile
 
 
 def open_nwbfile(path: str | os.PathLike, mode: str = "r"):
@@ -27,13 +28,7 @@ def open_nwbfile(path: str | os.PathLike, mode: str = "r"):
     :class:`~nwbconfig_widget.io.readers.NotAnNWBFileError` naming the path, the problem and what to do.
     """
     path = Path(path)
-    if nwb_backend_of_existing(path) == "zarr":
-        from hdmf_zarr.nwb import NWBZarrIO
-
-        return NWBZarrIO(str(path), mode=mode)
-    from pynwb import NWBHDF5IO
-
-    return NWBHDF5IO(str(path), mode=mode)
+    return nwb_io_class(nwb_backend_of_existing(path))(str(path), mode=mode)
 
 
 def repack_nwbfile(

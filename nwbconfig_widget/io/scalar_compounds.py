@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ..backends import backend_of_io_class
+
 
 def _compound_without_references(dtype: Any) -> bool:
     """Whether a builder's ``dtype`` is a compound (a list of fields) none of whose fields is a reference."""
@@ -81,12 +83,6 @@ def scalar_compound_value(builder: Any, location: str, stored_scalars: frozenset
     return None
 
 
-def _zarr_backend(io_class: type) -> bool:
-    from hdmf_zarr.backend import ZarrIO
-
-    return issubclass(io_class, ZarrIO)
-
-
 def scalar_compounds_written(base: type, stored_scalars: frozenset[str] = frozenset()) -> type:
     """A subclass of ``base`` (an HDF5 or Zarr IO class of pynwb / hdmf-zarr) that writes scalar compounds.
 
@@ -94,7 +90,7 @@ def scalar_compounds_written(base: type, stored_scalars: frozenset[str] = frozen
     dataset. ``stored_scalars``: where the source of an export holds scalars that hdmf-zarr read as one-element arrays
     (:func:`stored_scalar_compounds`), written as scalars again.
     """
-    zarr_target = _zarr_backend(base)
+    zarr_target = backend_of_io_class(base) == "zarr"
 
     class ScalarCompoundsIO(base):
         def write_dataset(self, *args: Any, **kwargs: Any) -> Any:

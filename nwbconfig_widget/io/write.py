@@ -9,6 +9,7 @@ from typing import Any
 
 from .._plain import plain
 from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
+from ..backends import backend_named_by, backend_of_path, check_backend, display_name, file_name, nwb_io_class
 from ..discovery import consumed_iterators
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
@@ -21,22 +22,6 @@ from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
 from .scalar_compounds import scalar_compounds_written, stored_scalar_compounds
 from .zarr_attribute_types import refuse_attributes_zarr_reads_back_untyped
-
-
-def backend_of_path(path: str | os.PathLike) -> str:
-    """'zarr' for a path ending in .zarr (or an existing folder), else 'hdf5'."""
-    path = Path(path)
-    return "zarr" if path.suffix == ".zarr" or path.is_dir() else "hdf5"
-
-
-def _io_class(backend: str) -> type:
-    if backend == "zarr":
-        from hdmf_zarr.nwb import NWBZarrIO
-
-        return NWBZarrIO
-    from pynwb import NWBHDF5IO
-
-    return NWBHDF5IO
 
 
 def _source_path(nwbfile: Any) -> Path | None:
@@ -95,8 +80,7 @@ def configure_and_write_nwbfile(
         backend = backend_configuration.backend
     elif backend is None:
         backend = backend_of_path(target)
-    if backend not in ("hdf5", "zarr"):
-        raise ValueError(f"unknown backend {backend!r}; use 'hdf5' or 'zarr'")
+    check_backend(backend)
     _warn_if_the_name_says_otherwise(target, backend)
     read_backend = backend_of_read_file(nwbfile)
     if read_backend is not None and not export:
@@ -132,7 +116,7 @@ def configure_and_write_nwbfile(
     writer = ParallelWriter(n_jobs, backend, check)
     # Scalar compounds (ElectrodeGroup.position) written as each format stores a scalar (hdmf-dev/hdmf-zarr#277).
     scalars = stored_scalar_compounds(nwbfile.get_read_io()) if export else frozenset()
-    io_class = writer.io_class(scalar_compounds_written(_io_class(backend), scalars))
+    io_class = writer.io_class(scalar_compounds_written(nwb_io_class(backend), scalars))
     bar = restore = None
     copied: list = []
     failed = True
@@ -184,19 +168,14 @@ def configure_and_write_nwbfile(
     return target
 
 
-#: File name endings that say which format a file is in.
-_NAMED_FORMATS = {".zarr": "zarr", ".nwb": "hdf5", ".h5": "hdf5", ".hdf5": "hdf5"}
-
-
 def _warn_if_the_name_says_otherwise(target: Path, backend: str) -> None:
     """Warn when the path's ending names the other format (an HDF5 file called ``x.nwb.zarr``), which misleads
     every later reader; the configuration's backend still decides, as in NeuroConv."""
-    named = _NAMED_FORMATS.get(target.suffix.lower())
+    named = backend_named_by(target)
     if named is not None and named != backend:
-        expected = "x.nwb.zarr" if backend == "zarr" else "x.nwb"
         warnings.warn(
             f"{target.name} is named like {'a Zarr' if named == 'zarr' else 'an HDF5'} file, but this writes "
-            f"{'Zarr' if backend == 'zarr' else 'HDF5'} (the backend of the configuration); name it like {expected} "
+            f"{display_name(backend)} (the backend of the configuration); name it like {file_name('x', backend)} "
             "or use a configuration for the other backend",
             stacklevel=3,
         )

@@ -938,7 +938,7 @@ var RowView = class {
     const portability = row.portability || {};
     setText(this.portability, portability.level || "");
     setTitle(this.portability, portability.note || "");
-    toggleClass(this.portability, "nwbcw-portable", portability.level === "every HDF5 reader");
+    toggleClass(this.portability, "nwbcw-portable", portability.every_hdf5_reader === true);
     const edited = (row.edited || []).length > 0;
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
     toggleClass(this.element, "nwbcw-edited", edited);
@@ -1207,10 +1207,10 @@ var Toolbar = class {
   constructor(context) {
     this.context = context;
     const { model } = context;
-    this.backendButtons = ["hdf5", "zarr"].map(
-      (backend) => el("button", {
+    this.backendButtons = ((model.get("codecs") || {}).backends || []).map(
+      ({ name: backend, label }) => el("button", {
         class: "nwbcw-seg",
-        text: backend === "hdf5" ? "HDF5" : "Zarr",
+        text: label,
         attrs: { type: "button", "data-backend": backend, "aria-pressed": "false" },
         on: { click: () => this.switchBackend(backend) }
       })
@@ -1281,7 +1281,8 @@ var Toolbar = class {
       el("option", { text: "none", attrs: { value: "" } }),
       ...methods.map((name) => el("option", { text: name, attrs: { value: name } }))
     );
-    this.methodSelect.value = methods.includes("gzip") ? "gzip" : methods[0] || "";
+    const preferred = codecs.default_method;
+    this.methodSelect.value = methods.includes(preferred) ? preferred : methods[0] || "";
     this.buildOptionBoxes();
   }
   buildOptionBoxes() {

@@ -122,7 +122,7 @@ def _render(collector: Collector, files: dict[str, list[str]], seconds: float, c
     lines = [
         "# Reliability report",
         "",
-        "What the reliability tests of issue 7 tried on the last run, and what happened. This file is written by",
+        "What the reliability tests tried on the last run, and what happened. This file is written by",
         "`tests/reliability/make_report.py` from that run (pytest's own outcomes and the counts the property tests",
         "record); nothing in it is typed by hand. Reproduce it with:",
         "",

@@ -1,4 +1,4 @@
-"""Bad input everywhere a user can type (issue 7), and printouts of hostile names.
+"""Bad input everywhere a user can type, and printouts of hostile names.
 
 Four places take settings: the Python model (assignment, ``update()``, in-place option edits,
 ``apply_global_compression``, saved dicts), the widget's edit messages from the browser, saved JSON files, and the

@@ -1,4 +1,4 @@
-"""Round-trip properties (issue 7): whatever the dtype, shape, chunks, buffers, codec and filters, every value read
+"""Round-trip properties: whatever the dtype, shape, chunks, buffers, codec and filters, every value read
 back equals the source and the file stores exactly the configured chunks and filters.
 
 Each example is one real NWB file holding several generated datasets (TimeSeries data, DynamicTable columns, the

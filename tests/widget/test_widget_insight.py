@@ -35,7 +35,12 @@ def test_row_warnings_and_portability_come_from_advice(widget):
     expected = [advice.code for advice in configuration_warnings(item)]
     assert [warning["code"] for warning in row["warnings"]] == expected
     assert all(warning["message"][:1].isupper() for warning in row["warnings"])
-    assert row["portability"] == {"level": "every HDF5 reader", "note": row["portability"]["note"], "lossy": False}
+    assert row["portability"] == {
+        "level": "every HDF5 reader",
+        "note": row["portability"]["note"],
+        "lossy": False,
+        "every_hdf5_reader": True,
+    }
     item.update(compression_method="Zstd")
     row = row_of(widget, EPHYS)
     assert row["portability"]["level"] == "needs hdf5plugin"
