@@ -36,6 +36,7 @@ import copy
 import dataclasses
 import functools
 import json
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -83,11 +84,11 @@ def _measured() -> dict[str, Any]:
 def measured() -> dict[str, Any]:
     """The figures the preset descriptions quote, as ``python benchmarks/presets.py --save`` measured them.
 
-    ``results[backend][preset or "default"]`` holds ``write_seconds`` (wall clock) and ``write_cpu_seconds`` (the
-    texts quote this one: it depends less on how busy the machine was), ``size_bytes``, ``read_seconds`` (every value
-    of the large datasets), ``reads`` (requests and compressed bytes of typical remote reads) and, for HDF5,
-    ``readers`` (which readers decoded the file without extra filters); ``data``, ``machine``, ``date`` and
-    ``command`` say where they come from.
+    ``results[backend][preset or "default"]`` holds ``write_seconds`` and ``read_seconds`` (every value of the large
+    datasets), wall clock, with ``write_cpu_seconds`` and ``read_cpu_seconds`` (the texts quote these: they depend
+    less on how busy the shared machine was), ``size_bytes``, ``reads`` (requests and compressed bytes of typical
+    remote reads) and, for HDF5, ``readers`` (which readers decoded the file without extra filters); ``data``,
+    ``machine``, ``date`` and ``command`` say where they come from.
 
     >>> figures = measured()
     >>> sorted(figures["results"]), sorted(figures["results"]["hdf5"]) == sorted(["default", *PRESETS])
@@ -109,9 +110,10 @@ def _against_default(name: str) -> str:
     parts = []
     for backend, cases in _measured()["results"].items():
         mine, base = cases[name], cases["default"]
-        write, size, read = (mine[key] / base[key] for key in ("write_cpu_seconds", "size_bytes", "read_seconds"))
+        write, size, read = (mine[key] / base[key] for key in ("write_cpu_seconds", "size_bytes", "read_cpu_seconds"))
         parts.append(
-            f"{_BACKEND_NAMES[backend]} write CPU time {_ratio(write)}, size {_ratio(size)}, full read {_ratio(read)}"
+            f"{_BACKEND_NAMES[backend]} write CPU time {_ratio(write)}, size {_ratio(size)}, "
+            f"CPU time to read it all {_ratio(read)}"
         )
     return "; ".join(parts)
 
@@ -142,13 +144,22 @@ def _remote_reads(name: str) -> str:
 
 
 def _described(what: str, name: str, *details: Callable[[str], str]) -> str:
-    """The preset's text: what it does, then what it did to the benchmark's session (see :func:`measured`)."""
-    figures = _measured()
-    found = "; ".join(detail(name) for detail in (_against_default, *details))
-    return (
-        f"{what}. Measured on a {figures['data']} (benchmarks/presets.py, {figures['date']}), against the default "
-        f"settings: {found}"
-    )
+    """The preset's text: what it does, then what it did to the benchmark's session (see :func:`measured`).
+
+    Without usable figures (the file missing or from an older script) the text says so and a warning is given, so that
+    the package, and the script that measures the figures again, still import.
+    """
+    try:
+        figures = _measured()
+        found = "; ".join(detail(name) for detail in (_against_default, *details))
+        source = f"Measured on a {figures['data']} (benchmarks/presets.py, {figures['date']})"
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        problem = (
+            f"no measured figures ({type(error).__name__}: {error}); `python benchmarks/presets.py --save` makes them"
+        )
+        warnings.warn(f"preset {name!r}: {problem}", RuntimeWarning, stacklevel=2)
+        return f"{what}. {problem[0].upper()}{problem[1:]}"
+    return f"{what}. {source}, against the default settings: {found}"
 
 
 #: The presets by name.

@@ -20,6 +20,7 @@ from nwbconfig_widget import (
     configure_and_write_nwbfile,
     get_default_backend_configuration,
     get_existing_backend_configuration,
+    presets,
     repack_nwbfile,
 )
 from nwbconfig_widget.access import access_cost
@@ -163,7 +164,7 @@ def _measured_numbers(figures, name):
     for cases in figures["results"].values():
         base = cases["default"]
         for result in cases.values():
-            for key in ("write_cpu_seconds", "size_bytes", "read_seconds"):
+            for key in ("write_cpu_seconds", "size_bytes", "read_cpu_seconds"):
                 allowed.add(f"{result[key] / base[key]:.2f}")
             for read, cost in result["reads"].items():
                 allowed |= set(NUMBER.findall(read)) | {str(cost["requests"]), str(base["reads"][read]["requests"])}
@@ -203,6 +204,23 @@ def test_the_measured_figures_are_a_full_size_run_of_the_benchmark():
     assert hdf5["portable"]["readers"] == dict.fromkeys(hdf5["portable"]["readers"], True)
     assert not any(hdf5["fast"]["readers"].values()) and not any(hdf5["archive"]["readers"].values())
     assert min(hdf5, key=lambda case: hdf5[case]["size_bytes"]) == "archive"
+
+
+def test_without_the_measured_figures_a_text_says_so_and_warns(monkeypatch, tmp_path):
+    monkeypatch.setattr(presets, "_MEASURED_PATH", tmp_path / "presets_measured.json")
+    presets._measured.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="preset 'fast': no measured figures"):
+            text = presets._described("Blosc", "fast")
+        assert text.startswith("Blosc. No measured figures (FileNotFoundError") and "--save" in text
+        with pytest.raises(FileNotFoundError, match="ships with the package"):
+            measured()
+        (tmp_path / "presets_measured.json").write_text('{"results": {}}')  # an older or broken file
+        presets._measured.cache_clear()
+        with pytest.warns(RuntimeWarning, match="KeyError"):
+            assert "No measured figures" in presets._described("Blosc", "fast")
+    finally:
+        presets._measured.cache_clear()  # the next call reads the package's file again
 
 
 def _shape(value):
