@@ -159,7 +159,7 @@ def _described(what: str, name: str, *details: Callable[[str], str]) -> str:
         )
         warnings.warn(f"preset {name!r}: {problem}", RuntimeWarning, stacklevel=2)
         return f"{what}. {problem[0].upper()}{problem[1:]}"
-    return f"{what}. {source}, against the default settings: {found}"
+    return f"{what}. {source}, against the default settings: {found}."
 
 
 #: The presets by name.
