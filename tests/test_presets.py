@@ -1,4 +1,4 @@
-"""Presets: valid on every test file, written and read back, per neurodata type, streaming chunks for cloud."""
+"""Presets: valid on every test file, written and read back, per type, cloud chunks; texts quote measured figures."""
 
 from __future__ import annotations
 
