@@ -9,10 +9,11 @@ archive   Blosc zstd 9 + bitshuffle             blosc zstd 9 + bitshuffle    kep
 cloud     shuffle + gzip 4                      blosc zstd 3 + bitshuffle    ~4 MB (Zarr ~8 MB)
 ========  ====================================  ===========================  ====================
 
-Measured here on Neuropixels-like int16 / 2-photon uint16 (ratio, single-core compression MB/s): shuffle + gzip 4
-2.44 / 1.85 at 33-53 MB/s; Blosc zstd 1 + bitshuffle 2.91 / 1.84 at 320-470 MB/s; Blosc zstd 9 + bitshuffle
-3.19 / 1.94 at ~7 MB/s. ``cloud`` chunks are streaming-sized: ElectricalSeries keep at most 64 channels per chunk,
-image series whole frames (tiles of large frames), so a 1 s window, a channel or a frame is a few requests.
+Each description says what the preset does and quotes what it did to one synthetic session, as ratios to the default
+configuration's file: write time, size, read time, which HDF5 readers decoded it and, for ``cloud``, what typical
+remote reads fetch. The figures come from ``presets_measured.json`` in this package, written by
+``python benchmarks/presets.py --save`` (with the data, machine, date and command); :func:`measured` returns them.
+Other data compress and write differently: the figures say what the preset did there, not what it will do to yours.
 
 Text and other data a codec cannot encode (Blosc cannot encode variable-length strings) fall back to gzip 4; the
 fallbacks are returned. Shuffle is only added where it helps (numbers of more than one byte).
@@ -31,15 +32,21 @@ fallbacks are returned. Shuffle is only added where it helps (numbers of more th
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
+import json
+import warnings
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from . import defaults
+from .backends import display_name
 from .codecs import DEFAULT_GZIP_LEVEL
 from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
 
-__all__ = ["PRESETS", "Preset", "apply_preset", "preset_settings"]
+__all__ = ["PRESETS", "Preset", "apply_preset", "measured", "preset_settings"]
 
 _SHUFFLE, _BITSHUFFLE = 1, 2
 _FALLBACK = {"compression_method": "gzip", "compression_options": {"level": DEFAULT_GZIP_LEVEL}, "filter_methods": []}
@@ -60,40 +67,156 @@ def _blosc(cname: str, clevel: int) -> dict[str, Any]:
     return {"cname": cname, "clevel": clevel, "shuffle": _BITSHUFFLE}
 
 
+_MEASURED_PATH = Path(__file__).with_name("presets_measured.json")
+_CLOUD_CHUNK_BYTES = {"hdf5": 4_000_000, "zarr": 8_000_000}
+_MAX_ZARR_CHUNKS = 100_000
+
+
+@functools.cache
+def _measured() -> dict[str, Any]:
+    if not _MEASURED_PATH.is_file():
+        raise FileNotFoundError(
+            f"{_MEASURED_PATH} is missing: it ships with the package; `python benchmarks/presets.py --save` measures "
+            "the figures again"
+        )
+    return json.loads(_MEASURED_PATH.read_text(encoding="utf-8"))
+
+
+def measured() -> dict[str, Any]:
+    """The figures the preset descriptions quote, as ``python benchmarks/presets.py --save`` measured them.
+
+    ``results[backend][preset or "default"]`` holds ``write_seconds`` and ``read_seconds`` (every value of the large
+    datasets), wall clock, with ``write_cpu_seconds`` and ``read_cpu_seconds`` (the texts quote these: they depend
+    less on how busy the shared machine was), ``size_bytes``, ``reads`` (requests and compressed bytes of typical
+    remote reads) and, for HDF5, ``readers`` (which readers decoded the file without extra filters); ``data``,
+    ``machine``, ``date`` and ``command`` say where they come from.
+
+    >>> figures = measured()
+    >>> sorted(figures["results"]), sorted(figures["results"]["hdf5"]) == sorted(["default", *PRESETS])
+    (['hdf5', 'zarr'], True)
+    """
+    return copy.deepcopy(_measured())
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def _listed(names: list[str], conjunction: str) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+
+
+def _against_default(name: str) -> str:
+    """What the preset did to the benchmark's session, as ratios to the default configuration's file."""
+    parts = []
+    for backend, cases in _measured()["results"].items():
+        mine, base = cases[name], cases["default"]
+        write, size, read = (mine[key] / base[key] for key in ("write_cpu_seconds", "size_bytes", "read_cpu_seconds"))
+        parts.append(
+            f"{display_name(backend)} write CPU time {_ratio(write)}, size {_ratio(size)}, "
+            f"CPU time to read it all {_ratio(read)}"
+        )
+    return "; ".join(parts)
+
+
+def _hdf5_readers(name: str) -> str:
+    """Which readers decoded the preset's HDF5 file (with no filter plugin installed)."""
+    readers = _measured()["results"]["hdf5"][name]["readers"]
+    decoded = [reader for reader, ok in readers.items() if ok]
+    failed = [reader for reader, ok in readers.items() if not ok]
+    if not failed:
+        return f"the HDF5 file was decoded by {_listed(decoded, 'and')}"
+    text = f"the HDF5 file was not decoded by {_listed(failed, 'or')}"
+    return text + (f" (decoded by {_listed(decoded, 'and')})" if decoded else "")
+
+
+def _remote_reads(name: str) -> str:
+    """What typical remote reads of the preset's HDF5 file fetch, against the default's."""
+    results = _measured()["results"]["hdf5"]
+    texts = []
+    for read, base in results["default"]["reads"].items():
+        mine = results[name]["reads"][read]
+        requests = mine["requests"]
+        texts.append(
+            f"{read}: {requests} request{'s' * (requests != 1)} (default {base['requests']}), "
+            f"{_ratio(mine['fetched_bytes'] / base['fetched_bytes'])} the bytes"
+        )
+    return "remote reads of the HDF5 file: " + "; ".join(texts)
+
+
+def _described(what: str, name: str, *details: Callable[[str], str]) -> str:
+    """The preset's text: what it does, then what it did to the benchmark's session (see :func:`measured`).
+
+    Without usable figures (the file missing or from an older script) the text says so and a warning is given, so that
+    the package, and the script that measures the figures again, still import.
+    """
+    try:
+        figures = _measured()
+        found = "; ".join(detail(name) for detail in (_against_default, *details))
+        source = f"Measured on a {figures['data']} (benchmarks/presets.py, {figures['date']})"
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        problem = (
+            f"no measured figures ({type(error).__name__}: {error}); `python benchmarks/presets.py --save` makes them"
+        )
+        warnings.warn(f"preset {name!r}: {problem}", RuntimeWarning, stacklevel=2)
+        return f"{what}. {problem[0].upper()}{problem[1:]}"
+    return f"{what}. {source}, against the default settings: {found}."
+
+
 #: The presets by name.
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
         Preset(
             "portable",
-            "gzip, which every HDF5 reader decodes (MATLAB, Julia, h5wasm...), with shuffle for multi-byte numbers",
+            _described(
+                f"shuffle + gzip {DEFAULT_GZIP_LEVEL}, filters built into the HDF5 library, which every HDF5 "
+                f"reader decodes (MATLAB, Julia, h5wasm...); gzip {DEFAULT_GZIP_LEVEL} on Zarr",
+                "portable",
+                _hdf5_readers,
+            ),
             hdf5=("gzip", {"level": DEFAULT_GZIP_LEVEL}, True),
             zarr=("gzip", {"level": DEFAULT_GZIP_LEVEL}, False),
         ),
         Preset(
             "fast",
-            "Blosc zstd level 1 with bitshuffle: ~10x faster than gzip, files ~15% smaller; readers need hdf5plugin",
+            _described(
+                "Blosc zstd level 1 with bitshuffle, fast to compress and decompress; HDF5 readers need the Blosc "
+                "filter (hdf5plugin in Python)",
+                "fast",
+                _hdf5_readers,
+            ),
             hdf5=("Blosc", _blosc("zstd", 1), False),
             zarr=("blosc", _blosc("zstd", 1), False),
         ),
         Preset(
             "archive",
-            "Blosc zstd level 9 with bitshuffle: the smallest lossless files, slow to write; readers need hdf5plugin",
+            _described(
+                "Blosc zstd level 9 with bitshuffle, small lossless files, slow to write; HDF5 readers need the "
+                "Blosc filter (hdf5plugin in Python)",
+                "archive",
+                _hdf5_readers,
+            ),
             hdf5=("Blosc", _blosc("zstd", 9), False),
             zarr=("blosc", _blosc("zstd", 9), False),
         ),
         Preset(
             "cloud",
-            "streaming-sized chunks (~4 MB; Zarr ~8 MB, at most 100,000 objects) that follow how data is viewed, "
-            "compressed so browsers and every HDF5 reader can decode them",
+            _described(
+                f"streaming-sized chunks (~{_CLOUD_CHUNK_BYTES['hdf5'] // 1_000_000} MB; Zarr "
+                f"~{_CLOUD_CHUNK_BYTES['zarr'] // 1_000_000} MB, at most {_MAX_ZARR_CHUNKS:,} objects) that follow "
+                f"how data is viewed; HDF5: shuffle + gzip {DEFAULT_GZIP_LEVEL}, which every HDF5 reader decodes "
+                "(h5wasm in browsers too); Zarr: blosc zstd 3 with bitshuffle",
+                "cloud",
+                _hdf5_readers,
+                _remote_reads,
+            ),
             hdf5=("gzip", {"level": DEFAULT_GZIP_LEVEL}, True),
             zarr=("blosc", _blosc("zstd", 3), False),
-            chunk_target_bytes={"hdf5": 4_000_000, "zarr": 8_000_000},
+            chunk_target_bytes=dict(_CLOUD_CHUNK_BYTES),
         ),
     )
 }
-
-_MAX_ZARR_CHUNKS = 100_000
 
 
 def _wants_shuffle(configuration: DatasetIOConfiguration) -> bool:

@@ -1,8 +1,13 @@
-"""Presets: valid on every test file, written and read back, per neurodata type, streaming chunks for cloud."""
+"""Presets: valid on every test file, written and read back, per type, cloud chunks; texts quote measured figures."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,11 +20,16 @@ from nwbconfig_widget import (
     configure_and_write_nwbfile,
     get_default_backend_configuration,
     get_existing_backend_configuration,
+    presets,
     repack_nwbfile,
 )
 from nwbconfig_widget.access import access_cost
 from nwbconfig_widget.advice import configuration_warnings
-from nwbconfig_widget.presets import PRESETS, apply_preset, preset_settings
+from nwbconfig_widget.presets import PRESETS, apply_preset, measured, preset_settings
+
+BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "presets.py"
+#: A number as a reader sees one: not part of a name such as h5py or 512x512's second 512.
+NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
 
 LEGACY_FILES = [
     "pynwb_2x_hdf5.nwb",
@@ -146,3 +156,91 @@ def test_cloud_chunks_stream_well():
     zarr.update(**preset_settings(zarr, "cloud"))
     assert zarr.number_of_chunks <= 100_000
     assert "too_many_zarr_objects" not in [advice.code for advice in configuration_warnings(zarr)]
+
+
+def _measured_numbers(figures, name):
+    """Every number a preset's text may show: measured ratios, the data, the date and this preset's own settings."""
+    allowed = set(NUMBER.findall(figures["data"])) | set(NUMBER.findall(figures["date"]))
+    for cases in figures["results"].values():
+        base = cases["default"]
+        for result in cases.values():
+            for key in ("write_cpu_seconds", "size_bytes", "read_cpu_seconds"):
+                allowed.add(f"{result[key] / base[key]:.2f}")
+            for read, cost in result["reads"].items():
+                allowed |= set(NUMBER.findall(read)) | {str(cost["requests"]), str(base["reads"][read]["requests"])}
+                allowed.add(f"{cost['fetched_bytes'] / base['reads'][read]['fetched_bytes']:.2f}")
+    preset = PRESETS[name]
+    for _, options, _ in (preset.hdf5, preset.zarr):
+        allowed |= {str(options[key]) for key in ("level", "clevel") if key in options}
+    if preset.chunk_target_bytes:
+        allowed |= {str(target // 1_000_000) for target in preset.chunk_target_bytes.values()} | {"100,000"}
+    return allowed
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_figure_in_a_preset_text_comes_from_the_measured_data(name):
+    figures = measured()
+    text = PRESETS[name].description
+    shown = NUMBER.findall(text)
+    assert set(shown) <= _measured_numbers(figures, name), (name, set(shown) - _measured_numbers(figures, name))
+    assert figures["data"] in text and figures["date"] in text and "benchmarks/presets.py" in text
+    for backend, label in (("hdf5", "HDF5"), ("zarr", "Zarr")):
+        mine, base = figures["results"][backend][name], figures["results"][backend]["default"]
+        write, size = mine["write_cpu_seconds"] / base["write_cpu_seconds"], mine["size_bytes"] / base["size_bytes"]
+        assert f"{label} write CPU time {write:.2f}x, size {size:.2f}x" in text
+    readers = figures["results"]["hdf5"][name]["readers"]
+    assert all(reader in text for reader in readers)
+
+
+def test_the_measured_figures_are_a_full_size_run_of_the_benchmark():
+    figures = measured()
+    assert figures["command"].startswith("python benchmarks/presets.py") and "--small" not in figures["command"]
+    assert figures["machine"] and figures["n_jobs"] == 1
+    for cases in figures["results"].values():
+        assert list(cases) == ["default", *PRESETS]
+        assert all(result["size_bytes"] > 50e6 for result in cases.values())  # not the 9 MB --small session
+    # what the presets promise, on the data they were measured on
+    hdf5 = figures["results"]["hdf5"]
+    assert hdf5["portable"]["readers"] == dict.fromkeys(hdf5["portable"]["readers"], True)
+    assert not any(hdf5["fast"]["readers"].values()) and not any(hdf5["archive"]["readers"].values())
+    assert min(hdf5, key=lambda case: hdf5[case]["size_bytes"]) == "archive"
+
+
+def test_without_the_measured_figures_a_text_says_so_and_warns(monkeypatch, tmp_path):
+    monkeypatch.setattr(presets, "_MEASURED_PATH", tmp_path / "presets_measured.json")
+    presets._measured.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="preset 'fast': no measured figures"):
+            text = presets._described("Blosc", "fast")
+        assert text.startswith("Blosc. No measured figures (FileNotFoundError") and "--save" in text
+        with pytest.raises(FileNotFoundError, match="ships with the package"):
+            measured()
+        (tmp_path / "presets_measured.json").write_text('{"results": {}}')  # an older or broken file
+        presets._measured.cache_clear()
+        with pytest.warns(RuntimeWarning, match="KeyError"):
+            assert "No measured figures" in presets._described("Blosc", "fast")
+    finally:
+        presets._measured.cache_clear()  # the next call reads the package's file again
+
+
+def _shape(value):
+    """The keys of nested dicts (the readers depend on what is installed: only their presence is compared)."""
+    if isinstance(value, dict):
+        return {key: None if key == "readers" else _shape(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+def test_the_benchmark_runs_at_a_tiny_size_and_writes_what_the_texts_read(tmp_path):
+    out = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--small", "--out", str(out)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    for backend in ("hdf5", "zarr"):
+        assert [row.split(" | ")[1] for row in table if row.startswith(f"| {backend} |")] == ["default", *PRESETS] * 2
+    written = json.loads(out.read_text())
+    assert _shape(written["results"]) == _shape(measured()["results"])
+    assert "h5py without hdf5plugin" in written["results"]["hdf5"]["fast"]["readers"]
+    assert written["results"]["hdf5"]["portable"]["readers"]["h5py without hdf5plugin"] is True
+    assert written["results"]["hdf5"]["fast"]["readers"]["h5py without hdf5plugin"] is False
