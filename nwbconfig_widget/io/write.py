@@ -81,7 +81,9 @@ def configure_and_write_nwbfile(
     - ``n_jobs``: how many chunks are compressed at once (default ``None``: every core; 1: the plain sequential
       write). The file is the same standard file either way: same chunks, filters and decoded data.
     - ``cancel``: a ``threading.Event`` (or a callable returning True) that stops the write at the next buffer or
-      chunk with ``WriteCancelled``; like any failure (or Ctrl-C) it leaves nothing at the target.
+      chunk with ``WriteCancelled``; like any failure (or Ctrl-C) it leaves nothing at the target. A Ctrl-C that
+      comes once the complete file is being moved into place is held until the write is done; its
+      ``KeyboardInterrupt`` then says that the file is complete (:mod:`nwbconfig_widget.io.interrupts`).
 
     The NWBFile object is left as it was: the configuration is applied for the write only.
     Returns the path written.
