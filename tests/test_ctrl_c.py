@@ -6,6 +6,8 @@ Each write is held at its point (``interrupted_write.py``) until the signal has 
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from interrupted_write import Outcome, interrupt_held_write
 
@@ -75,3 +77,35 @@ def test_ctrl_c_during_the_rename_lets_it_finish_and_says_the_file_is_complete(t
     assert outcome.files == sorted(["out" + SUFFIX[backend], "again" + SUFFIX[backend]]), report
     assert "WRITTEN AGAIN" in outcome.stdout, report  # the NWBFile was restored although the signal came
     assert outcome.group_left == []
+
+
+def test_a_write_puts_pythons_own_handler_back(tmp_path):
+    """The recording handler is in place during a write only: after a write, a failed one or a cancelled one, Ctrl-C
+    is Python's again."""
+    from test_cancel_and_progress import session
+
+    from nwbconfig_widget import configure_and_write_nwbfile
+    from nwbconfig_widget.io.progress import WriteCancelled
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    nwbfile, configuration = session("hdf5")
+    during = []
+
+    def progress(location, nbytes):
+        during.append(signal.getsignal(signal.SIGINT))
+
+    configure_and_write_nwbfile(nwbfile, tmp_path / "a.nwb", backend_configuration=configuration, progress=progress)
+    assert during and all(handler is not signal.default_int_handler for handler in during)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(WriteCancelled):
+        configure_and_write_nwbfile(
+            nwbfile,
+            tmp_path / "b.nwb",
+            backend_configuration=configuration,
+            progress=progress,
+            cancel=lambda: len(during) > 2,
+        )
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(FileExistsError):
+        configure_and_write_nwbfile(nwbfile, tmp_path / "a.nwb", backend_configuration=configuration)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -184,13 +184,15 @@ def configure_and_write_nwbfile(
         failed = False
     finally:
         interrupts.hold()  # a Ctrl-C now would skip the restores below: it is raised once they are done
-        writer.close(failed=failed)
-        if bar is not None:
-            bar.close()
-        if restore is not None:
-            restore()
-        restore_sources()
-        interrupts.stop(raise_held=not failed)
+        try:
+            writer.close(failed=failed)
+            if bar is not None:
+                bar.close()
+            if restore is not None:
+                restore()
+            restore_sources()
+        finally:
+            interrupts.stop(raise_held=not failed)
     if copied:
         warnings.warn(copied_links_warning(copied, source, target), stacklevel=2)
     return target
