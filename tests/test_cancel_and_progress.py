@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 import threading
-import time
 
 import h5py
 import numpy as np
 import pytest
+from interrupted_write import interrupt_held_write
 from test_parallel_hdf5 import nwbfile_with
 
 from nwbconfig_widget import configure_and_write_nwbfile, get_default_backend_configuration, repack_nwbfile
@@ -110,35 +106,16 @@ def test_keyboard_interrupt_inside_the_write_leaves_nothing_and_stops_the_worker
 
 
 def test_ctrl_c_in_a_terminal_leaves_nothing(tmp_path):
-    """SIGINT to the whole process group, as a terminal sends it: the write stops, no file and no worker remain."""
-    code = textwrap.dedent(
-        f"""
-        import sys
-        sys.path.insert(0, {os.path.dirname(__file__)!r})
-        from test_cancel_and_progress import session
-        from nwbconfig_widget import configure_and_write_nwbfile
-        from nwbconfig_widget.io import parallel_hdf5
-        parallel_hdf5.PROCESS_MAX_SPEED, parallel_hdf5.PROCESS_MIN_SECONDS = float("inf"), 0.0
-        nwbfile, configuration = session("hdf5", "Zstd")
-        configuration.dataset_configurations["acquisition/raw/data"].compression_options = {{"clevel": 19}}
-        def progress(location, nbytes):
-            print("PROGRESS", flush=True)
-        configure_and_write_nwbfile(nwbfile, "out.nwb", backend_configuration=configuration, progress=progress,
-                                    n_jobs=2)
-        print("FINISHED", flush=True)
-        """
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=tmp_path, stdout=subprocess.PIPE, text=True, start_new_session=True
-    )
-    assert process.stdout.readline().strip() == "PROGRESS"
-    time.sleep(0.5)
-    os.killpg(process.pid, signal.SIGINT)
-    output, _ = process.communicate(timeout=60)
-    assert "FINISHED" not in output and process.returncode != 0
-    assert sorted(os.listdir(tmp_path)) == []
-    leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
-    assert leftover == []
+    """SIGINT to the whole process group, as a terminal sends it, while the write is surely running: it is held in the
+    progress callback of its second buffer (the worker processes compress the first meanwhile) until the signal has
+    been sent. The write stops, no file and no worker remain, the NWBFile can be written again."""
+    outcome = interrupt_held_write(tmp_path, "hdf5", "Zstd19", 2, "progress:2", whole_group=True)
+    report = f"{outcome.stdout}\n{outcome.stderr[-3000:]}"
+    assert "FINISHED" not in outcome.stdout and outcome.stdout.startswith("INTERRUPTED"), report
+    assert outcome.returncode == 130, report
+    assert outcome.files == ["again.nwb"], report  # no out.nwb, no temporary
+    assert "WRITTEN AGAIN" in outcome.stdout, report
+    assert outcome.group_left == []  # the workers were stopped
 
 
 def test_progress_reaches_the_callback_and_the_bar(tmp_path, capsys):

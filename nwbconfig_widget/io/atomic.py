@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .hdf5_orphans import open_objects, release_orphans
+from .interrupts import Interrupts
 
 logger = logging.getLogger(__name__)
 
@@ -285,9 +286,12 @@ def sync_tree(path: Path) -> None:
     if len(work) == 1:
         _fsync(*work[0])
         return
-    with ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(work)), thread_name_prefix="nwbconfig-fsync") as pool:
+    pool = ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(work)), thread_name_prefix="nwbconfig-fsync")
+    try:
         futures = [pool.submit(_fsync, item, directory) for item, directory in work]
         errors = [future.exception() for future in futures]
+    finally:  # on Ctrl-C the files not yet flushed are skipped: the temporary is removed next
+        pool.shutdown(wait=True, cancel_futures=True)
     for error in errors:
         if error is not None:
             raise error
@@ -334,13 +338,17 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_target(target: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+def atomic_target(
+    target: str | os.PathLike, overwrite: bool = False, interrupts: Interrupts | None = None
+) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success move it onto ``target``, on failure delete it.
 
     Works for single files (HDF5) and folders (Zarr). An existing target is only removed after the new one is
     complete, and only when ``overwrite`` is set. Temporaries that killed writers left for this target are removed
     first. A full disk is reported as :class:`DiskFullError`. The new file is flushed to the disk before the rename,
     its folder after it (see the module's docstring); the block must close every file it writes before it ends.
+    With ``interrupts``, a Ctrl-C that came before the rename fails the write (nothing at the target), one that comes
+    during the rename is held until the caller's block ends (:mod:`.interrupts`).
     """
     target = Path(target)
     remove_stale_temporaries(target)  # first: a killed overwrite's old folder may be moved back to the target
@@ -357,6 +365,8 @@ def atomic_target(target: str | os.PathLike, overwrite: bool = False) -> Iterato
         raise
     try:
         _sync_new_file(temporary, target)
+        if interrupts is not None:
+            interrupts.commit()
         _move_into_place(temporary, target, overwrite)
     except BaseException:
         _remove(temporary)

@@ -63,6 +63,7 @@ class ParallelWriter:
         self.check_cancel = check_cancel
         self.threads = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="nwbconfig-encode")
         self._workers: ChunkWorkers | None = None
+        self._closed = False
         self.report: dict[str, str] = {}  # location -> how it was written
         # Paths of contiguous compound datasets: hdmf rebuilds their DataIO and would make table columns expandable.
         self._contiguous_compounds: set[str] = set()
@@ -75,10 +76,20 @@ class ParallelWriter:
         return self._workers
 
     def close(self, failed: bool = False) -> None:
-        self.threads.shutdown(wait=True, cancel_futures=True)
-        if self._workers is not None:
-            self._workers.close(kill=failed)
-            self._workers = None
+        """Stop the threads and the worker processes (killed when the write failed), once; a Ctrl-C while the
+        threads are waited for still stops the workers."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.threads.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            workers, self._workers = self._workers, None
+            if workers is not None:
+                workers.close(kill=failed)
 
     def __enter__(self) -> ParallelWriter:
         return self

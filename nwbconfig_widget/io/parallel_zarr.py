@@ -24,17 +24,23 @@ class ZarrChunkWriter:
     def __init__(self, array, threads: Executor):
         self.array = array
         self._threads = threads
+        self._submitted: list[Future] = []  # every chunk's task, also those the caller has not been handed yet
 
     def submit(self, offset: tuple[int, ...], chunk: np.ndarray) -> tuple[tuple[int, ...], Future]:
         selection = tuple(slice(start, start + length) for start, length in zip(offset, chunk.shape))
-        return offset, self._threads.submit(_assign, self.array, selection, chunk)
+        future = self._threads.submit(_assign, self.array, selection, chunk)
+        self._submitted = [item for item in self._submitted if not item.done()]
+        self._submitted.append(future)
+        return offset, future
 
     def abort(self, items: list[tuple[tuple[int, ...], Future]]) -> None:
         """Drop the chunks not started and wait for those being stored: nothing may write into the folder after the
-        failed write has removed it."""
-        for _offset, future in items:
+        failed write has removed it. Every chunk submitted is waited for, not only ``items``: a Ctrl-C can come
+        between a submit and the caller's list that would have held it."""
+        futures = [future for _offset, future in items] + self._submitted
+        for future in futures:
             future.cancel()
-        wait([future for _offset, future in items])
+        wait(futures)
 
     def store(self, items: list[tuple[tuple[int, ...], Future]], on_chunk=None) -> None:
         for _offset, future in items:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .configure import ProgressHook
+from .interrupts import Interrupts
 
 CancelSignal = Any  # threading.Event-like (is_set()) or a callable returning bool
 
@@ -20,10 +21,12 @@ class WriteCancelled(Exception):
     """The write was cancelled; no file was left at the target."""
 
 
-def cancel_check(cancel: CancelSignal | None) -> Callable[[], None]:
-    """A function that raises :class:`WriteCancelled` once ``cancel`` is set."""
+def cancel_check(cancel: CancelSignal | None, interrupts: Interrupts | None = None) -> Callable[[], None]:
+    """A function that raises :class:`WriteCancelled` once ``cancel`` is set, and ``KeyboardInterrupt`` once
+    ``interrupts`` received a Ctrl-C (see :mod:`.interrupts`)."""
+    interrupted = interrupts.check if interrupts is not None else (lambda: None)
     if cancel is None:
-        return lambda: None
+        return interrupted
     if hasattr(cancel, "is_set"):
         is_set = cancel.is_set
     elif callable(cancel):
@@ -32,6 +35,7 @@ def cancel_check(cancel: CancelSignal | None) -> Callable[[], None]:
         raise TypeError(f"cancel must be a threading.Event or a callable returning bool, got {cancel!r}")
 
     def check() -> None:
+        interrupted()
         if is_set():
             raise WriteCancelled("the write was cancelled; nothing was written to the target")
 

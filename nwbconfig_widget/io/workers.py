@@ -41,8 +41,12 @@ class ChunkWorkers:
         self._stderr: list = []
         self._threads: list[threading.Thread] = []
         self._closed = False
-        for index in range(self.count):
-            self._start(index)
+        try:
+            for index in range(self.count):
+                self._start(index)
+        except BaseException:  # e.g. Ctrl-C between two starts: the workers started so far do not outlive it
+            self.close(kill=True)
+            raise
 
     def _start(self, index: int) -> None:
         stderr = tempfile.TemporaryFile()  # noqa: SIM115  (kept open for the worker's life, closed in close())
@@ -130,14 +134,22 @@ class ChunkWorkers:
         for process in self._processes:
             with contextlib.suppress(OSError):
                 process.stdin.close()
-        for process in self._processes:
-            if kill:
-                process.kill()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        try:
+            for process in self._processes:
+                if kill:
+                    process.kill()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        except BaseException:  # e.g. Ctrl-C while a worker finishes its chunk: none is left running
+            for process in self._processes:
+                with contextlib.suppress(OSError):
+                    process.kill()
+            for process in self._processes:
+                process.wait()  # killed: returns at once
+            raise
         for thread in self._threads:
             thread.join(timeout=10)
         for process in self._processes:

@@ -16,6 +16,7 @@ from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
 from .export_workarounds import builders_by_object_id, links_as_stored
 from .external_links import copied_links_warning, external_links_kept, linked_container_paths
+from .interrupts import Interrupts
 from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_schema
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
@@ -65,7 +66,9 @@ def configure_and_write_nwbfile(
     - ``n_jobs``: how many chunks are compressed at once (default ``None``: every core; 1: the plain sequential
       write). The file is the same standard file either way: same chunks, filters and decoded data.
     - ``cancel``: a ``threading.Event`` (or a callable returning True) that stops the write at the next buffer or
-      chunk with ``WriteCancelled``; like any failure (or Ctrl-C) it leaves nothing at the target.
+      chunk with ``WriteCancelled``; like any failure (or Ctrl-C) it leaves nothing at the target. A Ctrl-C that
+      comes once the complete file is being moved into place is held until the write is done; its
+      ``KeyboardInterrupt`` then says that the file is complete (:mod:`nwbconfig_widget.io.interrupts`).
 
     The NWBFile object is left as it was: the configuration is applied for the write only.
     Returns the path written.
@@ -109,7 +112,8 @@ def configure_and_write_nwbfile(
         backend_configuration = get_default_backend_configuration(nwbfile, backend=backend)
 
     n_jobs = resolve_n_jobs(n_jobs)
-    check = cancel_check(cancel)
+    interrupts = Interrupts(target)  # Ctrl-C: never lost, never half-way through the rename (io/interrupts.py)
+    check = cancel_check(cancel, interrupts)
     check()
     restore_sources = _remember_container_sources(nwbfile) if not export else (lambda: None)
     # Also with n_jobs=1: the writer fills contiguous HDF5 datasets, which hdmf's iterative write cannot.
@@ -121,8 +125,9 @@ def configure_and_write_nwbfile(
     copied: list = []
     failed = True
     try:
+        interrupts.start()
         bar = make_bar(progress_bar, backend_configuration.total_uncompressed_bytes, target.name)
-        hook = combine(progress, bar, check) if (progress or bar or cancel is not None) else None
+        hook = combine(progress, bar, check)  # also checks for Ctrl-C at every buffer
         restore = apply_configuration(
             nwbfile,
             backend_configuration,
@@ -133,7 +138,12 @@ def configure_and_write_nwbfile(
         # (hdmf-zarr pickles them), which numcodecs refuses unless allowed. Allowed here only when no Zarr file is
         # read (an HDF5 source or an in-memory NWBFile), so the only pickles decoded are the ones this write made.
         own_pickles_only = backend == "zarr" and read_backend != "zarr"
-        with atomic_target(target, overwrite=overwrite) as temporary, pickle_decoding(own_pickles_only):
+        # The writer is closed (its threads and workers done) before the temporary is moved or removed.
+        with (
+            atomic_target(target, overwrite=overwrite, interrupts=interrupts) as temporary,
+            writer,
+            pickle_decoding(own_pickles_only),
+        ):
             if export:
                 source_io = nwbfile.get_read_io()
                 builders = builders_by_object_id(source_io)
@@ -157,12 +167,16 @@ def configure_and_write_nwbfile(
             check()
         failed = False
     finally:
-        writer.close(failed=failed)
-        if bar is not None:
-            bar.close()
-        if restore is not None:
-            restore()
-        restore_sources()
+        interrupts.hold()  # a Ctrl-C now would skip the restores below: it is raised once they are done
+        try:
+            writer.close(failed=failed)
+            if bar is not None:
+                bar.close()
+            if restore is not None:
+                restore()
+            restore_sources()
+        finally:
+            interrupts.stop(raise_held=not failed)
     if copied:
         warnings.warn(copied_links_warning(copied, source, target), stacklevel=2)
     return target
