@@ -436,4 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"nwbconfig {arguments.command}: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as exc:
+        # A write interrupted before its file was complete leaves nothing at the target; one interrupted while the
+        # complete file was moved into place says so in its message (io/interrupts.py).
+        said = str(exc) or "nothing was written"
+        print(f"nwbconfig {arguments.command}: interrupted: {said}", file=sys.stderr)
+        return 130
     return 0

@@ -202,3 +202,38 @@ def test_repack_with_a_preset_jobs_and_a_progress_bar(tmp_path, capsys):
     assert filter_ids == {32001}  # Blosc, the fast preset's codec
     assert assert_same_values(SOURCE, target) > 5
     assert main(["repack", str(SOURCE), str(tmp_path / "x.nwb"), "--jobs", "0"]) == 1
+
+
+def test_ctrl_c_during_a_repack_prints_one_line_and_exits_130(tmp_path):
+    """A real SIGINT to a real ``nwbconfig repack``, sent once its temporary file exists (the write has begun)."""
+    import os
+    import signal
+    import time
+    from datetime import datetime, timezone
+
+    import numpy as np
+    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+    source, target = tmp_path / "source.nwb", tmp_path / "out" / "target.nwb"
+    target.parent.mkdir()
+    nwbfile = NWBFile("interrupted repack", "ctrl-c", datetime(2024, 1, 1, tzinfo=timezone.utc))
+    noise = np.random.default_rng(0).integers(-2000, 2000, size=(1_000_000, 64), dtype="int16")
+    nwbfile.add_acquisition(TimeSeries(name="noise", data=noise, unit="uV", rate=30_000.0))
+    with NWBHDF5IO(str(source), mode="w") as io:
+        io.write(nwbfile)
+
+    command = [sys.executable, "-m", "nwbconfig_widget", "repack", str(source), str(target), "--preset", "archive"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(name.startswith(".partial-") for name in os.listdir(target.parent)):
+        assert process.poll() is None, f"the repack ended before its write began: {process.communicate()}"
+        assert time.monotonic() < deadline, "the repack's temporary file never appeared"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 130, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last == "nwbconfig repack: interrupted: nothing was written", stderr
+    assert "Traceback" not in stderr
+    assert os.listdir(target.parent) == []
