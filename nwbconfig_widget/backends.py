@@ -90,7 +90,7 @@ def backend_of_io_class(io_class: type) -> str:
 
 def nwb_io_class(backend: str) -> type:
     """The IO class that reads and writes NWB files of ``backend``: pynwb's ``NWBHDF5IO`` or hdmf-zarr's
-    ``NWBZarrIO`` (as :mod:`nwbconfig_widget.io.readers` extends them, to also take ``nwbfile_path=``)."""
+    ``NWBZarrIO`` (as ``nwbconfig_widget.io.readers`` extends them, to also take ``nwbfile_path=``)."""
     check_backend(backend)
     from .io.readers import NWBHDF5IO, NWBZarrIO
 
