@@ -43,11 +43,14 @@ def pins(constraints: Path) -> dict[str, str]:
 def test_lowest_constraints_pin_every_lower_bound():
     bounds = lower_bounds(ROOT / "pyproject.toml")
     pinned = pins(ROOT / ".ci" / "lowest-constraints.txt")
-    same = set(bounds) == set(pinned) and all(Version(bounds[name]) == Version(pinned[name]) for name in bounds)
-    assert same, (
-        "pyproject.toml's lower bounds and .ci/lowest-constraints.txt differ: "
-        f"only in pyproject {sorted(set(bounds.items()) - set(pinned.items()))}, "
-        f"only in the constraints {sorted(set(pinned.items()) - set(bounds.items()))}"
+    differing = {
+        name: (bounds.get(name), pinned.get(name))
+        for name in set(bounds) | set(pinned)
+        if name not in bounds or name not in pinned or Version(bounds[name]) != Version(pinned[name])
+    }
+    assert not differing, (
+        "pyproject.toml's lower bounds and .ci/lowest-constraints.txt differ, {package: (pyproject, constraints)}: "
+        f"{dict(sorted(differing.items()))}"
     )
 
 
