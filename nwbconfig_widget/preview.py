@@ -278,6 +278,7 @@ def _measure_zarr(configuration: DatasetIOConfiguration, blocks: list[tuple[tupl
         filters=filters or None,
         store=store,
         fill_value=0,
+        dimension_separator=".",  # chunk (1, 2) is the store key "1.2" (a 0-d array's only chunk is "0")
     )
     measures = []
     decoded = 0
@@ -291,7 +292,7 @@ def _measure_zarr(configuration: DatasetIOConfiguration, blocks: list[tuple[tupl
             array[selection]
             read_seconds = time.perf_counter() - written
             decoded += block.size * configuration.itemsize
-        stored = len(store[array._chunk_key(coordinates)])
+        stored = len(store[".".join(str(index) for index in coordinates or (0,))])
         measures.append(_ChunkMeasure(block.size * configuration.itemsize, stored, written - start, read_seconds))
     return measures
 

@@ -28,8 +28,7 @@ def _get_field(container: Any, field_name: str | None) -> Any:
 
 def _set_field(container: Any, field_name: str | None, value: Any) -> None:
     if field_name is None:
-        # hdmf's Data keeps its data in a private attribute; set_data_io() also writes it there.
-        object.__setattr__(container, "_Data__data", value)
+        container.transform(lambda _current: value)  # hdmf's Data has no data setter; transform() replaces it
     else:
         container.fields[field_name] = value
 
