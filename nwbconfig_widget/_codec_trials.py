@@ -1,8 +1,10 @@
 """Trial encodes of a small sample through a codec pipeline, run in a separate process.
 
 Some compression plugins do not fail cleanly on data they cannot handle: they abort the whole process (Sperr on
-integers, SZ3 on uint8, Blosc on variable-length strings were seen to do so). A trial in a child process turns that
-into a plain answer, and a crash never reaches the user's kernel; a codec that hangs is killed after
+integers, SZ3 on uint8, Blosc on variable-length strings were seen to do so), and some encode without an error but
+give back other values (hdf5plugin's FciDecomp on chunks of more than three axes): a lossless pipeline's trial reads
+the sample back through the filters and compares every value. A trial in a child process turns a crash into a plain
+answer, and a crash never reaches the user's kernel; a codec that hangs is killed after
 :data:`TRIAL_TIMEOUT_SECONDS` and reported as :class:`TrialTimeout`, so it never hangs the kernel either. The parent
 side is :func:`run_trial`; run as a script, this file is the child and imports nothing of the package.
 """
@@ -17,7 +19,9 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from typing import Any
 
 _MAX_TRIAL_ELEMENTS = 1 << 18
@@ -92,12 +96,40 @@ def _hdf5_trial(request: dict) -> str | None:
         kwargs["compression_opts"] = tuple(kwargs["compression_opts"])
     storage_dtype = h5py.string_dtype() if dtype.kind == "O" else dtype
     for sample in _samples(np, dtype, shape):
-        with h5py.File("trial.h5", "w", driver="core", backing_store=False) as file:
-            # A filter that declines a chunk (filter_mask set) is not an error: HDF5 stores that chunk unfiltered, as
-            # it does for any chunk that does not compress. Only failures and crashes make a pipeline unusable.
-            dataset = file.create_dataset("trial", data=sample, dtype=storage_dtype, chunks=shape, **kwargs)
-            dataset[...]
+        with tempfile.TemporaryDirectory(prefix="nwbconfig-trial-") as folder:
+            path = os.path.join(folder, "trial.h5")
+            with h5py.File(path, "w") as file:
+                # A filter that declines a chunk (filter_mask set) is not an error: HDF5 stores that chunk unfiltered,
+                # as it does for any chunk that does not compress. Only failures, crashes and changed values make a
+                # pipeline unusable.
+                file.create_dataset("trial", data=sample, dtype=storage_dtype, chunks=shape, **kwargs)
+            # Read back from the file, with no chunk cache: the values come through the filters' decoding, not from
+            # the cache the write filled.
+            with h5py.File(path, "r", rdcc_nbytes=0) as file:
+                dataset = file["trial"]
+                stored = dataset.asstr()[...] if dtype.kind == "O" else dataset[...]
+        if request.get("lossless") and not _same_values(np, stored, sample):
+            return _CHANGED_VALUES
     return None
+
+
+#: The problem a lossless pipeline that does not give back the values it was given reports.
+_CHANGED_VALUES = (
+    "it gives back other values than it was given, without an error: the data would be silently corrupted; "
+    "choose another codec, or chunks this codec supports"
+)
+
+
+def _same_values(np: Any, stored: Any, sample: Any) -> bool:
+    """Whether ``stored`` holds exactly ``sample``'s values (NaN equal to NaN, text compared as text)."""
+    stored, sample = np.asarray(stored), np.asarray(sample)
+    if stored.shape != sample.shape:
+        return False
+    if sample.dtype.kind == "O":
+        return stored.reshape(-1).tolist() == sample.reshape(-1).tolist()
+    if stored.dtype == sample.dtype:  # bit for bit: also NaN payloads, -0.0 and compound padding
+        return stored.reshape(-1).tobytes() == sample.reshape(-1).tobytes()
+    return bool(np.array_equal(stored, sample, equal_nan=sample.dtype.kind in "fc"))
 
 
 def _zarr_trial(request: dict) -> str | None:
@@ -130,6 +162,10 @@ def _zarr_encode(numcodecs: Any, np: Any, request: dict, dtype: Any, sample: Any
             raise ValueError("the text read back differs from the text written")
     elif np.asarray(decoded).size * np.asarray(decoded).itemsize != sample.nbytes:
         raise ValueError("the pipeline does not give back as many bytes as it was given")
+    elif request.get("lossless") and not _same_values(
+        np, np.frombuffer(np.ascontiguousarray(decoded).tobytes(), dtype=dtype).reshape(sample.shape), sample
+    ):
+        raise ValueError(_CHANGED_VALUES)
 
 
 def _serve() -> None:
@@ -206,6 +242,8 @@ class _Worker:
                 else:
                     self.process.kill()
         self.process.wait()
+        if os.name == "posix":
+            _wait_for_group_to_end(self.process.pid)
         self._close_input()
 
     def stop(self) -> None:
@@ -223,6 +261,18 @@ class _Worker:
 
 _lock = threading.Lock()
 _worker: _Worker | None = None
+
+
+def _wait_for_group_to_end(group: int, seconds: float = 5.0) -> None:
+    """Wait until no process of the killed ``group`` is left (at most ``seconds``): SIGKILL is delivered at once, but a
+    process the codec started may take a moment to end, and it must not outlive the trial it belongs to."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.005)
 
 
 def _stop_worker() -> None:

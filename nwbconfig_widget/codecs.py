@@ -441,6 +441,12 @@ def check_pipeline(
         "backend": backend,
         "dtype": _dtype_descr(dtype),
         "shape": trial_shape(chunk_shape if chunk_shape is not None else full_shape),
+        # A lossless pipeline must give back every value it was given: the trial compares them (a plugin filter can
+        # encode without an error and still store other values, e.g. hdf5plugin's FciDecomp on chunks of more than
+        # three axes).
+        "lossless": not pipeline_is_lossy(
+            compression_method, compression_options, filter_methods, filter_options, dtype=dtype
+        ),
     }
     if backend == "hdf5":
         kwargs = hdf5_dataset_kwargs(compression_method, compression_options, filter_methods)
