@@ -40,7 +40,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from writer_vs_neuroconv import CHANNELS, FRAMES, RATE, ephys_block, machine, movie_block  # noqa: E402
+from writer_vs_neuroconv import (  # noqa: E402
+    CHANNELS,
+    FRAMES,
+    RATE,
+    ephys_block,
+    machine,
+    movie_block,
+    session_nwbfile,
+)
 
 #: (ephys seconds at 30 kHz x 384 channels, movie frames of 512 x 512, behaviour seconds at 1 kHz)
 SIZES = {"full": (5.0, 120, 900.0), "small": (0.2, 8, 20.0)}
@@ -78,37 +86,11 @@ def make_data(seconds: float, frames: int, behaviour_seconds: float) -> dict[str
 
 
 def make_session(data: dict[str, np.ndarray]):
-    """A fresh NWBFile holding ``data`` (a file can be written once per NWBFile object)."""
-    from pynwb import NWBFile, TimeSeries
-    from pynwb.ecephys import ElectricalSeries
-    from pynwb.ophys import OpticalChannel, TwoPhotonSeries
+    """A fresh NWBFile holding ``data`` (a file can be written once per NWBFile object): the ephys and movie of
+    writer_vs_neuroconv.py's session, and the position series."""
+    from pynwb import TimeSeries
 
-    nwbfile = NWBFile(
-        identifier="presets-benchmark",
-        session_start_time=datetime(2024, 1, 1, tzinfo=timezone.utc),
-        session_description="synthetic session for the presets benchmark",
-    )
-    device = nwbfile.create_device(name="Probe")
-    group = nwbfile.create_electrode_group(name="shank", description="shank", location="CA1", device=device)
-    for _ in range(CHANNELS):
-        nwbfile.add_electrode(group=group, location="CA1")
-    region = nwbfile.create_electrode_table_region(region=list(range(CHANNELS)), description="all")
-    nwbfile.add_acquisition(
-        ElectricalSeries(name="ElectricalSeries", data=data["ephys"], electrodes=region, rate=float(RATE))
-    )
-    plane = nwbfile.create_imaging_plane(
-        name="plane",
-        optical_channel=OpticalChannel(name="green", description="GCaMP", emission_lambda=520.0),
-        description="plane",
-        device=device,
-        excitation_lambda=920.0,
-        imaging_rate=30.0,
-        indicator="GCaMP6f",
-        location="V1",
-    )
-    nwbfile.add_acquisition(
-        TwoPhotonSeries(name="TwoPhotonSeries", data=data["movie"], imaging_plane=plane, rate=30.0, unit="n.a.")
-    )
+    nwbfile = session_nwbfile(data["ephys"], data["movie"])
     nwbfile.add_acquisition(
         TimeSeries(name="Position", data=data["position"], unit="cm", timestamps=data["timestamps"])
     )

@@ -96,7 +96,9 @@ def make_data(workdir: Path) -> None:
 # --------------------------------------------------------------------------------------------------- children
 
 
-def _session(ephys_data, movie_data=None, timestamps: int = 0):
+def session_nwbfile(ephys_data, movie_data=None, timestamps: int = 0):
+    """A fresh NWBFile with a 384-channel ElectricalSeries, a TwoPhotonSeries and ``timestamps`` small TimeSeries
+    (each part left out when its data is None or 0)."""
     from datetime import datetime, timezone
 
     from pynwb import NWBFile, TimeSeries
@@ -174,7 +176,7 @@ def child(task: str, side: str, workdir: Path, extra: str | None) -> dict:
         )
     if task == "write":
         ephys, movie = np.load(workdir / "ephys.npy"), np.load(workdir / "movie.npy")
-        nwbfile = _session(ephys, movie)
+        nwbfile = session_nwbfile(ephys, movie)
         chunks = {"acquisition/ElectricalSeries/data": EPHYS_CHUNK, "acquisition/TwoPhotonSeries/data": MOVIE_CHUNK}
         baseline = _peak()
         target = workdir / f"write-{side}.nwb"
@@ -241,7 +243,7 @@ def child(task: str, side: str, workdir: Path, extra: str | None) -> dict:
             "children": _children_peak(),
         }
     if task == "config":
-        nwbfile = _session(None, None, timestamps=1_500)
+        nwbfile = session_nwbfile(None, None, timestamps=1_500)
         started = time.perf_counter()
         configuration = get_default_backend_configuration(nwbfile, backend="hdf5")
         return {"seconds": time.perf_counter() - started, "datasets": len(configuration.dataset_configurations)}
@@ -277,7 +279,7 @@ def make_raw(workdir: Path) -> Path:
         def _get_dtype(self):
             return np.dtype("int16")
 
-    nwbfile = _session(Probe(buffer_shape=(RATE, CHANNELS), chunk_shape=(RATE, CHANNELS)))
+    nwbfile = session_nwbfile(Probe(buffer_shape=(RATE, CHANNELS), chunk_shape=(RATE, CHANNELS)))
     configuration = get_default_backend_configuration(nwbfile, backend="hdf5")
     for item in configuration.dataset_configurations.values():
         item.update(chunk_shape=None, compression_method=None, compression_options=None, filter_methods=[])
