@@ -189,14 +189,17 @@ class Hdf5ChunkWriter:
 
     def submit(self, offset: tuple[int, ...], chunk: np.ndarray) -> tuple[tuple[int, ...], Future]:
         """Start encoding ``chunk`` (the part of the chunk at ``offset`` inside the dataset)."""
+        if self.mode == "threads":  # padded in the thread too: the copy of an edge chunk is not this thread's work
+            return offset, self._threads.submit(self._encode_in_thread, chunk)
         full = self._full_chunk(chunk)
-        if self.mode == "threads":
-            return offset, self._threads.submit(encode_chunk, self.pipeline, full)
         if self.mode == "processes":
             return offset, self._workers().submit(self.pipeline, full)
         result: Future = Future()  # "here": not used by the writer (it writes such datasets plainly), kept for use
         result.set_result(encode_with_hdf5(self.pipeline, full))
         return offset, result
+
+    def _encode_in_thread(self, chunk: np.ndarray) -> tuple[int, bytes]:
+        return encode_chunk(self.pipeline, self._full_chunk(chunk))
 
     def _full_chunk(self, chunk: np.ndarray) -> np.ndarray:
         """Edge chunks are stored whole, padded with the fill value as HDF5 does."""
