@@ -24,6 +24,7 @@ def workers_for_every_codec(monkeypatch):
 
     monkeypatch.setattr(parallel_hdf5, "PROCESS_MAX_SPEED", float("inf"))
     monkeypatch.setattr(parallel_hdf5, "PROCESS_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(parallel_hdf5, "THREAD_FILTERS", parallel_hdf5.ZLIB_FILTERS)  # Zstd: not to threads
 
 
 def session(backend: str, method: str = "gzip"):

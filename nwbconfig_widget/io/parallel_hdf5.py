@@ -1,35 +1,43 @@
 """Filling an HDF5 dataset that hdmf created (empty) with chunks compressed in parallel.
 
-Each chunk is encoded to exactly the bytes HDF5's own pipeline would store for the dataset's declared filters and
-stored with ``write_direct_chunk``, so the file is a standard HDF5 file that any reader decodes with those filters:
+Each chunk is encoded to bytes that HDF5's own pipeline decodes for the dataset's declared filters and stored with
+``write_direct_chunk``, so the file is a standard HDF5 file that any reader decodes with those filters:
 
-- gzip (deflate) and shuffle, alone or together, are encoded in threads with Python's ``zlib`` (which releases the
-  GIL) and numpy; this is used only after an encode of a sample through HDF5 itself gave the same bytes in this
-  process (the check is repeated per pipeline and dtype, so a different zlib build falls back by itself);
-- every other pipeline (plugin filters, lzf, szip, fletcher32, ...) is encoded by worker processes that run the
-  chunk through an in-memory HDF5 dataset created with the same arguments, once it is checked to end up with the same
-  datatype and filter values (``hdf5_chunks.py``) -- but only for slow codecs: the first chunk is encoded here and
-  timed, and a codec fast enough that shipping chunks to processes would cost more than it saves (Blosc-LZ4 at
-  GB/s), or a dataset too small to repay starting them, is written by the plain path;
+- deflate, shuffle, Zstd, LZ4 and Blosc, alone or in a pipeline, are encoded in threads with zlib, numpy and
+  numcodecs, which release the GIL (``hdf5_filters_in_python.py`` gives each filter's stored format). This is used
+  only after a sample (a compressible and a random part) encoded this way was decoded by HDF5 itself, through the
+  dataset's filters, back to the sample in this process (checked once per datatype and filter values, so a filter
+  whose format changed falls back by itself). gzip and LZ4 give HDF5's exact bytes; Zstd and Blosc give HDF5's bytes
+  when numcodecs bundles the same codec release as hdf5plugin, and equally valid frames of the same values if not;
+- every other pipeline (other plugin filters, lzf, szip, fletcher32, ...) is encoded by worker processes that run
+  the chunk through an in-memory HDF5 dataset created with the same arguments, once it is checked to end up with the
+  same datatype and filter values (``hdf5_chunks.py``) -- but only for slow codecs: the first chunk is encoded here
+  and timed, and a codec fast enough that shipping chunks to processes would cost more than it saves, or a dataset
+  too small to repay starting them, is written by the plain path;
 - a dataset whose pipeline cannot be reproduced that way raises :class:`NotReproducible` and is written by the plain
   path.
 """
 
 from __future__ import annotations
 
+import io
 import threading
 import time
-import zlib
 from concurrent.futures import Executor, Future
 from typing import Any
 
 import h5py
 import numpy as np
 
+from . import hdf5_filters_in_python as in_python
 from .hdf5_chunks import ChunkPipeline, encode_with_hdf5, pipeline_of, reproduces
 
-_DEFLATE, _SHUFFLE = h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_SHUFFLE
-_THREAD_FILTERS = {_DEFLATE, _SHUFFLE}
+_OPTIONAL = h5py.h5z.FLAG_OPTIONAL
+
+#: Filters encoded in threads (their ids); the others go to worker processes or the plain path.
+THREAD_FILTERS = in_python.FILTERS
+#: The filters that zlib and numpy encode (deflate and shuffle), for tests that send the plugins to the workers.
+ZLIB_FILTERS = frozenset({in_python.DEFLATE, in_python.SHUFFLE})
 
 #: Codecs faster than this on one core (bytes/s, measured on the first chunk) are not sent to worker processes.
 PROCESS_MAX_SPEED = 200e6
@@ -40,51 +48,94 @@ _verified: dict[tuple, bool] = {}
 _verified_lock = threading.Lock()
 
 
+class _Declined(Exception):
+    """A filter that is not optional declined a chunk: HDF5 itself decides what happens (it fails the write)."""
+
+
 def encode_in_python(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, bytes]:
-    """What HDF5's shuffle and deflate filters store for ``chunk``, computed with numpy and zlib (GIL released)."""
+    """``(filter_mask, stored bytes)`` of ``chunk`` (a whole chunk) through the pipeline's filters, in Python.
+
+    A filter that declines the chunk is skipped and its bit set in the mask, as HDF5 does for optional filters.
+    """
     data: Any = memoryview(np.ascontiguousarray(chunk, dtype=np.dtype(pipeline.dtype))).cast("B")
-    for filter_id, _flags, values in pipeline.filters:
-        if filter_id == _SHUFFLE:
-            itemsize = values[0] if values else np.dtype(pipeline.dtype).itemsize
-            if itemsize > 1:
-                data = np.frombuffer(data, dtype=np.uint8).reshape(-1, itemsize).T.tobytes()
-        elif filter_id == _DEFLATE:
-            data = zlib.compress(data, values[0] if values else 6)
-        else:  # pragma: no cover - callers check can_encode_in_python first
-            raise ValueError(f"filter {filter_id} cannot be encoded in Python")
-    return 0, bytes(data)
+    mask = 0
+    for index, (filter_id, flags, values) in enumerate(pipeline.filters):
+        encoded = in_python.encode_filter(filter_id, values, data)
+        if encoded is None:
+            if not flags & _OPTIONAL:
+                raise _Declined(filter_id)
+            mask |= 1 << index
+            continue
+        data = encoded
+    return mask, bytes(data)
+
+
+def encode_chunk(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, bytes]:
+    """:func:`encode_in_python`, or HDF5 itself (and its error) when a required filter declines the chunk."""
+    try:
+        return encode_in_python(pipeline, chunk)
+    except _Declined:
+        return encode_with_hdf5(pipeline, chunk)
+
+
+def _decoded_by_hdf5(pipeline: ChunkPipeline, mask: int, stored: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    """One chunk of ``shape`` stored as ``(mask, stored)`` in an in-memory file with the pipeline's filters, read
+    back through HDF5's own decoders.
+
+    The file is closed and opened again before the read: HDF5 2.0 does not see the filter mask of a chunk written
+    with ``H5Dwrite_chunk`` until then (it runs every filter on that chunk and fails).
+    """
+    plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    plist.set_chunk(shape)
+    for filter_id, flags, values in pipeline.filters:
+        plist.set_filter(filter_id, flags, values)
+    image = io.BytesIO()
+    with h5py.File(image, "w") as file:
+        space = h5py.h5s.create_simple(shape)
+        dataset = h5py.h5d.create(file.id, b"chunk", h5py.h5t.decode(pipeline.file_type), space, dcpl=plist)
+        dataset.write_direct_chunk((0,) * len(shape), stored, mask)
+    with h5py.File(image, "r") as file:
+        return file["chunk"][()]
+
+
+def _sample(dtype: np.dtype, count: int, random_part: bool = True) -> np.ndarray:
+    """``count`` values of ``dtype``: runs of small values (compressible), then random bytes (that are not)."""
+    rng = np.random.default_rng(0)
+    size = count * dtype.itemsize
+    half = size // 2 if random_part else size
+    compressible = np.repeat(rng.integers(0, 8, -(-half // 4), dtype=np.uint8), 4)[:half]
+    raw = np.concatenate([compressible, rng.integers(0, 256, size - half, dtype=np.uint8)])
+    return raw.view(dtype)
 
 
 def can_encode_in_python(pipeline: ChunkPipeline) -> bool:
-    """Whether this pipeline is only shuffle/deflate and, in this process, zlib + numpy give HDF5's exact bytes."""
-    if not set(pipeline.filter_ids) <= _THREAD_FILTERS:
+    """Whether every filter of the pipeline is encoded in Python and, in this process, HDF5 decodes what it makes."""
+    chunk_bytes = int(np.prod(pipeline.chunks)) * np.dtype(pipeline.dtype).itemsize
+    if not all(
+        filter_id in THREAD_FILTERS and in_python.can_encode(filter_id, values, chunk_bytes)
+        for filter_id, _flags, values in pipeline.filters
+    ):
         return False
     key = (pipeline.file_type, pipeline.dtype, pipeline.filters)
     with _verified_lock:
         if key in _verified:
             return _verified[key]
     dtype = np.dtype(pipeline.dtype)
-    count = max(1, 65_536 // dtype.itemsize)
-    # Half compressible, half random bytes: both zlib code paths (matches and literals) are compared.
-    rng = np.random.default_rng(0)
-    raw = np.concatenate(
-        [
-            np.repeat(rng.integers(0, 8, count * dtype.itemsize // 8, dtype=np.uint8), 4),
-            rng.integers(0, 256, count * dtype.itemsize, dtype=np.uint8),
-        ]
-    )
-    sample = raw[: (raw.size // dtype.itemsize) * dtype.itemsize].view(dtype)
-    sample_pipeline = ChunkPipeline(
-        pipeline.file_type,
-        pipeline.dtype,
-        (sample.size,),
-        pipeline.filters,
-        pipeline.fill_value,
-        pipeline.create_kwargs,
-    )
-    identical = reproduces(sample_pipeline) and (
-        encode_in_python(sample_pipeline, sample) == encode_with_hdf5(sample_pipeline, sample)
-    )
+    count = max(2, 65_536 // dtype.itemsize)
+    identical = True
+    for sample in (_sample(dtype, count), _sample(dtype, count, random_part=False), _sample(dtype, 3, False)):
+        sample_pipeline = ChunkPipeline(
+            pipeline.file_type, pipeline.dtype, sample.shape, pipeline.filters, pipeline.fill_value
+        )
+        try:
+            mask, stored = encode_in_python(sample_pipeline, sample)
+            decoded = _decoded_by_hdf5(sample_pipeline, mask, stored, sample.shape)
+        except (_Declined, ValueError, RuntimeError, OSError):
+            identical = False
+            break
+        if decoded.tobytes() != sample.tobytes():
+            identical = False
+            break
     with _verified_lock:
         _verified[key] = identical
     return identical
@@ -112,7 +163,7 @@ class Hdf5ChunkWriter:
     @property
     def method(self) -> str:
         return {
-            "threads": "threads (zlib)",
+            "threads": "threads (zlib, numcodecs)",
             "processes": "worker processes (HDF5)",
             "here": "this thread (codec too fast for worker processes to pay off)",
         }.get(self.mode or "", "undecided")
@@ -138,14 +189,17 @@ class Hdf5ChunkWriter:
 
     def submit(self, offset: tuple[int, ...], chunk: np.ndarray) -> tuple[tuple[int, ...], Future]:
         """Start encoding ``chunk`` (the part of the chunk at ``offset`` inside the dataset)."""
+        if self.mode == "threads":  # padded in the thread too: the copy of an edge chunk is not this thread's work
+            return offset, self._threads.submit(self._encode_in_thread, chunk)
         full = self._full_chunk(chunk)
-        if self.mode == "threads":
-            return offset, self._threads.submit(encode_in_python, self.pipeline, full)
         if self.mode == "processes":
             return offset, self._workers().submit(self.pipeline, full)
         result: Future = Future()  # "here": not used by the writer (it writes such datasets plainly), kept for use
         result.set_result(encode_with_hdf5(self.pipeline, full))
         return offset, result
+
+    def _encode_in_thread(self, chunk: np.ndarray) -> tuple[int, bytes]:
+        return encode_chunk(self.pipeline, self._full_chunk(chunk))
 
     def _full_chunk(self, chunk: np.ndarray) -> np.ndarray:
         """Edge chunks are stored whole, padded with the fill value as HDF5 does."""

@@ -351,6 +351,7 @@ def test_a_chunk_worker_killed_in_the_middle_stops_the_write_and_leaves_nothing(
     from nwbconfig_widget.io.workers import WorkerError
 
     monkeypatch.setattr(parallel_hdf5, "PROCESS_MAX_SPEED", float("inf"))  # Zstd goes to the worker processes
+    monkeypatch.setattr(parallel_hdf5, "THREAD_FILTERS", parallel_hdf5.ZLIB_FILTERS)  # not to threads
     monkeypatch.setattr(parallel_hdf5, "PROCESS_MIN_SECONDS", 0.0)
     scenario = Scenario("hdf5", path, 2)
     folder = prepared(scenario, tmp_path / "work", sources)

@@ -204,7 +204,8 @@ def test_round_trip_keeps_every_value_and_the_configured_layout(backend, path_ki
 @pytest.fixture
 def parallel_everywhere(monkeypatch):
     """The parallel writer's size thresholds at zero, so these small datasets take its chunk-by-chunk paths (threads
-    for gzip/shuffle, worker processes for every other HDF5 codec, zarr's thread pool), which large files take."""
+    for gzip, shuffle, Zstd, LZ4 and Blosc, worker processes for every other HDF5 codec, zarr's thread pool), which
+    large files take."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel_hdf5, "PROCESS_MAX_SPEED", float("inf"))
     monkeypatch.setattr(parallel_hdf5, "PROCESS_MIN_SECONDS", 0.0)

@@ -1,0 +1,266 @@
+"""Each codec's parallel write against the machine's limit for it, on HDF5 and Zarr.
+
+    python benchmarks/codecs_parallel.py [--workdir DIR] [--seconds 10] [--repeat 2] [--backends hdf5 zarr]
+
+The data: ``--seconds`` of Neuropixels-like int16 ephys (384 channels at 30 kHz; 10 s is 230 MB), generated once in
+the work folder, written as one ElectricalSeries in 9.6 MB chunks (75,000 x 64, which tile 10 s exactly: with
+partial edge chunks, such as ``--chunk-rows 81920``, both backends also compress the padding of the last row of
+chunks, work the limit below does not count) by ``configure_and_write_nwbfile`` with every core (``n_jobs=None``),
+each write in a fresh subprocess. For each backend and codec the script prints:
+
+- the codec's one-core encode speed: the backend's own encoder (for HDF5 the thread path's, for Zarr the numcodecs
+  codec zarr calls) on 18 of the dataset's chunks, copied to contiguous arrays first (the copy is not timed), one
+  after the other in one thread (raw bytes / seconds);
+- the disk's write speed with fsync (1 GB, measured at the start and the end of the run; the faster is used);
+- the limit: max(stored bytes / disk speed, raw bytes / (one-core speed x cores));
+- our write time (the fastest of ``--repeat`` runs; the whole ``configure_and_write_nwbfile`` call: file creation,
+  every other dataset, the fsyncs and the final rename) and its ratio to the limit;
+- the fixed cost of an NWB write: the same write with a tiny ElectricalSeries (4,000 x 8), the fastest of two; and the
+  ratio to the limit of our time less that fixed cost (the ElectricalSeries' own share of the write).
+
+The load average before and after the run is printed: other processes on the machine slow the writes, not the limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from writer_vs_neuroconv import CHANNELS, RATE, disk_write_speed, ephys_block, machine  # noqa: E402
+
+CHUNK = (75_000, 64)
+
+#: name -> {backend: (method, options, filters)}
+CODECS: dict[str, dict[str, tuple]] = {
+    "gzip 4": {"hdf5": ("gzip", {"level": 4}, []), "zarr": ("gzip", {"level": 4}, [])},
+    "Zstd 3": {"hdf5": ("Zstd", {"clevel": 3}, []), "zarr": ("zstd", {"level": 3}, [])},
+    "LZ4": {"hdf5": ("LZ4", None, []), "zarr": ("lz4", None, [])},
+    "Blosc lz4 5 + shuffle": {
+        "hdf5": ("Blosc", {"cname": "lz4", "clevel": 5, "shuffle": 1}, []),
+        "zarr": ("blosc", {"cname": "lz4", "clevel": 5, "shuffle": 1}, []),
+    },
+    "Blosc lz4 5 + bitshuffle": {
+        "hdf5": ("Blosc", {"cname": "lz4", "clevel": 5, "shuffle": 2}, []),
+        "zarr": ("blosc", {"cname": "lz4", "clevel": 5, "shuffle": 2}, []),
+    },
+    "Blosc zstd 5 + shuffle": {
+        "hdf5": ("Blosc", {"cname": "zstd", "clevel": 5, "shuffle": 1}, []),
+        "zarr": ("blosc", {"cname": "zstd", "clevel": 5, "shuffle": 1}, []),
+    },
+    "Blosc zstd 5 + bitshuffle": {
+        "hdf5": ("Blosc", {"cname": "zstd", "clevel": 5, "shuffle": 2}, []),
+        "zarr": ("blosc", {"cname": "zstd", "clevel": 5, "shuffle": 2}, []),
+    },
+}
+
+
+def make_data(workdir: Path, seconds: int) -> Path:
+    path = workdir / f"ephys-{seconds}s.npy"
+    if not path.exists():
+        samples = seconds * RATE
+        ephys = np.lib.format.open_memmap(path, mode="w+", dtype="int16", shape=(samples, CHANNELS))
+        for start in range(0, samples, RATE):
+            ephys[start : start + RATE] = ephys_block(start, min(samples, start + RATE))
+        ephys.flush()
+        del ephys
+    return path
+
+
+# --------------------------------------------------------------------------------------------------- children
+
+
+def _nwbfile(data):
+    from datetime import datetime, timezone
+
+    from pynwb import NWBFile
+    from pynwb.ecephys import ElectricalSeries
+
+    nwbfile = NWBFile(identifier="codecs", session_description="codecs", session_start_time=datetime.now(timezone.utc))
+    device = nwbfile.create_device(name="Neuropixels")
+    group = nwbfile.create_electrode_group(name="shank", description="shank", location="CA1", device=device)
+    for _ in range(data.shape[1]):
+        nwbfile.add_electrode(group=group, location="CA1")
+    region = nwbfile.create_electrode_table_region(region=list(range(data.shape[1])), description="all")
+    nwbfile.add_acquisition(ElectricalSeries(name="ElectricalSeries", data=data, electrodes=region, rate=float(RATE)))
+    return nwbfile
+
+
+def _configured(nwbfile, backend: str, codec: str, chunk_rows: int):
+    from nwbconfig_widget import get_default_backend_configuration
+
+    method, options, filters = CODECS[codec][backend]
+    configuration = get_default_backend_configuration(nwbfile, backend=backend)
+    item = configuration.dataset_configurations["acquisition/ElectricalSeries/data"]
+    chunk = tuple(min(length, size) for length, size in zip((chunk_rows, CHUNK[1]), item.full_shape))
+    item.update(chunk_shape=chunk, buffer_shape=item.full_shape if item.full_size_bytes <= 256e6 else None)
+    item.update(compression_method=method, compression_options=options, filter_methods=filters)
+    return configuration, item
+
+
+def _stored_bytes(path: Path, backend: str) -> int:
+    """Bytes stored for the ElectricalSeries' data: the sum of its chunks."""
+    if backend == "hdf5":
+        import h5py
+
+        with h5py.File(path, "r") as file:
+            dataset = file["acquisition/ElectricalSeries/data"]
+            return sum(dataset.id.get_chunk_info(index).size for index in range(dataset.id.get_num_chunks()))
+    folder = path / "acquisition" / "ElectricalSeries" / "data"
+    return sum(item.stat().st_size for item in folder.iterdir() if not item.name.startswith("."))
+
+
+def child_write(backend: str, codec: str, data_path: Path, target: Path, tiny: bool, chunk_rows: int) -> dict:
+    from nwbconfig_widget import configure_and_write_nwbfile
+
+    data = np.load(data_path)
+    if tiny:
+        data = np.ascontiguousarray(data[:4_000, :8])
+    nwbfile = _nwbfile(data)
+    configuration, _item = _configured(nwbfile, backend, codec, chunk_rows)
+    started = time.perf_counter()
+    configure_and_write_nwbfile(nwbfile, target, backend_configuration=configuration, overwrite=True)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "raw": int(data.nbytes), "stored": _stored_bytes(target, backend)}
+
+
+def one_core_speed(backend: str, codec: str, data_path: Path, chunk_rows: int) -> float:
+    """Raw bytes per second of the backend's own encoder for the codec, on the dataset's chunks, in one thread."""
+    data = np.load(data_path, mmap_mode="r")
+    rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
+    chunks = [
+        np.ascontiguousarray(data[row : row + rows, column : column + columns])
+        for row in range(0, min(data.shape[0], 3 * rows), rows)
+        for column in range(0, data.shape[1], columns)
+    ]
+    method, options, filters = CODECS[codec][backend]
+    if backend == "hdf5":
+        import h5py
+
+        from nwbconfig_widget.codecs import hdf5_dataset_kwargs
+        from nwbconfig_widget.io.hdf5_chunks import pipeline_of
+        from nwbconfig_widget.io.parallel_hdf5 import can_encode_in_python, encode_in_python
+
+        kwargs = hdf5_dataset_kwargs(method, options, filters)
+        with h5py.File("speed.h5", "w", driver="core", backing_store=False) as file:
+            dataset = file.create_dataset("d", shape=chunks[0].shape, chunks=chunks[0].shape, dtype="int16", **kwargs)
+            pipeline = pipeline_of(dataset, kwargs)
+        assert can_encode_in_python(pipeline), f"{codec} is not encoded in threads"
+
+        def encode(chunk):
+            return encode_in_python(pipeline, chunk)
+    else:
+        from nwbconfig_widget.codecs import zarr_compressor
+
+        compressor = zarr_compressor(method, options, np.dtype("int16"))
+
+        def encode(chunk):
+            return compressor.encode(chunk)
+
+    def run() -> float:  # off the main thread, as in the writer (numcodecs' Blosc then uses one core)
+        encode(chunks[0])  # warm-up
+        started = time.perf_counter()
+        for chunk in chunks:
+            encode(chunk)
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        seconds = min(thread.submit(run).result() for _ in range(2))
+    return sum(chunk.nbytes for chunk in chunks) / seconds
+
+
+# --------------------------------------------------------------------------------------------------- driver
+
+
+def run_child(*arguments: str) -> dict:
+    completed = subprocess.run([sys.executable, __file__, "--child", *arguments], capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{arguments} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", default="/tmp/nwbbench")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds of 384-channel ephys (10 s: 230 MB)")
+    parser.add_argument("--repeat", type=int, default=2, help="writes of each codec (the fastest is reported)")
+    parser.add_argument("--backends", nargs="+", default=["hdf5", "zarr"], choices=["hdf5", "zarr"])
+    parser.add_argument("--codecs", nargs="+", default=list(CODECS), choices=list(CODECS))
+    parser.add_argument("--chunk-rows", type=int, default=CHUNK[0], help="rows of a chunk (64 channels wide)")
+    args = parser.parse_args()
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}", flush=True)
+    load_before = os.getloadavg()
+    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    data_path = make_data(workdir, args.seconds)
+    cores = len(os.sched_getaffinity(0))
+    rows_arg = str(args.chunk_rows)
+    disks = [disk_write_speed(workdir)]
+    rows, fixed = [], {}
+    for backend in args.backends:
+        suffix = ".nwb" if backend == "hdf5" else ".nwb.zarr"
+        target = workdir / f"codecs-out{suffix}"
+        fixed[backend] = min(
+            run_child("write", backend, "gzip 4", str(data_path), str(target), "tiny", rows_arg)["seconds"]
+            for _ in range(2)
+        )
+        for codec in args.codecs:
+            speed = run_child("speed", backend, codec, str(data_path), rows_arg)["speed"]
+            runs = [
+                run_child("write", backend, codec, str(data_path), str(target), "", rows_arg)
+                for _ in range(args.repeat)
+            ]
+            print(f"{backend} {codec}: one core {speed / 1e6:.0f} MB/s; writes {runs}", flush=True)
+            rows.append((backend, codec, speed, min(runs, key=lambda run: run["seconds"]), runs))
+    disks.append(disk_write_speed(workdir))
+    disk = max(disks)
+    load_after = os.getloadavg()
+
+    print()
+    print(
+        "| backend | codec | one-core encode (MB/s) | stored (MB) | limit (s) | ours (s) | ours / limit "
+        "| ours less the fixed cost / limit | runs (s) |"
+    )
+    print("|" + "---|" * 9)
+    for backend, codec, speed, best, runs in rows:
+        times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
+        limit = max(best["stored"] / disk, best["raw"] / (speed * cores))
+        bound = "disk" if best["stored"] / disk >= best["raw"] / (speed * cores) else "codec"
+        print(
+            f"| {backend} | {codec} | {speed / 1e6:.0f} | {best['stored'] / 1e6:.1f} | {limit:.2f} ({bound}) | "
+            f"{best['seconds']:.2f} | {best['seconds'] / limit:.2f}x | "
+            f"{(best['seconds'] - fixed[backend]) / limit:.2f}x | {times} |"
+        )
+    print()
+    raw = rows[0][3]["raw"] if rows else 0
+    print(
+        f"{raw / 1e6:.0f} MB of int16 in ({args.chunk_rows}, {CHUNK[1]}) chunks; {cores} cores; "
+        f"disk {disk / 1e6:.0f} MB/s with fsync (start {disks[0] / 1e6:.0f}, end {disks[1] / 1e6:.0f}); "
+        "the same write with a tiny ElectricalSeries: "
+        + ", ".join(f"{backend} {seconds:.2f} s" for backend, seconds in fixed.items())
+    )
+    print(f"run started {started}; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        task, backend, codec, data_path = sys.argv[2], sys.argv[3], sys.argv[4], Path(sys.argv[5])
+        if task == "speed":
+            print(json.dumps({"speed": one_core_speed(backend, codec, data_path, int(sys.argv[6]))}))
+        else:
+            print(
+                json.dumps(
+                    child_write(backend, codec, data_path, Path(sys.argv[6]), bool(sys.argv[7]), int(sys.argv[8]))
+                )
+            )
+    else:
+        main()
