@@ -1,11 +1,14 @@
 """Sampled compression preview: the compressed size and codec speed of a configuration, before the write.
 
-A deterministic sample of chunks spread through each dataset is encoded with exactly the pipeline the writer uses:
-for HDF5 the sampled chunks are written into an in-memory h5py dataset created with the same chunk shape, filters
-and options (``codecs.hdf5_dataset_kwargs``), and the stored size of each chunk is read back from HDF5; for Zarr
-they are written into an in-memory zarr array with the same compressor and filters. Edge chunks are padded exactly as
-in the real file. The total is estimated from the sampled chunks with a ratio estimator, with a 95% interval from the
-spread of the sampled chunks (Student t, with the finite-population correction, so a fully sampled dataset is exact).
+Chunks, or parts of chunks, spread through each dataset are encoded with exactly the encoder the writer uses, in
+worker threads, until the 95% range of the estimate is narrow enough (:mod:`.preview_sampling`): deflate and Zstd
+chunks are measured part by part (zlib primed with deflate's window, zstd primed and measured between two flushes
+of one frame), other codecs chunk by chunk (:mod:`.preview_encoders`). Text, and HDF5 pipelines the writer leaves
+to HDF5 itself, are written into an in-memory h5py dataset created with the same chunk shape, filters and options
+(``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5; for Zarr into an in-memory
+zarr array with the same compressor and filters. Edge chunks are padded exactly as in the real file. The total is
+estimated from the sample with a ratio estimator, with a 95% interval from the spread of the sample (Student t,
+with the finite-population correction, so a fully sampled dataset is exact).
 
 Only configurations the model accepted are previewed: the model has already refused pipelines that would crash
 the process on this kind of data.
@@ -33,14 +36,16 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import h5py
 import numpy as np
 
-from . import codecs
+from . import codecs, preview_sampling
 from .backends import file_name
 from .models import BackendConfiguration, DatasetIOConfiguration
+from .preview_encoders import build_encoder
 
 __all__ = [
     "DatasetPreview",
@@ -77,7 +82,9 @@ PREVIEW_COLUMNS = (
     "note",
 )
 
-#: Default share of a dataset's chunks that is sampled (at least ``min_chunks``, at most ``max_chunks``).
+#: The fixed sampling rule (used when any of ``sample_fraction``, ``min_chunks``, ``max_chunks`` is given, for the
+#: datasets the threaded encoders do not cover, and by ``compare_codecs``): this share of a dataset's chunks, at
+#: least ``min_chunks``, at most ``max_chunks``.
 DEFAULT_SAMPLE_FRACTION = 0.01
 DEFAULT_MIN_CHUNKS = 2
 DEFAULT_MAX_CHUNKS = 64
@@ -91,16 +98,7 @@ _DECODE_TIMING_BYTES = 8_000_000
 #: measured on files written by pynwb 4.2 / hdmf-zarr 0.13; the estimate of it is given a +-50% range.
 METADATA_BYTES_PER_OBJECT = {"hdf5": 2_200, "zarr": 1_100}
 
-# Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.
-_T95 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
-
-
-def _t95(degrees_of_freedom: int) -> float:
-    return _T95[degrees_of_freedom - 1] if degrees_of_freedom <= len(_T95) else 1.96
+_t95 = preview_sampling.t95
 
 
 class NotSampleableError(ValueError):
@@ -408,15 +406,20 @@ def preview_dataset(
     configuration: DatasetIOConfiguration,
     data: Any,
     *,
-    sample_fraction: float = DEFAULT_SAMPLE_FRACTION,
-    min_chunks: int = DEFAULT_MIN_CHUNKS,
-    max_chunks: int = DEFAULT_MAX_CHUNKS,
+    sample_fraction: float | None = None,
+    min_chunks: int | None = None,
+    max_chunks: int | None = None,
     blocks: list[tuple[tuple[int, ...], np.ndarray]] | None = None,
+    total_bytes: float | None = None,
+    executor: Executor | None = None,
 ) -> DatasetPreview:
     """Preview one dataset configuration on its source ``data``; see :func:`preview_compression`.
 
     ``blocks`` (chunk coordinates, values) reuses a sample already read, e.g. to compare codecs on the same chunks.
-    A source that cannot be sampled gives a preview without estimates whose ``note`` says why.
+    ``total_bytes`` is the uncompressed size of the whole file previewed (it sets how narrow this dataset's range
+    must be, see :func:`~nwbconfig_widget.preview_sampling.target_half_width`); ``executor`` a thread pool to encode
+    in (default: one thread per core, for this call). A source that cannot be sampled gives a preview without
+    estimates whose ``note`` says why.
     """
     started = time.perf_counter()
     preview = DatasetPreview(
@@ -428,6 +431,12 @@ def preview_dataset(
         uncompressed_bytes=configuration.full_size_bytes,
         number_of_chunks=configuration.number_of_chunks,
     )
+    fixed_rule = not (sample_fraction is None and min_chunks is None and max_chunks is None)
+    rule = dict(
+        sample_fraction=DEFAULT_SAMPLE_FRACTION if sample_fraction is None else sample_fraction,
+        min_chunks=DEFAULT_MIN_CHUNKS if min_chunks is None else min_chunks,
+        max_chunks=DEFAULT_MAX_CHUNKS if max_chunks is None else max_chunks,
+    )
     if configuration.chunk_shape is None and _uncompressed_stored_bytes(configuration) is not None:
         preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(
             configuration.full_size_bytes
@@ -438,9 +447,7 @@ def preview_dataset(
         return preview
     if blocks is None:
         try:
-            blocks = read_sample(
-                configuration, data, sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks
-            )
+            read = _reader(data)
         except NotSampleableError as exc:
             fixed = _uncompressed_stored_bytes(configuration)
             if fixed is not None:
@@ -449,6 +456,12 @@ def preview_dataset(
             preview.note = f"not sampled: {exc}"
             preview.seconds = time.perf_counter() - started
             return preview
+        encoder = build_encoder(configuration, read, whole_chunks=fixed_rule)
+        if encoder is not None:
+            _preview_with_encoder(preview, configuration, encoder, fixed_rule, rule, total_bytes, executor)
+            preview.seconds = time.perf_counter() - started
+            return preview
+        blocks = _read_blocks(configuration, read, **rule)
     if configuration.chunk_shape is None:  # contiguous text: one "chunk", the whole dataset
         heap = sum(_text_heap_bytes(block) for _, block in blocks)
         preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(
@@ -464,6 +477,81 @@ def preview_dataset(
     return preview
 
 
+def _preview_with_encoder(
+    preview: DatasetPreview,
+    configuration: DatasetIOConfiguration,
+    encoder: preview_sampling.Encoder,
+    fixed_rule: bool,
+    rule: dict[str, Any],
+    total_bytes: float | None,
+    executor: Executor | None,
+) -> None:
+    """Sample with the threaded encoder: the fixed rule's whole chunks, or units until the range is narrow enough."""
+    from .io.parallel import resolve_n_jobs
+
+    workers = resolve_n_jobs(None)
+    own_pool = executor is None and workers > 1
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="nwbconfig-preview") if own_pool else executor
+    try:
+        if fixed_rule:
+            grid = chunk_grid(configuration.full_shape, configuration.chunk_shape)
+            units = [
+                int(np.ravel_multi_index(coordinates, grid))
+                for coordinates in sample_chunk_coordinates(configuration, **rule)
+            ]
+            flags = [index == 0 for index in range(len(units))]
+            measures = list(pool.map(encoder.measure, units, flags) if pool else map(encoder.measure, units, flags))
+            figures = preview_sampling.estimate(encoder, measures, float(configuration.full_size_bytes))
+        else:
+            measures, figures = preview_sampling.sample(
+                encoder,
+                pool,
+                seed=zlib.crc32(configuration.location_in_file.encode("utf-8")),
+                data_bytes=float(configuration.full_size_bytes),
+                dataset_bytes=configuration.full_size_bytes,
+                total_bytes=total_bytes or configuration.full_size_bytes,
+                workers=workers,
+            )
+    finally:
+        if own_pool:
+            pool.shutdown()
+    grid = chunk_grid(configuration.full_shape, configuration.chunk_shape)
+    chunks = list(dict.fromkeys(measure.chunk for measure in measures))
+    preview.sample = [tuple(int(axis) for axis in np.unravel_index(chunk, grid)) for chunk in chunks]
+    data_bytes = sum(measure.data_bytes for measure in measures)
+    preview.sample_bytes = int(data_bytes)
+    preview.compress_mb_s = _speed(data_bytes, sum(measure.seconds for measure in measures))
+    timed = [measure for measure in measures if measure.decode_seconds is not None]
+    preview.decompress_mb_s = _speed(
+        sum(measure.data_bytes for measure in timed), sum(measure.decode_seconds for measure in timed)
+    )
+    fixed = _uncompressed_stored_bytes(configuration)
+    if fixed is not None:
+        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
+        preview.exact = True
+        return
+    value, half_width, floor = figures
+    preview.estimated_bytes = float(value)
+    preview.estimated_bytes_low = float(max(floor, value - half_width))
+    preview.estimated_bytes_high = float(value + half_width)
+    preview.exact = half_width == 0
+    if len(measures) == 1 and not preview.exact:
+        preview.estimated_bytes_low, preview.note = float(floor), "one chunk sampled: the range is a guess"
+    if encoder.parts > 1:
+        preview.note = (
+            f"{len(measures)} parts of {encoder.part_bytes // 1024:,} KiB in {len(chunks)} chunks"
+        )
+
+
+def _read_blocks(configuration: DatasetIOConfiguration, read, **rule) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    coordinates = sample_chunk_coordinates(configuration, **rule)
+    chunk_shape = configuration.chunk_shape or configuration.full_shape
+    return [
+        (coordinate, read(_chunk_selection(coordinate, chunk_shape, configuration.full_shape)))
+        for coordinate in coordinates
+    ]
+
+
 def read_sample(
     configuration: DatasetIOConfiguration,
     data: Any,
@@ -476,24 +564,18 @@ def read_sample(
 
     Raises :class:`NotSampleableError` for data that cannot be read in parts without consuming it.
     """
-    read = _reader(data)
-    coordinates = sample_chunk_coordinates(
-        configuration, sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks
+    return _read_blocks(
+        configuration, _reader(data), sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks
     )
-    chunk_shape = configuration.chunk_shape or configuration.full_shape
-    return [
-        (coordinate, read(_chunk_selection(coordinate, chunk_shape, configuration.full_shape)))
-        for coordinate in coordinates
-    ]
 
 
 def preview_compression(
     target: Any,
     source: Any = None,
     *,
-    sample_fraction: float = DEFAULT_SAMPLE_FRACTION,
-    min_chunks: int = DEFAULT_MIN_CHUNKS,
-    max_chunks: int = DEFAULT_MAX_CHUNKS,
+    sample_fraction: float | None = None,
+    min_chunks: int | None = None,
+    max_chunks: int | None = None,
     locations: Iterable[str] | None = None,
 ):
     """Estimate the stored size and codec speed of every dataset before writing; a pandas DataFrame.
@@ -513,15 +595,22 @@ def preview_compression(
     :func:`file_overhead_bytes`, plus :data:`METADATA_BYTES_PER_OBJECT` per object) and ``file_bytes`` with
     ``file_bytes_low`` / ``file_bytes_high``: the estimated size of the file on disk.
 
-    Sampling takes ``sample_fraction`` of each dataset's chunks, at least ``min_chunks`` (all when there are fewer)
-    and at most ``max_chunks``. Data held in a sequential ``DataChunkIterator`` cannot be sampled without consuming
-    it: its row has no estimate and its note says so. Uncompressed datasets need no sample.
+    By default the sample of each dataset grows until its 95% range is narrow enough: about
+    :data:`~nwbconfig_widget.preview_sampling.TARGET_HALF_WIDTH` of the file's total once the datasets' ranges are
+    combined (see :mod:`~nwbconfig_widget.preview_sampling`); units are encoded on every core. Giving any of
+    ``sample_fraction``, ``min_chunks`` or ``max_chunks`` applies the fixed rule instead: that share of each dataset's
+    chunks, at least ``min_chunks`` (all when there are fewer) and at most ``max_chunks``, encoded whole (defaults
+    :data:`DEFAULT_SAMPLE_FRACTION`, :data:`DEFAULT_MIN_CHUNKS`, :data:`DEFAULT_MAX_CHUNKS`). Data held in a
+    sequential ``DataChunkIterator`` cannot be sampled without consuming it: its row has no estimate and its note
+    says so. Uncompressed datasets need no sample.
     """
     import pandas as pd
 
+    from .io.parallel import resolve_n_jobs
+
     options = dict(sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks)
     if isinstance(target, DatasetIOConfiguration):
-        previews = [preview_dataset(target, source, **options)]
+        items = [(target, source)]
     else:
         backend_configuration = source
         if backend_configuration is None:
@@ -534,11 +623,23 @@ def preview_compression(
                 f"got {type(backend_configuration).__name__}"
             )
         wanted = set(locations) if locations is not None else None
-        previews = []
-        for configuration in backend_configuration:
-            if wanted is not None and configuration.location_in_file not in wanted:
-                continue
-            previews.append(preview_dataset(configuration, dataset_source(target, configuration), **options))
+        items = [
+            (configuration, dataset_source(target, configuration))
+            for configuration in backend_configuration
+            if wanted is None or configuration.location_in_file in wanted
+        ]
+    # Every dataset's range is sized against the data of the whole preview (see preview_sampling.target_half_width).
+    total_bytes = float(sum(configuration.full_size_bytes for configuration, _ in items))
+    workers = resolve_n_jobs(None)
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="nwbconfig-preview") if workers > 1 else None
+    try:
+        previews = [
+            preview_dataset(configuration, data, total_bytes=total_bytes, executor=executor, **options)
+            for configuration, data in items
+        ]
+    finally:
+        if executor is not None:
+            executor.shutdown()
     rows = [preview.as_row() for preview in previews]
     table = pd.DataFrame(rows, columns=["location_in_file", *PREVIEW_COLUMNS]).set_index("location_in_file")
     table["ratio"] = table["uncompressed_bytes"] / table["estimated_bytes"]

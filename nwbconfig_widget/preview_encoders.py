@@ -1,0 +1,297 @@
+"""The preview's encoders: the stored size of a chunk, or of a part of one, as the writer will store it.
+
+:func:`build_encoder` gives, for a numeric chunked dataset, an :class:`~.preview_sampling.Encoder` whose units are
+measured in worker threads without HDF5 (zlib, numcodecs and the zstd library release the GIL; h5py serialises every
+call behind one lock):
+
+- HDF5 deflate, with or without shuffle: parts of chunks through zlib (HDF5's deflate filter is zlib's ``compress2``,
+  a zlib stream: 6 bytes of header and checksum around the deflate data);
+- HDF5 Zstd, with or without shuffle: parts of chunks through the zstd library of the encoder the writer will use
+  (numcodecs' when the writer encodes the dataset in threads, hdf5plugin's filter otherwise);
+- other HDF5 pipelines the writer encodes in threads: whole chunks through the writer's own thread encoder;
+- Zarr: parts of chunks for GZip, Zlib and Zstd, whole chunks through numcodecs for any other compressor, after the
+  array's filters, as zarr encodes a chunk.
+
+Any other dataset (text, plugin filters the writer leaves to HDF5, ...) gets None: the preview encodes it through
+an in-memory HDF5 file or zarr array, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import time
+import uuid
+import zlib
+from typing import Any
+
+import h5py
+import numpy as np
+
+from . import codecs
+from .models import DatasetIOConfiguration
+from .preview_sampling import (
+    PART_BIAS_BYTES,
+    PART_BYTES,
+    PRIMER_BYTES,
+    ChunkSource,
+    Encoder,
+    UnitMeasure,
+    deflate_part,
+    stream_range,
+)
+from .preview_zstd import BLOCK_BYTES, ZstdLibrary
+
+_DEFLATE, _SHUFFLE, _ZSTD = 1, 2, 32015
+_ZLIB_OVERHEAD = 6  # zlib header (2) and Adler-32 (4) around the deflate data
+_NUMERIC = "biuf"
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+@functools.lru_cache(maxsize=256)
+def _hdf5_pipeline(dtype: str, full_shape: tuple, chunk_shape: tuple, kwargs_items: tuple):
+    """The filter pipeline HDF5 gives a dataset created with these arguments (filter values after ``set_local``)."""
+    from .io.hdf5_chunks import pipeline_of
+
+    kwargs = dict(kwargs_items)
+    with h5py.File(f"preview-{uuid.uuid4().hex}.h5", "w", driver="core", backing_store=False) as file:
+        dataset = file.create_dataset("d", shape=full_shape, dtype=np.dtype(dtype), chunks=chunk_shape, **kwargs)
+        return pipeline_of(dataset, kwargs)
+
+
+def _writer_uses_threads(configuration: DatasetIOConfiguration, pipeline: Any) -> bool:
+    """Whether the default writer (every core) encodes this HDF5 dataset's chunks in threads, in Python."""
+    from .io.parallel import PARALLEL_MIN_BYTES, resolve_n_jobs
+    from .io.parallel_hdf5 import can_encode_in_python
+
+    return (
+        resolve_n_jobs(None) >= 2
+        and configuration.full_size_bytes >= PARALLEL_MIN_BYTES
+        and configuration.number_of_chunks >= 2
+        and configuration.dtype.kind in _NUMERIC
+        and configuration.dtype.names is None
+        and can_encode_in_python(pipeline)
+    )
+
+
+def _parts(chunk_bytes: int, family: str, whole: bool) -> int:
+    return 1 if whole else max(1, -(-chunk_bytes // PART_BYTES[family]))
+
+
+def _deflate_encoder(name, source, chunk_bytes, chunks, level, overhead, transform, whole_encode, whole) -> Encoder:
+    parts = _parts(chunk_bytes, "deflate", whole)
+    part_bytes = PART_BYTES["deflate"]
+
+    def measure(unit: int, decode: bool) -> UnitMeasure:
+        chunk, index = divmod(unit, parts)
+        if parts == 1:
+            return whole_encode(chunk, decode)
+        start, stop = index * part_bytes, min(chunk_bytes, (index + 1) * part_bytes)
+        primer_start = max(0, start - PRIMER_BYTES["deflate"])
+        data, inside = stream_range(source, chunk, primer_start, stop, transform, start)
+        stored, seconds, decode_seconds = deflate_part(
+            data[start - primer_start :], 0, stop - start, level, data[: start - primer_start], decode
+        )
+        return UnitMeasure(chunk, inside, stored, seconds, decode_seconds)
+
+    return Encoder(name, chunks, parts, chunk_bytes, measure, overhead if parts > 1 else 0, PART_BIAS_BYTES["deflate"],
+                   part_bytes if parts > 1 else 0)  # fmt: skip
+
+
+def _zstd_encoder(name, source, chunk_bytes, chunks, library, level, checksum, transform, whole_encode, whole):
+    parts = _parts(chunk_bytes, "zstd", whole)
+    part_bytes = PART_BYTES["zstd"]  # a multiple of zstd's block: parts start where a whole chunk ends a block
+    assert part_bytes % BLOCK_BYTES == 0
+
+    def measure(unit: int, decode: bool) -> UnitMeasure:
+        chunk, index = divmod(unit, parts)
+        if parts == 1:
+            return whole_encode(chunk, decode)
+        start, stop = index * part_bytes, min(chunk_bytes, (index + 1) * part_bytes)
+        primer_start = max(0, start - PRIMER_BYTES["zstd"])
+        data, inside = stream_range(source, chunk, primer_start, stop, transform, start)
+        started = time.perf_counter()
+        # The part is measured in a buffer that starts at the primer; offsets and the pledged size are the chunk's.
+        stored = library.part_bytes(
+            _Shifted(data, primer_start), start, stop, primer=start - primer_start, level=level, checksum=checksum,
+            total=chunk_bytes,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        decode_seconds = None
+        if decode:  # the part decoded as a frame of its own: zstd decodes at about the same speed in a frame
+            import numcodecs.zstd
+
+            frame = numcodecs.zstd.compress(bytes(data[start - primer_start :]), level)
+            started = time.perf_counter()
+            numcodecs.zstd.decompress(frame)
+            decode_seconds = time.perf_counter() - started
+        return UnitMeasure(chunk, inside, stored, seconds, decode_seconds)
+
+    overhead = library.frame_bytes(checksum) if parts > 1 else 0
+    return Encoder(name, chunks, parts, chunk_bytes, measure, overhead, PART_BIAS_BYTES["zstd"],
+                   part_bytes if parts > 1 else 0)  # fmt: skip
+
+
+class _Shifted:
+    """``data`` seen as bytes ``offset:offset + len(data)`` of a longer buffer (slicing only)."""
+
+    def __init__(self, data: memoryview, offset: int):
+        self.data, self.offset = data, offset
+
+    def __getitem__(self, item: slice) -> memoryview:
+        return self.data[item.start - self.offset : item.stop - self.offset]
+
+    def __len__(self) -> int:  # pragma: no cover - the pledged size is always given
+        return self.offset + len(self.data)
+
+
+# ------------------------------------------------------------------------------------------------------------ HDF5
+
+
+def _hdf5_decode_seconds(pipeline: Any, mask: int, stored: bytes) -> float:
+    """Seconds HDF5 takes to read back one chunk stored as ``(mask, stored)`` with the pipeline's filters."""
+    plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    plist.set_chunk(pipeline.chunks)
+    for filter_id, flags, values in pipeline.filters:
+        plist.set_filter(filter_id, flags, values)
+    image = io.BytesIO()
+    with h5py.File(image, "w") as file:
+        space = h5py.h5s.create_simple(pipeline.chunks)
+        dataset = h5py.h5d.create(file.id, b"chunk", h5py.h5t.decode(pipeline.file_type), space, dcpl=plist)
+        dataset.write_direct_chunk((0,) * len(pipeline.chunks), stored, mask)
+    with h5py.File(image, "r", rdcc_nbytes=0) as file:
+        started = time.perf_counter()
+        file["chunk"][()]
+        return time.perf_counter() - started
+
+
+def _hdf5_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, whole: bool) -> Encoder | None:
+    from .io.parallel_hdf5 import encode_chunk
+
+    kwargs = codecs.hdf5_dataset_kwargs(
+        configuration.compression_method, configuration.compression_options, configuration.filter_methods
+    )
+    key = tuple(sorted((name, _hashable(value)) for name, value in kwargs.items()))
+    try:
+        pipeline = _hdf5_pipeline(
+            configuration.dtype.str, tuple(configuration.full_shape), tuple(configuration.chunk_shape), key
+        )
+    except (ValueError, OSError, RuntimeError, TypeError):
+        return None
+    source.dtype, source.fill = np.dtype(pipeline.dtype), pipeline.padding()
+    threads = _writer_uses_threads(configuration, pipeline)
+    chunk_bytes = int(np.prod(pipeline.chunks)) * source.dtype.itemsize
+
+    def whole_encode(chunk: int, decode: bool) -> UnitMeasure:
+        block = source.rows(chunk)
+        started = time.perf_counter()
+        mask, stored = encode_chunk(pipeline, block)
+        seconds = time.perf_counter() - started
+        decode_seconds = _hdf5_decode_seconds(pipeline, mask, stored) if decode else None
+        return UnitMeasure(chunk, source.inside_bytes(chunk), len(stored), seconds, decode_seconds)
+
+    ids = pipeline.filter_ids
+    transform = None
+    if ids[:1] == (_SHUFFLE,) and len(ids) == 2:
+        values = pipeline.filters[0][2]
+
+        def transform(block: np.ndarray) -> bytes:
+            from .io.hdf5_filters_in_python import encode_filter
+
+            return encode_filter(_SHUFFLE, values, memoryview(block).cast("B"))
+
+    chunks = configuration.number_of_chunks
+    if ids[-1:] == (_DEFLATE,) and (len(ids) == 1 or transform is not None):
+        values = pipeline.filters[-1][2]
+        level = values[0] if values else 6
+        encode = whole_encode if threads else None
+        if encode is None and _parts(chunk_bytes, "deflate", whole) == 1:
+            return None  # whole chunks on the plain path: HDF5 itself, in an in-memory file
+        return _deflate_encoder("deflate", source, chunk_bytes, chunks, level, _ZLIB_OVERHEAD, transform, encode,
+                                whole)  # fmt: skip
+    if ids[-1:] == (_ZSTD,) and (len(ids) == 1 or transform is not None):
+        values = pipeline.filters[-1][2]
+        library = ZstdLibrary.numcodecs() if threads else ZstdLibrary.hdf5plugin()
+        if library is None or (not threads and _parts(chunk_bytes, "zstd", whole) == 1):
+            return None
+        level = _signed(values[0]) if values else 3
+        return _zstd_encoder("zstd", source, chunk_bytes, chunks, library, level, False, transform,
+                             whole_encode if threads else None, whole)  # fmt: skip
+    if threads:
+        return Encoder("hdf5 threads", chunks, 1, chunk_bytes, whole_encode)
+    return None
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    return value
+
+
+# ------------------------------------------------------------------------------------------------------------ Zarr
+
+
+def _zarr_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, whole: bool) -> Encoder | None:
+    import numcodecs
+
+    dtype = configuration.dtype
+    compressor = codecs.zarr_compressor(configuration.compression_method, configuration.compression_options, dtype)
+    filters = codecs.zarr_filters(configuration.filter_methods, configuration.filter_options, dtype)
+    source.dtype, source.fill = dtype, 0  # hdmf-zarr creates arrays with fill value 0
+    chunk_bytes = int(np.prod(configuration.chunk_shape)) * dtype.itemsize
+
+    def filtered(block: np.ndarray) -> Any:
+        for codec in filters:
+            block = codec.encode(block)
+        return block
+
+    def whole_encode(chunk: int, decode: bool) -> UnitMeasure:
+        block = source.rows(chunk)
+        started = time.perf_counter()
+        encoded = filtered(block)
+        stored = compressor.encode(encoded) if compressor is not None else encoded
+        seconds = time.perf_counter() - started
+        decode_seconds = None
+        if decode:
+            started = time.perf_counter()
+            values = compressor.decode(stored) if compressor is not None else stored
+            for codec in reversed(filters):
+                values = codec.decode(values)
+            decode_seconds = time.perf_counter() - started
+        return UnitMeasure(chunk, source.inside_bytes(chunk), memoryview(stored).nbytes, seconds, decode_seconds)
+
+    def transform(block: np.ndarray) -> bytes:
+        return memoryview(np.ascontiguousarray(filtered(block))).cast("B").tobytes()
+
+    chunks = configuration.number_of_chunks
+    transform_or_none = transform if filters else None
+    if isinstance(compressor, (numcodecs.GZip, numcodecs.Zlib)):
+        sample = np.arange(64, dtype="uint8").tobytes()
+        raw = zlib.compressobj(compressor.level, zlib.DEFLATED, -15, 8)
+        overhead = len(compressor.encode(sample)) - len(raw.compress(sample) + raw.flush())
+        return _deflate_encoder("deflate", source, chunk_bytes, chunks, compressor.level, overhead, transform_or_none,
+                                whole_encode, whole)  # fmt: skip
+    if isinstance(compressor, numcodecs.Zstd):
+        checksum = bool(getattr(compressor, "checksum", False))
+        return _zstd_encoder("zstd", source, chunk_bytes, chunks, ZstdLibrary.numcodecs(), compressor.level, checksum,
+                             transform_or_none, whole_encode, whole)  # fmt: skip
+    return Encoder("zarr", chunks, 1, chunk_bytes, whole_encode)
+
+
+def build_encoder(configuration: DatasetIOConfiguration, read: Any, *, whole_chunks: bool = False) -> Encoder | None:
+    """The encoder of a dataset's units, or None when the preview must encode it through HDF5 or zarr themselves.
+
+    ``whole_chunks`` measures whole chunks only (exact sizes, e.g. when every chunk is sampled).
+    """
+    dtype = configuration.dtype
+    if configuration.chunk_shape is None or dtype.kind not in _NUMERIC or dtype.names is not None:
+        return None
+    source = ChunkSource(read, configuration.full_shape, configuration.chunk_shape, dtype)
+    if configuration.backend == "hdf5":
+        return _hdf5_encoder(configuration, source, whole_chunks)
+    return _zarr_encoder(configuration, source, whole_chunks)
