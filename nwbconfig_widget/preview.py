@@ -22,7 +22,7 @@ the process on this kind of data.
 >>> table = preview_compression(configuration, data)
 >>> row = table.loc["acquisition/ts/data"]
 >>> int(row.uncompressed_bytes), int(row.sampled_chunks), int(row.number_of_chunks)
-(40000, 2, 20)
+(40000, 6, 20)
 >>> bool(row.estimated_bytes_low <= row.estimated_bytes <= row.estimated_bytes_high), bool(row.ratio > 1)
 (True, True)
 """
@@ -538,9 +538,7 @@ def _preview_with_encoder(
     if len(measures) == 1 and not preview.exact:
         preview.estimated_bytes_low, preview.note = float(floor), "one chunk sampled: the range is a guess"
     if encoder.parts > 1:
-        preview.note = (
-            f"{len(measures)} parts of {encoder.part_bytes // 1024:,} KiB in {len(chunks)} chunks"
-        )
+        preview.note = f"{len(measures)} parts of {encoder.part_bytes // 1024:,} KiB in {len(chunks)} chunks"
 
 
 def _read_blocks(configuration: DatasetIOConfiguration, read, **rule) -> list[tuple[tuple[int, ...], np.ndarray]]:

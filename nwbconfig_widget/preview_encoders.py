@@ -169,6 +169,7 @@ def _hdf5_decode_seconds(pipeline: Any, mask: int, stored: bytes) -> float:
 
 
 def _hdf5_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, whole: bool) -> Encoder | None:
+    from .io.hdf5_filters_in_python import encode_filter
     from .io.parallel_hdf5 import encode_chunk
 
     kwargs = codecs.hdf5_dataset_kwargs(
@@ -184,45 +185,53 @@ def _hdf5_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, wh
     source.dtype, source.fill = np.dtype(pipeline.dtype), pipeline.padding()
     threads = _writer_uses_threads(configuration, pipeline)
     chunk_bytes = int(np.prod(pipeline.chunks)) * source.dtype.itemsize
+    ids = pipeline.filter_ids
+    shuffled = ids[:1] == (_SHUFFLE,) and len(ids) == 2
+    last = pipeline.filters[-1][2] if ids else ()
+    plugin = ZstdLibrary.hdf5plugin() if ids[-1:] == (_ZSTD,) and not threads else None
+
+    def stored_chunk(block: np.ndarray) -> tuple[int, bytes]:
+        if plugin is None:  # the writer's thread encoder; zlib's deflate is HDF5's byte for byte on either path
+            return encode_chunk(pipeline, block)
+        data = memoryview(block).cast("B")  # HDF5's own Zstd filter: the plugin's ZSTD_compress
+        if shuffled:
+            data = memoryview(encode_filter(_SHUFFLE, pipeline.filters[0][2], data))
+        return 0, plugin.compressed_bytes(data, _zstd_level(last))
 
     def whole_encode(chunk: int, decode: bool) -> UnitMeasure:
         block = source.rows(chunk)
         started = time.perf_counter()
-        mask, stored = encode_chunk(pipeline, block)
+        mask, stored = stored_chunk(block)
         seconds = time.perf_counter() - started
         decode_seconds = _hdf5_decode_seconds(pipeline, mask, stored) if decode else None
         return UnitMeasure(chunk, source.inside_bytes(chunk), len(stored), seconds, decode_seconds)
 
-    ids = pipeline.filter_ids
     transform = None
-    if ids[:1] == (_SHUFFLE,) and len(ids) == 2:
+    if shuffled:
         values = pipeline.filters[0][2]
 
         def transform(block: np.ndarray) -> bytes:
-            from .io.hdf5_filters_in_python import encode_filter
-
             return encode_filter(_SHUFFLE, values, memoryview(block).cast("B"))
 
     chunks = configuration.number_of_chunks
-    if ids[-1:] == (_DEFLATE,) and (len(ids) == 1 or transform is not None):
-        values = pipeline.filters[-1][2]
-        level = values[0] if values else 6
-        encode = whole_encode if threads else None
-        if encode is None and _parts(chunk_bytes, "deflate", whole) == 1:
-            return None  # whole chunks on the plain path: HDF5 itself, in an in-memory file
-        return _deflate_encoder("deflate", source, chunk_bytes, chunks, level, _ZLIB_OVERHEAD, transform, encode,
+    if ids[-1:] == (_DEFLATE,) and (len(ids) == 1 or shuffled):
+        level = last[0] if last else 6
+        return _deflate_encoder("deflate", source, chunk_bytes, chunks, level, _ZLIB_OVERHEAD, transform, whole_encode,
                                 whole)  # fmt: skip
-    if ids[-1:] == (_ZSTD,) and (len(ids) == 1 or transform is not None):
-        values = pipeline.filters[-1][2]
-        library = ZstdLibrary.numcodecs() if threads else ZstdLibrary.hdf5plugin()
-        if library is None or (not threads and _parts(chunk_bytes, "zstd", whole) == 1):
+    if ids[-1:] == (_ZSTD,) and (len(ids) == 1 or shuffled):
+        library = ZstdLibrary.numcodecs() if threads else plugin
+        if library is None:
             return None
-        level = _signed(values[0]) if values else 3
-        return _zstd_encoder("zstd", source, chunk_bytes, chunks, library, level, False, transform,
-                             whole_encode if threads else None, whole)  # fmt: skip
+        return _zstd_encoder("zstd", source, chunk_bytes, chunks, library, _zstd_level(last), False, transform,
+                             whole_encode, whole)  # fmt: skip
     if threads:
         return Encoder("hdf5 threads", chunks, 1, chunk_bytes, whole_encode)
     return None
+
+
+def _zstd_level(values: tuple) -> int:
+    """The level hdf5plugin's Zstd filter compresses at (its first value, as a C int; 3 without values)."""
+    return _signed(values[0]) if values else 3
 
 
 def _hashable(value: Any) -> Any:

@@ -48,10 +48,13 @@ PART_BIAS_BYTES = {"deflate": 256, "zstd": 512}
 TARGET_HALF_WIDTH = 0.02
 #: Units always encoded before the variance is trusted (all of them when there are fewer).
 MIN_UNITS = 6
+#: A sample whose units all compress alike (ratios within this share of each other) may have missed a different part
+#: of the dataset (e.g. silent stretches and loud ones): it is trusted only from ``4 * MIN_UNITS`` units on.
+ALIKE = 0.001
 #: Sampling stops once this share of a dataset's bytes was encoded, whatever the range (which stays honest).
 MAX_SHARE = 0.25
-#: The speed of decoding is timed on the first units up to this many bytes of data.
-DECODE_TIMING_BYTES = 2_000_000
+#: The speed of decoding is timed on the first units up to this many bytes of data (at least one unit).
+DECODE_TIMING_BYTES = 500_000
 
 # Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.
 _T95 = (
@@ -239,27 +242,27 @@ def stream_range(
 def deflate_part(data: memoryview, start: int, stop: int, level: int, primer: memoryview, decode: bool):
     """(stored bytes, seconds, decode seconds) of ``data[start:stop]`` within a deflate stream, primed by its window."""
     started = time.perf_counter()
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, *(bytes(primer),) * bool(primer))
+    window = (bytes(primer),) if len(primer) else ()
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, *window)
     stored = compressor.compress(data) + compressor.flush()
     seconds = time.perf_counter() - started
     decode_seconds = None
     if decode:
         started = time.perf_counter()
-        decompressor = zlib.decompressobj(-15, *(bytes(primer),) * bool(primer))
+        decompressor = zlib.decompressobj(-15, *window)
         decompressor.decompress(stored)
         decode_seconds = time.perf_counter() - started
     return len(stored), seconds, decode_seconds
 
 
-def estimate(
-    encoder: Encoder, measures: Sequence[UnitMeasure], total_data_bytes: float
-) -> tuple[float, float, float]:
+def estimate(encoder: Encoder, measures: Sequence[UnitMeasure], total_data_bytes: float) -> tuple[float, float, float]:
     """(estimate, half-width of the 95% range, range floor) of a dataset's stored bytes from the measured units.
 
     Ratio estimator: stored bytes per byte of data in the units (edge chunks' padding left out, as its cost is
-    part of each unit's stored bytes), times the dataset's bytes, plus each chunk's container overhead; the half-width is Student's t times the standard error of the residuals, with
-    the finite-population correction (0 once every unit is measured), plus :data:`PART_BIAS_BYTES` per part when
-    chunks are split. The floor is the stored bytes already measured.
+    part of each unit's stored bytes), times the dataset's bytes, plus each chunk's container overhead; the
+    half-width is Student's t times the standard error of the residuals, with the finite-population correction (0
+    once every unit is measured), plus :data:`PART_BIAS_BYTES` per part when chunks are split. The floor is the
+    stored bytes already measured.
     """
     data = np.array([measure.data_bytes for measure in measures], dtype=float)
     stored = np.array([measure.stored_bytes for measure in measures], dtype=float)
@@ -279,6 +282,11 @@ def estimate(
     return float(value), float(t95(count - 1) * standard_error + bias), float(stored.sum())
 
 
+def _alike(measures: Sequence[UnitMeasure]) -> bool:
+    ratios = [measure.stored_bytes / measure.data_bytes for measure in measures if measure.data_bytes]
+    return not ratios or max(ratios) - min(ratios) <= ALIKE * max(max(ratios), 1e-12)
+
+
 def sample(
     encoder: Encoder,
     executor: Executor | None,
@@ -291,6 +299,8 @@ def sample(
 ) -> tuple[list[UnitMeasure], tuple[float, float, float]]:
     """Encode units in nested stratified order, batch after batch, until the range is narrow enough.
 
+    At least :data:`MIN_UNITS` units (all when there are fewer), ``4 * MIN_UNITS`` when they all compress alike
+    (:data:`ALIKE`), at most :data:`MAX_SHARE` of the units (the range then stays as wide as the sample makes it).
     Returns the measures and :func:`estimate`'s figures.
     """
     order = nested_order(encoder.units, seed)
@@ -316,8 +326,11 @@ def sample(
         # The bound on splitting chunks into parts does not shrink with more units: only the spread is compared.
         spread = half_width - (encoder.bias_bytes * encoder.units if encoder.parts > 1 else 0.0)
         target = target_half_width(value, dataset_bytes, total_bytes)
-        if spread <= target:
+        if spread <= target and (count >= 4 * MIN_UNITS or not _alike(measures)):
             return measures, figures
+        if spread <= target:  # every unit alike: draw more before trusting a range of about 0
+            wanted = min(encoder.units, budget, 2 * count)
+            continue
         # Next size: what the current spread says is needed (the half-width falls as 1/sqrt(n)), at most double.
         needed = math.ceil(count * (spread / max(target, 1e-9)) ** 2 * 1.1)
         wanted = min(encoder.units, budget, max(count + workers, min(needed, 2 * count)))

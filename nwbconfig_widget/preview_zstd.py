@@ -62,6 +62,12 @@ class ZstdLibrary:
         self._is_error.restype = ctypes.c_uint
         self._version = library.ZSTD_versionNumber
         self._version.restype = ctypes.c_uint
+        self._compress = library.ZSTD_compress
+        self._compress.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        self._compress.restype = ctypes.c_size_t
+        self._bound = library.ZSTD_compressBound
+        self._bound.argtypes = [ctypes.c_size_t]
+        self._bound.restype = ctypes.c_size_t
 
     @classmethod
     def numcodecs(cls) -> ZstdLibrary:
@@ -130,6 +136,15 @@ class ZstdLibrary:
             return out.position - mark
         finally:
             self._free(context)
+
+    def compressed_bytes(self, data, level: int) -> bytes:
+        """One frame of ``data``, as ``ZSTD_compress`` makes it at ``level`` (what hdf5plugin's Zstd filter stores)."""
+        source = memoryview(data).cast("B")
+        keep = (ctypes.c_char * source.nbytes).from_buffer_copy(source)
+        capacity = self._bound(source.nbytes)
+        output = ctypes.create_string_buffer(capacity)
+        size = self._check(self._compress(ctypes.addressof(output), capacity, ctypes.addressof(keep), len(keep), level))
+        return output.raw[:size]
 
     @staticmethod
     def frame_bytes(checksum: bool = False) -> int:
