@@ -1,9 +1,9 @@
 """Sampled compression preview: the compressed size and codec speed of a configuration, before the write.
 
 Chunks, or parts of chunks, spread through each dataset are encoded with exactly the encoder the writer uses, in
-worker threads, until the 95% range of the estimate is narrow enough (:mod:`.preview_sampling`): deflate and Zstd
+worker threads, until the 95% range of the estimate is narrow enough (``preview_sampling``): deflate and Zstd
 chunks are measured part by part (zlib primed with deflate's window, zstd primed and measured between two flushes
-of one frame), other codecs chunk by chunk (:mod:`.preview_encoders`). Text, and HDF5 pipelines the writer leaves
+of one frame), other codecs chunk by chunk (``preview_encoders``). Text, and HDF5 pipelines the writer leaves
 to HDF5 itself, are written into an in-memory h5py dataset created with the same chunk shape, filters and options
 (``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5; for Zarr into an in-memory
 zarr array with the same compressor and filters. Edge chunks are padded exactly as in the real file. The total is
@@ -417,8 +417,8 @@ def preview_dataset(
 
     ``blocks`` (chunk coordinates, values) reuses a sample already read, e.g. to compare codecs on the same chunks.
     ``total_bytes`` is the uncompressed size of the whole file previewed (it sets how narrow this dataset's range
-    must be, see :func:`~nwbconfig_widget.preview_sampling.target_half_width`); ``executor`` a thread pool to encode
-    in (default: one thread per core, for this call). A source that cannot be sampled gives a preview without
+    must be, see ``preview_sampling.target_half_width``); ``executor`` a thread pool to encode in (default: one
+    thread per core, for this call). A source that cannot be sampled gives a preview without
     estimates whose ``note`` says why.
     """
     started = time.perf_counter()
@@ -593,14 +593,13 @@ def preview_compression(
     :func:`file_overhead_bytes`, plus :data:`METADATA_BYTES_PER_OBJECT` per object) and ``file_bytes`` with
     ``file_bytes_low`` / ``file_bytes_high``: the estimated size of the file on disk.
 
-    By default the sample of each dataset grows until its 95% range is narrow enough: about
-    :data:`~nwbconfig_widget.preview_sampling.TARGET_HALF_WIDTH` of the file's total once the datasets' ranges are
-    combined (see :mod:`~nwbconfig_widget.preview_sampling`); units are encoded on every core. Giving any of
-    ``sample_fraction``, ``min_chunks`` or ``max_chunks`` applies the fixed rule instead: that share of each dataset's
-    chunks, at least ``min_chunks`` (all when there are fewer) and at most ``max_chunks``, encoded whole (defaults
-    :data:`DEFAULT_SAMPLE_FRACTION`, :data:`DEFAULT_MIN_CHUNKS`, :data:`DEFAULT_MAX_CHUNKS`). Data held in a
-    sequential ``DataChunkIterator`` cannot be sampled without consuming it: its row has no estimate and its note
-    says so. Uncompressed datasets need no sample.
+    By default the sample of each dataset grows until its 95% range is narrow enough: about 2% of the file's total
+    once the datasets' ranges are combined (``preview_sampling.TARGET_HALF_WIDTH``); units (parts of chunks for
+    deflate and Zstd, whole chunks otherwise) are encoded on every core. Giving any of ``sample_fraction``,
+    ``min_chunks`` or ``max_chunks`` applies the fixed rule instead: that share of each dataset's chunks, at least
+    ``min_chunks`` (all when there are fewer) and at most ``max_chunks``, encoded whole (defaults 1%, 2 and 64).
+    Data held in a sequential ``DataChunkIterator`` cannot be sampled without consuming it: its row has no estimate
+    and its note says so. Uncompressed datasets need no sample.
     """
     import pandas as pd
 
