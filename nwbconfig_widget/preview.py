@@ -456,6 +456,13 @@ def preview_dataset(
             preview.note = f"not sampled: {exc}"
             preview.seconds = time.perf_counter() - started
             return preview
+        fixed = _uncompressed_stored_bytes(configuration)
+        if fixed is not None and not fixed_rule:  # nothing to estimate: the pipeline does not change sizes
+            preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
+            preview.exact = True
+            preview.note = "uncompressed: computed, not sampled"
+            preview.seconds = time.perf_counter() - started
+            return preview
         encoder = build_encoder(configuration, read, whole_chunks=fixed_rule)
         if encoder is not None:
             _preview_with_encoder(preview, configuration, encoder, fixed_rule, rule, total_bytes, executor)

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 #: Bytes of a part of a chunk, per compressor family (chunks not larger than this are encoded whole).
-PART_BYTES = {"deflate": 262_144, "zstd": 524_288}
+PART_BYTES = {"deflate": 262_144, "zstd": 262_144}
 #: Bytes before a part that prime the compressor: deflate's whole window; 512 KiB of zstd's history.
 PRIMER_BYTES = {"deflate": 32_768, "zstd": 524_288}
 #: Bound on how far the stored bytes of one part, measured alone, can be from its share of the whole chunk.
