@@ -75,11 +75,14 @@ def encode_speed(chunks: list[np.ndarray], workers: int) -> None:
         sizes = [function(chunk) for chunk in chunks]
         one = time.perf_counter() - started
         with ThreadPoolExecutor(workers) as pool:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             threaded = list(pool.map(function, chunks))
-            many = time.perf_counter() - started
+            many, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert sizes == threaded
-        print(f"   {name:22s} 1 thread {one:.2f} s, {workers} threads {many:.2f} s: {one / many:.2f}x")
+        print(
+            f"   {name:22s} 1 thread {one:.2f} s, {workers} threads {many:.2f} s: {one / many:.2f}x "
+            f"(CPU seconds / wall seconds in threads: {cpu / many:.2f})"
+        )
 
 
 def filter_bytes(chunk: np.ndarray) -> None:
@@ -124,7 +127,7 @@ def part_bias(data: dict[str, np.ndarray]) -> None:
                 label = f"gzip4 {step >> 10}K{' primed' if primer else ''}"
                 cells.append(f"{label} {difference / len(parts):+.0f} B ({difference / whole:+.3%})")
         whole = len(numcodecs.zstd.compress(bytes(chunk), 3))
-        for step, primer in ((262_144, 131_072), (524_288, 0), (524_288, 131_072), (524_288, 524_288)):
+        for step, primer in ((262_144, 0), (262_144, 131_072), (262_144, 524_288), (524_288, 0), (524_288, 524_288)):
             parts = [
                 zstd.part_bytes(chunk, start, min(size, start + step), primer=primer, level=3)
                 for start in range(0, size, step)
@@ -139,13 +142,20 @@ def part_bias(data: dict[str, np.ndarray]) -> None:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["speed", "bytes", "parts"], default=None, help="run one measurement")
+    only = parser.parse_args().only
     print(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    data = kinds()
     traces = neuropixels_traces(10)
     chunks = [np.ascontiguousarray(traces[:78_125, start : start + 64]) for start in range(0, 384, 64)]
-    encode_speed(chunks, max(1, len(os.sched_getaffinity(0))))
-    filter_bytes(chunks[0])
-    part_bias(data)
+    if only in (None, "speed"):
+        encode_speed(chunks, max(1, len(os.sched_getaffinity(0))))
+    if only in (None, "bytes"):
+        filter_bytes(chunks[0])
+    if only in (None, "parts"):
+        part_bias(kinds())
     print(f"\nload average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 
