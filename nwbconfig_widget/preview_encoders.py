@@ -9,6 +9,8 @@ call behind one lock):
 - HDF5 Zstd, with or without shuffle: parts of chunks through the zstd library of the encoder the writer will use
   (numcodecs' when the writer encodes the dataset in threads, hdf5plugin's filter otherwise);
 - other HDF5 pipelines the writer encodes in threads: whole chunks through the writer's own thread encoder;
+- HDF5 Blosc the writer encodes in threads, and Zarr Blosc without filters: parts of whole Blosc blocks through
+  numcodecs;
 - Zarr: parts of chunks for GZip, Zlib and Zstd, whole chunks through numcodecs for any other compressor, after the
   array's filters, as zarr encodes a chunk.
 
@@ -42,7 +44,7 @@ from .preview_sampling import (
 )
 from .preview_zstd import BLOCK_BYTES, ZstdLibrary
 
-_DEFLATE, _SHUFFLE, _ZSTD = 1, 2, 32015
+_DEFLATE, _SHUFFLE, _BLOSC, _ZSTD = 1, 2, 32001, 32015
 _ZLIB_OVERHEAD = 6  # zlib header (2) and Adler-32 (4) around the deflate data
 _NUMERIC = "biuf"
 
@@ -136,6 +138,71 @@ def _zstd_encoder(name, source, chunk_bytes, chunks, library, level, checksum, t
                    part_bytes if parts > 1 else 0)  # fmt: skip
 
 
+_BLOSC_HEADER, _BLOSC_MEMCPYED = 16, 0x02
+_BLOSC_NAMES = {0: "blosclz", 1: "lz4", 2: "lz4hc", 3: "snappy", 4: "zlib", 5: "zstd"}
+
+
+def _blosc_frame(data, cname: str, clevel: int, shuffle: int, typesize: int, blocksize: int) -> bytes:
+    import numcodecs.blosc
+
+    items = np.frombuffer(data, dtype=f"S{typesize}")
+    return numcodecs.blosc.compress(items, cname.encode(), clevel, shuffle, blocksize)
+
+
+def _blosc_block(frame: bytes) -> int:
+    return int.from_bytes(frame[8:12], "little")
+
+
+def _blosc_encoder(source, chunk_bytes, chunks, cname, clevel, shuffle, typesize, blocksize, whole_encode, whole):
+    """Parts of whole Blosc blocks: each block is compressed alone in a chunk's frame too."""
+    if not blocksize:  # Blosc's own choice for a chunk of this size: it depends on the sizes and settings only
+        zeros = np.zeros(chunk_bytes, dtype=np.uint8)
+        blocksize = _blosc_block(_blosc_frame(zeros, cname, clevel, shuffle, typesize, 0))
+    # Blosc enlarges a forced block size by the type size for the codecs it splits by byte: ask for what gives it.
+    probe = np.zeros(min(chunk_bytes, 2 * blocksize), dtype=np.uint8)
+    forced = next(
+        (size for size in (blocksize, blocksize // typesize)
+         if size and _blosc_block(_blosc_frame(probe, cname, clevel, shuffle, typesize, size)) == min(blocksize,
+                                                                                                    probe.size)),
+        None,
+    )  # fmt: skip
+    if forced is None:  # pragma: no cover - a Blosc that sizes blocks otherwise: whole chunks
+        return Encoder("blosc", chunks, 1, chunk_bytes, whole_encode)
+    part_bytes = blocksize * max(1, round(PART_BYTES["blosc"] / blocksize))
+    parts = 1 if whole else max(1, -(-chunk_bytes // part_bytes))
+
+    def measure(unit: int, decode: bool) -> UnitMeasure:
+        chunk, index = divmod(unit, parts)
+        if parts == 1:
+            return whole_encode(chunk, decode)
+        start, stop = index * part_bytes, min(chunk_bytes, (index + 1) * part_bytes)
+        # A chunk's last, shorter block is compressed as a leftover block only in a frame with a full block before it
+        # (alone it would be a frame's one full block): such a part is measured with the block before it.
+        before = blocksize if stop - start < blocksize and start >= blocksize else 0
+        data, inside = stream_range(source, chunk, start - before, stop, None, start)
+        started = time.perf_counter()
+        frame = _blosc_frame(data, cname, clevel, shuffle, typesize, forced)
+        seconds = time.perf_counter() - started
+        if frame[2] & _BLOSC_MEMCPYED:
+            stored = len(frame) - _BLOSC_HEADER - before
+        elif before:  # the blocks after the first, which ends where the second starts
+            stored = len(frame) - int.from_bytes(frame[_BLOSC_HEADER + 4 : _BLOSC_HEADER + 8], "little")
+        else:
+            stored = len(frame) - _BLOSC_HEADER - 4 * -(-(stop - start) // blocksize)
+        decode_seconds = None
+        if decode:
+            import numcodecs.blosc
+
+            started = time.perf_counter()
+            numcodecs.blosc.decompress(frame)
+            decode_seconds = time.perf_counter() - started
+        return UnitMeasure(chunk, inside, stored, seconds, decode_seconds)
+
+    overhead = _BLOSC_HEADER + 4 * -(-chunk_bytes // blocksize) if parts > 1 else 0
+    return Encoder("blosc", chunks, parts, chunk_bytes, measure, overhead, PART_BIAS_BYTES["blosc"],
+                   part_bytes if parts > 1 else 0)  # fmt: skip
+
+
 class _Shifted:
     """``data`` seen as bytes ``offset:offset + len(data)`` of a longer buffer (slicing only)."""
 
@@ -225,6 +292,10 @@ def _hdf5_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, wh
             return None
         return _zstd_encoder("zstd", source, chunk_bytes, chunks, library, _zstd_level(last), False, transform,
                              whole_encode, whole)  # fmt: skip
+    if ids == (_BLOSC,) and threads and len(last) >= 7 and last[6] in _BLOSC_NAMES and last[5] in (0, 1, 2):
+        # the writer's threads encode Blosc with numcodecs: Blosc's typesize, clevel, shuffle and compressor values
+        return _blosc_encoder(source, chunk_bytes, chunks, _BLOSC_NAMES[last[6]], last[4], last[5], last[2], 0,
+                              whole_encode, whole)  # fmt: skip
     if threads:
         return Encoder("hdf5 threads", chunks, 1, chunk_bytes, whole_encode)
     return None
@@ -290,6 +361,12 @@ def _zarr_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, wh
         checksum = bool(getattr(compressor, "checksum", False))
         return _zstd_encoder("zstd", source, chunk_bytes, chunks, ZstdLibrary.numcodecs(), compressor.level, checksum,
                              transform_or_none, whole_encode, whole)  # fmt: skip
+    if isinstance(compressor, numcodecs.Blosc) and not filters:
+        shuffle = compressor.shuffle
+        if shuffle == numcodecs.Blosc.AUTOSHUFFLE:
+            shuffle = numcodecs.Blosc.BITSHUFFLE if dtype.itemsize == 1 else numcodecs.Blosc.SHUFFLE
+        return _blosc_encoder(source, chunk_bytes, chunks, compressor.cname, compressor.clevel, shuffle,
+                              dtype.itemsize, compressor.blocksize, whole_encode, whole)  # fmt: skip
     return Encoder("zarr", chunks, 1, chunk_bytes, whole_encode)
 
 

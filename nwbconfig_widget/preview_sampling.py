@@ -12,6 +12,9 @@ Parts of chunks:
   dictionary, which is deflate's whole window, so it is compressed as it would be inside the chunk's stream;
 - **Zstandard** (HDF5 Zstd, Zarr Zstd): a part starts at a multiple of zstd's 128 KiB block and is measured inside a
   frame primed with the 512 KiB before it (:mod:`.preview_zstd`), with the zstd library the writer uses;
+- **Blosc** (HDF5 Blosc in the writer's threads, Zarr Blosc without filters): Blosc compresses blocks of a fixed
+  size independently, so a part of whole blocks is compressed alone with the chunk's block size (read from the frame
+  of a chunk of zeros) and its blocks counted without the frame's header and block offsets;
 - anything else, and any chunk not larger than a part, is encoded whole, exactly as the writer stores it.
 
 Splitting a chunk into parts is not free of bias: a measured bound per part (:data:`PART_BIAS_BYTES`) is added to
@@ -39,11 +42,11 @@ from typing import Any
 import numpy as np
 
 #: Bytes of a part of a chunk, per compressor family (chunks not larger than this are encoded whole).
-PART_BYTES = {"deflate": 262_144, "zstd": 262_144}
+PART_BYTES = {"deflate": 262_144, "zstd": 262_144, "blosc": 262_144}
 #: Bytes before a part that prime the compressor: deflate's whole window; 512 KiB of zstd's history.
 PRIMER_BYTES = {"deflate": 32_768, "zstd": 524_288}
 #: Bound on how far the stored bytes of one part, measured alone, can be from its share of the whole chunk.
-PART_BIAS_BYTES = {"deflate": 256, "zstd": 512}
+PART_BIAS_BYTES = {"deflate": 256, "zstd": 512, "blosc": 0}
 #: The sample grows until the dataset's 95% range is at most this share of the file total (see target_half_width).
 TARGET_HALF_WIDTH = 0.02
 #: Units always encoded before the variance is trusted (all of them when there are fewer).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from datetime import datetime, timezone
 
+import numcodecs
 import numcodecs.zstd
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from test_preview import stored_chunk_bytes
 
 from nwbconfig_widget import (
     HDF5DatasetIOConfiguration,
+    ZarrDatasetIOConfiguration,
     configure_and_write_nwbfile,
     get_default_backend_configuration,
 )
@@ -206,6 +208,23 @@ def test_parts_add_up_to_the_whole_chunk_within_the_bias_bound(kind):
         for start in range(0, size, step)
     ]
     assert abs(sum(parts) - whole) <= PART_BIAS_BYTES["zstd"] * len(parts), kind
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_blosc_parts_add_up_to_the_whole_chunk(kind):
+    """Blosc compresses blocks alone: parts of whole blocks give the chunk's blocks, frame by frame."""
+    data = np.ascontiguousarray(KINDS[kind]()).reshape(-1)
+    for cname, clevel, shuffle in (("zstd", 5, 2), ("lz4", 5, 1), ("blosclz", 5, 1)):
+        configuration = ZarrDatasetIOConfiguration(
+            object_id="id", location_in_file="a/data", dataset_name="data", dtype=data.dtype, full_shape=data.shape,
+            chunk_shape=data.shape, compression_method="blosc",
+            compression_options={"cname": cname, "clevel": clevel, "shuffle": shuffle},
+        )  # fmt: skip
+        encoder = build_encoder(configuration, lambda selection: data[selection])
+        assert encoder.parts > 1
+        whole = len(numcodecs.Blosc(cname, clevel, shuffle).encode(data))
+        parts = [encoder.measure(unit, False).stored_bytes for unit in range(encoder.units)]
+        assert sum(parts) + encoder.overhead == whole, (kind, cname)
 
 
 def test_hdf5plugin_zstd_whole_chunks_are_what_hdf5_stores(tmp_path):
