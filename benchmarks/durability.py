@@ -10,11 +10,13 @@ measures that cost on ~300 MB of Neuropixels-like int16 (390,000 samples x 384 c
    (3,000 files); the last also with the files flushed one after the other (1 thread) instead of 16 at once;
 3. a repack of the uncompressed HDF5 file to HDF5 with the default configuration.
 
-Without fsync means ``nwbconfig_widget.io.atomic._durable = False``, a private switch that exists for this benchmark
-only (and ``atomic.SYNC_THREADS`` for the 1-thread row). Each measurement runs in a fresh process; before each, the
+Three variants of each write: without fsync (``nwbconfig_widget.io.atomic._durable = False``, a private switch that
+exists for this benchmark only, like ``atomic.SYNC_THREADS`` for the 1-thread row); durable with every flush at the
+end (the write-behind thread's interval set beyond the write, ``io.write_behind.INTERVAL_SECONDS``); and durable as
+shipped, with the write-behind flushes during the write. Each measurement runs in a fresh process; before each, the
 machine's dirty pages are written out (``os.sync()`` here, outside the timing) so no run pays for an earlier one's
-writes. The runs with and without fsync alternate; the median of ``--repeat`` runs is reported, with the time spent
-inside the fsyncs of the durable runs (measured directly, so it holds when other processes make the totals vary).
+writes. The variants alternate; the median of ``--repeat`` runs is reported, with the time spent inside the final fsyncs
+of the durable runs (measured directly, so it holds when other processes make the totals vary).
 """
 
 from __future__ import annotations
@@ -97,17 +99,24 @@ def source(workdir: Path) -> Path:
     """The uncompressed HDF5 file the repack reads (made once, in a child process)."""
     path = workdir / "source.nwb"
     if not path.exists():
-        run_child("hdf5 write, uncompressed", True, 16, workdir)
+        run_child("hdf5 write, uncompressed", "write-behind", 16, workdir)
         (workdir / CASES["hdf5 write, uncompressed"][0]).rename(path)
     return path
 
 
-def child(case: str, durable: bool, threads: int, workdir: Path) -> dict:
-    """One write in this process; seconds in total and inside the fsyncs, files and bytes written."""
-    from nwbconfig_widget import configure_and_write_nwbfile, get_default_backend_configuration, repack_nwbfile
-    from nwbconfig_widget.io import atomic
+#: variant -> (durable, flushes during the write)
+VARIANTS = {"no fsync": (False, False), "fsync at the end": (True, False), "write-behind": (True, True)}
 
+
+def child(case: str, variant: str, threads: int, workdir: Path) -> dict:
+    """One write in this process; seconds in total and inside the final fsyncs, files and bytes written."""
+    from nwbconfig_widget import configure_and_write_nwbfile, get_default_backend_configuration, repack_nwbfile
+    from nwbconfig_widget.io import atomic, write_behind
+
+    durable, behind = VARIANTS[variant]
     atomic._durable, atomic.SYNC_THREADS = durable, threads
+    if not behind:
+        write_behind.INTERVAL_SECONDS = 1e6  # the thread's first pass would come long after the write
     inside = [0.0]
 
     def timed(function):
@@ -142,14 +151,14 @@ def child(case: str, durable: bool, threads: int, workdir: Path) -> dict:
     return {"seconds": seconds, "fsync": inside[0], "files": len(files), "bytes": sum(f.stat().st_size for f in files)}
 
 
-def run_child(case: str, durable: bool, threads: int, workdir: Path) -> dict:
+def run_child(case: str, variant: str, threads: int, workdir: Path) -> dict:
     target = workdir / CASES[case][0]
     subprocess.run(["rm", "-rf", str(target)], check=True)
     os.sync()  # no run pays for the previous one's dirty pages
-    arguments = [case, str(int(durable)), str(threads), str(workdir)]
+    arguments = [case, variant, str(threads), str(workdir)]
     completed = subprocess.run([sys.executable, __file__, "--child", *arguments], capture_output=True, text=True)
     if completed.returncode != 0:
-        raise RuntimeError(f"{case} (durable={durable}) failed:\n{completed.stderr[-4000:]}")
+        raise RuntimeError(f"{case} ({variant}) failed:\n{completed.stderr[-4000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -169,30 +178,35 @@ def main() -> None:
     variants = [(case, 16) for case in CASES] + [("zarr write, ~100 kB chunks", 1)]
     rows = []
     for case, threads in variants:
-        runs: dict[bool, list[dict]] = {True: [], False: []}
+        runs: dict[str, list[dict]] = {variant: [] for variant in VARIANTS}
         for _ in range(args.repeat):
-            for durable in (False, True):
-                runs[durable].append(run_child(case, durable, threads, workdir))
-        without = statistics.median(run["seconds"] for run in runs[False])
-        with_fsync = statistics.median(run["seconds"] for run in runs[True])
-        inside = statistics.median(run["fsync"] for run in runs[True])
+            for variant in VARIANTS:
+                runs[variant].append(run_child(case, variant, threads, workdir))
+        seconds = {variant: statistics.median(run["seconds"] for run in runs[variant]) for variant in VARIANTS}
+        inside = {variant: statistics.median(run["fsync"] for run in runs[variant]) for variant in VARIANTS}
         label = case + (", fsync 1 file at a time" if threads == 1 else "")
-        print(f"{label}: without {[round(r['seconds'], 2) for r in runs[False]]}, "
-              f"with {[round(r['seconds'], 2) for r in runs[True]]}", flush=True)  # fmt: skip
-        rows.append((label, runs[True][0]["files"], runs[True][0]["bytes"], without, with_fsync, inside))
+        listed = ", ".join(f"{variant} {[round(run['seconds'], 2) for run in runs[variant]]}" for variant in VARIANTS)
+        print(f"{label}: {listed}", flush=True)
+        first = runs["write-behind"][0]
+        rows.append((label, first["files"], first["bytes"], seconds, inside))
 
     print()
-    header = f"| {'write':<52} | {'files':>6} | {'MB':>6} | {'no fsync (s)':>12} | {'fsync (s)':>9} |"
-    print(header + f" {'with / without':>14} | {'in fsync (s)':>12} | {'share':>6} |")
-    print(f"|{'-' * 54}|{'-' * 8}|{'-' * 8}|{'-' * 14}|{'-' * 11}|{'-' * 16}|{'-' * 14}|{'-' * 8}|")
-    for label, files, nbytes, without, with_fsync, inside in rows:
+    print(
+        f"| {'write':<52} | {'files':>6} | {'MB':>6} | {'no fsync (s)':>12} | {'fsync at end (s)':>16} | "
+        f"{'write-behind (s)':>16} | {'at end / none':>13} | {'behind / none':>13} | "
+        f"{'final fsync: end, behind (s)':>28} |"
+    )
+    print("|" + "|".join("-" * width for width in (54, 8, 8, 14, 18, 18, 15, 15, 30)) + "|")
+    for label, files, nbytes, seconds, inside in rows:
+        none, end, behind = seconds["no fsync"], seconds["fsync at the end"], seconds["write-behind"]
         print(
-            f"| {label:<52} | {files:>6} | {nbytes / 1e6:>6.0f} | {without:>12.2f} | {with_fsync:>9.2f} | "
-            f"{with_fsync / without:>13.2f}x | {inside:>12.2f} | {inside / with_fsync:>6.1%} |"
+            f"| {label:<52} | {files:>6} | {nbytes / 1e6:>6.0f} | {none:>12.2f} | {end:>16.2f} | {behind:>16.2f} | "
+            f"{end / none:>12.2f}x | {behind / none:>12.2f}x | "
+            f"{inside['fsync at the end']:>13.2f}, {inside['write-behind']:>12.2f} |"
         )
     print()
-    print("share: the time inside the fsyncs over the whole durable write (medians); the totals vary by more than the")
-    print("fsyncs cost when other processes share the machine, the time inside the fsyncs is measured directly.")
+    print("final fsync: the time inside the fsyncs after the write (medians), measured directly: the totals vary by")
+    print("more than the fsyncs cost when other processes share the machine.")
     print()
     print(f"disk: {disk / 1e6:.0f} MB/s written and fsync'ed (320 MB in one file)")
     load_after = os.getloadavg()
@@ -201,7 +215,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        case, durable, threads, workdir = sys.argv[2], bool(int(sys.argv[3])), int(sys.argv[4]), Path(sys.argv[5])
-        print(json.dumps(child(case, durable, threads, workdir)))
+        case, variant, threads, workdir = sys.argv[2], sys.argv[3], int(sys.argv[4]), Path(sys.argv[5])
+        print(json.dumps(child(case, variant, threads, workdir)))
     else:
         main()

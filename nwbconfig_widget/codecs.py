@@ -454,6 +454,13 @@ def check_pipeline(
             raise UnsupportedDataError(
                 "fletcher32 cannot checksum variable-length (text or ragged) data in HDF5; drop the fletcher32 filter"
             )
+        if compression_method == "SZ3" and dtype.kind in "iu" and dtype.itemsize <= 2:
+            raise UnsupportedDataError(
+                f"SZ3 (hdf5plugin {hdf5plugin.version}) writes past its buffers on {dtype} data, which damages the "
+                "memory of the process (measured: it aborted or crashed the process later on many chunk shapes and "
+                "values, and passed unseen on others); use SZ, which takes the same error-bound options, or store the "
+                "data as int32"
+            )
         if compression_method == "szip":
             _check_szip_chunk(chunk_shape, full_shape, kwargs["compression_opts"][1])
         elif compression_method is None or compression_method in _HDF5_BUILTIN_COMPRESSORS:

@@ -7,11 +7,11 @@ removes it once its owner is gone. A temporary of a live writer (another process
 never touched, nor one written from another machine (its owner cannot be checked from here).
 
 Durability: before the temporary is renamed onto the target, every file of it (the HDF5 file, closed by then; every
-chunk and metadata file of a Zarr folder) and every folder in it is flushed to the disk (``fsync``); after each rename
-the folder holding the target is flushed too, so the new name survives a power loss or a kernel crash (as SQLite and
-git do). A file system that does not support fsync (``EINVAL``, e.g. some network file systems) is written without
-it; any other fsync error (``EIO``: the data may not be on the disk) fails the write and nothing is moved to the
-target.
+chunk and metadata file of a Zarr folder) and every folder in it is flushed to the disk (``fsync``; most of the data was
+flushed while it was written, by :mod:`.write_behind`, so that the disk works while the codecs do); after each rename
+the folder holding the target is flushed too, so the new name survives a power loss or a kernel crash (as SQLite and git
+do). A file system that does not support fsync (``EINVAL``, e.g. some network file systems) is written without it; any
+other fsync error (``EIO``: the data may not be on the disk) fails the write and nothing is moved to the target.
 
 >>> owner = owner_of(Path(temporary_name(Path("x/out.nwb"))))
 >>> owner.pid == os.getpid() and owner.alive()
@@ -37,6 +37,7 @@ from pathlib import Path
 
 from .hdf5_orphans import open_objects, release_orphans
 from .interrupts import Interrupts
+from .write_behind import WriteBehind
 
 logger = logging.getLogger(__name__)
 
@@ -355,16 +356,21 @@ def atomic_target(
     check_target(target, overwrite)
     temporary = target.with_name(temporary_name(target))
     hdf5_open_before = open_objects()
+    behind = WriteBehind(temporary) if _durable else None  # the disk writes while the codecs run
+    if behind is not None:
+        behind.start()
     try:
         yield temporary
     except BaseException as exc:
+        if behind is not None:
+            behind.stop(raise_error=False)  # the write failed: what the flushes found no longer matters
         _remove(temporary)
         release_orphans(hdf5_open_before, target, temporary, exc)  # HDF5 objects a failed close left: hdf5_orphans
         if isinstance(exc, Exception) and _is_disk_full(exc):
             raise _disk_full_error(target, exc) from exc
         raise
     try:
-        _sync_new_file(temporary, target)
+        _sync_new_file(temporary, target, behind)
         if interrupts is not None:
             interrupts.commit()
         _move_into_place(temporary, target, overwrite)
@@ -373,9 +379,12 @@ def atomic_target(
         raise
 
 
-def _sync_new_file(temporary: Path, target: Path) -> None:
-    """Flush the complete temporary (the HDF5 file was closed, every Zarr chunk stored, before the block ended)."""
+def _sync_new_file(temporary: Path, target: Path, behind: WriteBehind | None = None) -> None:
+    """Flush the complete temporary (the HDF5 file was closed, every Zarr chunk stored, before the block ended), after
+    the flushes of ``behind`` during the write (whose error, if any, is raised here)."""
     try:
+        if behind is not None:
+            behind.stop()
         sync_tree(temporary)
     except OSError as exc:
         if _is_disk_full(exc):  # the write-back found the disk full (ENOSPC from fsync, e.g. on NFS)

@@ -1,0 +1,129 @@
+"""The write-behind flushes: a file (or Zarr folder) is flushed to the disk while it is written, and an error of such a
+flush fails the write like an error of the final fsync."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_durability import NAMES, recording, stored_recording, write
+
+from nwbconfig_widget.io import write_behind
+from nwbconfig_widget.io.write_behind import WriteBehind
+
+
+class Fdatasyncs:
+    """Records the path of every ``os.fdatasync`` (then does it for real), and fails those whose path ends with
+    ``fail`` with ``code``."""
+
+    def __init__(self, monkeypatch, fail: str | None = None, code: int = errno.EIO):
+        self.real = os.fdatasync
+        self.fail, self.code = fail, code
+        self.paths: list[str] = []
+        self.lock = threading.Lock()
+        monkeypatch.setattr(os, "fdatasync", self)
+
+    def __call__(self, descriptor: int) -> None:
+        path = os.readlink(f"/proc/self/fd/{descriptor}")
+        with self.lock:
+            self.paths.append(path)
+        if self.fail is not None and path.endswith(self.fail):
+            raise OSError(self.code, os.strerror(self.code))
+        self.real(descriptor)
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+
+
+def append_for(path: Path, seconds: float) -> int:
+    """Append 1 MB blocks to ``path`` for ``seconds``; the number of blocks."""
+    blocks, block = 0, os.urandom(1 << 20)
+    end = time.monotonic() + seconds
+    with open(path, "ab") as file:
+        while time.monotonic() < end:
+            file.write(block)
+            file.flush()
+            blocks += 1
+            time.sleep(0.005)
+    return blocks
+
+
+@needs_proc
+def test_a_file_being_written_is_flushed_while_it_grows(tmp_path, monkeypatch):
+    calls = Fdatasyncs(monkeypatch)
+    path = (tmp_path / "growing.bin").resolve()
+    with WriteBehind(path, interval=0.05) as behind:
+        blocks = append_for(path, 0.6)
+    assert blocks > 10
+    assert behind.passes >= 3 and behind.error is None
+    assert set(calls.paths) == {str(path)} and len(calls.paths) == behind.passes
+
+
+@needs_proc
+def test_an_unchanged_file_is_not_flushed_again(tmp_path, monkeypatch):
+    path = (tmp_path / "still.bin").resolve()
+    path.write_bytes(b"x" * 1000)
+    calls = Fdatasyncs(monkeypatch)
+    with WriteBehind(path, interval=0.02):
+        time.sleep(0.3)
+    assert calls.paths == [str(path)]
+
+
+@needs_proc
+def test_every_new_file_of_a_folder_is_flushed_once(tmp_path, monkeypatch):
+    folder = (tmp_path / "store").resolve()
+    calls = Fdatasyncs(monkeypatch)
+    with WriteBehind(folder, interval=0.02):
+        time.sleep(0.1)  # the folder does not exist yet: nothing to do
+        (folder / "a" / "b").mkdir(parents=True)
+        for name in ("0.0", "a/0.1", "a/b/1.1"):
+            (folder / name).write_bytes(name.encode())
+        time.sleep(0.3)
+    assert sorted(calls.paths) == sorted(str(folder / name) for name in ("0.0", "a/0.1", "a/b/1.1"))
+
+
+@needs_proc
+def test_a_flush_error_is_kept_and_raised_at_the_stop(tmp_path, monkeypatch):
+    path = (tmp_path / "failing.bin").resolve()
+    Fdatasyncs(monkeypatch, fail="failing.bin")
+    behind = WriteBehind(path, interval=0.02)
+    behind.start()
+    append_for(path, 0.2)
+    with pytest.raises(OSError) as raised:
+        behind.stop()
+    assert raised.value.errno == errno.EIO and raised.value.filename == str(path)
+
+
+@needs_proc
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_a_write_is_flushed_while_it_runs_and_read_back_whole(tmp_path, monkeypatch, backend):
+    """With a short interval, the temporary is flushed during the write (not only by the final fsync)."""
+    monkeypatch.setattr(write_behind, "INTERVAL_SECONDS", 0.001)
+    calls = Fdatasyncs(monkeypatch)
+    folder = tmp_path.resolve()
+    target = folder / NAMES[backend]
+    write(target, backend)
+    assert any(".partial-" in path for path in calls.paths)
+    np.testing.assert_array_equal(stored_recording(target), recording())
+
+
+@needs_proc
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_an_io_error_of_a_flush_during_the_write_fails_it_and_leaves_nothing(tmp_path, monkeypatch, backend):
+    monkeypatch.setattr(write_behind, "INTERVAL_SECONDS", 0.001)
+    failing = ".nwb" if backend == "hdf5" else "/acquisition/raw/data/0.0"
+    calls = Fdatasyncs(monkeypatch, fail=failing)
+    folder = tmp_path.resolve()
+    target = folder / NAMES[backend]
+    with pytest.raises(OSError) as raised:
+        write(target, backend)
+    assert any(path.endswith(failing) for path in calls.paths), "the flush never reached the failing file"
+    assert raised.value.errno == errno.EIO
+    message = str(raised.value)
+    assert f"writing {target} failed" in message and "nothing was moved to the target" in message
+    assert os.listdir(folder) == []
