@@ -197,11 +197,12 @@ class ParallelWriter:
         """Fill ``dataset`` from a source read straight into a ring of reused memory, piece by piece; False (nothing
         done) when the source cannot be read that way.
 
-        A piece is a chunk row of a buffer (all its chunks along the first axis), or a whole buffer when the source
-        only reads whole buffers cheaply. The ring holds one buffer, at least two pieces (one read while the other is
-        encoded) and enough pieces to keep every worker busy while one is read, but never more than two buffers. A
-        piece is read into the ring's oldest slot once that slot's chunks are stored; finished chunks are stored as
-        soon as those before them are, so few compressed chunks wait in memory.
+        A piece is a chunk row of a buffer (its chunks along the first axis), or a whole buffer when the source only
+        reads whole buffers cheaply. The ring holds two pieces (one read while the other is encoded), or more when
+        that is needed to keep every worker busy while one piece is read, but never more than two buffers (at most one
+        when a buffer holds two chunk rows or more and a chunk row at least as many chunks as workers). A piece is read
+        into the ring's oldest slot once that slot's chunks are stored; finished chunks are stored as soon as those
+        before them are, so few compressed chunks wait in memory.
         """
         if not isinstance(iterator, BufferedDataIterator) or np.dtype(dataset.dtype) != iterator.dtype:
             return False
@@ -215,7 +216,7 @@ class ParallelWriter:
         rows = min(rows, buffer[0])
         pieces_per_buffer = -(-buffer[0] // rows)
         chunks_per_piece = int(np.prod([-(-b // c) for b, c in zip(buffer[1:], chunks[1:])] or [1]))
-        slots = min(2 * pieces_per_buffer, max(pieces_per_buffer, 2, 1 + -(-self.n_jobs // chunks_per_piece)))
+        slots = min(2 * pieces_per_buffer, max(2, 1 + -(-self.n_jobs // chunks_per_piece)))
         slot_size = rows * int(np.prod(buffer[1:] or [1]))
         ring = np.empty(slots * slot_size, dtype=np.dtype(dataset.dtype))  # pages are touched (resident) only once used
         pending: collections.deque[list] = collections.deque()  # per piece in the ring, its chunks not yet stored

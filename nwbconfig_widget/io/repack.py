@@ -35,7 +35,7 @@ def open_nwbfile(path: str | os.PathLike, mode: str = "r", chunk_cache_bytes: in
 
         file = h5py.File(str(path), mode, rdcc_nbytes=int(chunk_cache_bytes))
         try:
-            return nwb_io_class(backend)(file=file, mode=mode)
+            return nwb_io_class(backend)(str(path), mode=mode, file=file)
         except BaseException:
             file.close()
             raise
