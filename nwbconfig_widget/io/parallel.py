@@ -7,8 +7,10 @@ created it and hand it to :meth:`ParallelWriter.fill`, which reads it one buffer
 a buffer in parallel while the next buffer is read (``parallel_hdf5.py``, ``parallel_zarr.py``).
 
 Memory: at most two buffers are held (one being encoded, one being read) plus the chunks being encoded, whatever the
-number of workers. Datasets that cannot be filled in parallel (text, compound, object, contiguous, small, or whose
-stored dtype differs from the source's) are written by the plain path, with a note in the log.
+number of workers. An h5py or zarr source (a repack) is read straight into a ring of reused memory, a chunk row at a
+time: about two chunk rows are held (see ``_fill_ring``). Datasets that cannot be filled in parallel (text,
+compound, object, contiguous, small, or whose stored dtype differs from the source's) are written by the plain path,
+with a note in the log.
 """
 
 from __future__ import annotations
