@@ -6,7 +6,7 @@ The buffer shape of a dataset configuration is honoured here: each step reads ex
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import h5py
@@ -34,6 +34,11 @@ def array_reader(source: Any) -> Callable[[Selection], np.ndarray]:
     if isinstance(source, np.ndarray):
         return lambda selection: source[selection]
     return lambda selection: _as_text_if_text(np.asarray(source[selection]))
+
+
+def _is_zarr_array(source: Any) -> bool:
+    module = type(source).__module__
+    return module.startswith("zarr") and hasattr(source, "get_basic_selection")
 
 
 def _as_text_if_text(values: np.ndarray) -> np.ndarray:
@@ -106,6 +111,48 @@ class BufferedDataIterator(GenericDataChunkIterator):
 
     def _get_maxshape(self) -> tuple[int, ...]:
         return self._full_shape
+
+    # Reading into memory the caller owns (the parallel writer reuses the same memory for every buffer).
+
+    def read_rows(self, chunk_rows: int) -> int | None:
+        """How many rows (along the first axis) one read into caller-owned memory may cover: ``chunk_rows`` when
+        reading a buffer in pieces of whole chunk rows costs the source nothing more than reading it at once, the
+        buffer's rows when only whole buffers are cheap (a chunked, compressed source whose chunks a piece would cut),
+        or None when the source cannot be read into caller-owned memory (then the iterator is used as it is).
+
+        >>> import numpy as np
+        >>> iterator = BufferedDataIterator(np.arange(10), full_shape=(10,), dtype=np.dtype("int64"),
+        ...                                 buffer_shape=(4,), chunk_shape=(2,))
+        >>> iterator.read_rows(2) is None  # numpy: its buffers are views, read without a copy
+        True
+        """
+        if isinstance(self.source, h5py.Dataset):
+            if h5py.check_string_dtype(self.source.dtype) is not None:
+                return None
+            source_chunks = self.source.chunks
+            unfiltered = self.source.id.get_create_plist().get_nfilters() == 0
+        elif _is_zarr_array(self.source):
+            if self.source.dtype.kind not in "biuf":
+                return None
+            source_chunks, unfiltered = self.source.chunks, False
+        else:
+            return None
+        if source_chunks is None or unfiltered or chunk_rows % source_chunks[0] == 0:
+            return chunk_rows  # HDF5 reads the rows of an unfiltered chunk without reading all of it
+        return int(self.buffer_shape[0])
+
+    def buffer_selections(self) -> Iterator[Selection]:
+        """The selections of the buffers not read yet, in order (taking them uses the iterator up)."""
+        return self.buffer_selection_generator
+
+    def read_into(self, selection: Selection, out: np.ndarray) -> None:
+        """Read ``selection`` of the source straight into ``out`` (C-contiguous, of the selection's shape)."""
+        if isinstance(self.source, h5py.Dataset):
+            self.source.read_direct(out, source_sel=selection)
+        else:
+            self.source.get_basic_selection(selection, out=out)
+        if self._on_buffer is not None:
+            self._on_buffer(int(out.nbytes))
 
     def _get_dtype(self) -> np.dtype:
         return self._source_dtype

@@ -7,12 +7,15 @@ created it and hand it to :meth:`ParallelWriter.fill`, which reads it one buffer
 a buffer in parallel while the next buffer is read (``parallel_hdf5.py``, ``parallel_zarr.py``).
 
 Memory: at most two buffers are held (one being encoded, one being read) plus the chunks being encoded, whatever the
-number of workers. Datasets that cannot be filled in parallel (text, compound, object, contiguous, small, or whose
-stored dtype differs from the source's) are written by the plain path, with a note in the log.
+number of workers. An h5py or zarr source (a repack) is read straight into a ring of reused memory, a chunk row at a
+time: about two chunk rows are held (see ``_fill_ring``). Datasets that cannot be filled in parallel (text,
+compound, object, contiguous, small, or whose stored dtype differs from the source's) are written by the plain path,
+with a note in the log.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 from collections.abc import Callable
@@ -160,6 +163,8 @@ class ParallelWriter:
             from .parallel_zarr import ZarrChunkWriter
 
             chunk_writer = ZarrChunkWriter(dataset, self.threads)
+        if self._fill_ring(dataset, iterator, chunk_writer, chunks, location):
+            return
         previous: list = []
         current: list = []
         try:
@@ -188,6 +193,74 @@ class ParallelWriter:
             chunk_writer.abort(previous + current)
             raise
 
+    def _fill_ring(
+        self, dataset: Any, iterator: Any, chunk_writer: Any, chunks: tuple[int, ...], location: str
+    ) -> bool:
+        """Fill ``dataset`` from a source read straight into a ring of reused memory, piece by piece; False (nothing
+        done) when the source cannot be read that way.
+
+        A piece is a chunk row of a buffer (its chunks along the first axis), or a whole buffer when the source only
+        reads whole buffers cheaply. The ring holds two pieces (one read while the other is encoded), or more when
+        that is needed to keep every worker busy while one piece is read, but never more than two buffers (at most one
+        when a buffer holds two chunk rows or more and a chunk row at least as many chunks as workers). A piece is read
+        into the ring's oldest slot once that slot's chunks are stored; finished chunks are stored as soon as those
+        before them are, so few compressed chunks wait in memory.
+        """
+        if not isinstance(iterator, BufferedDataIterator) or np.dtype(dataset.dtype) != iterator.dtype:
+            return False
+        shape = tuple(int(length) for length in dataset.shape)
+        buffer = tuple(min(int(b), length) for b, length in zip(iterator.buffer_shape, shape))
+        if shape != tuple(iterator.maxshape) or not _aligned(tuple(slice(0, b) for b in buffer), chunks, shape):
+            return False
+        rows = iterator.read_rows(chunks[0])
+        if rows is None:
+            return False
+        rows = min(rows, buffer[0])
+        pieces_per_buffer = -(-buffer[0] // rows)
+        chunks_per_piece = int(np.prod([-(-b // c) for b, c in zip(buffer[1:], chunks[1:])] or [1]))
+        slots = min(2 * pieces_per_buffer, max(2, 1 + -(-self.n_jobs // chunks_per_piece)))
+        slot_size = rows * int(np.prod(buffer[1:] or [1]))
+        ring = np.empty(slots * slot_size, dtype=np.dtype(dataset.dtype))  # pages are touched (resident) only once used
+        pending: collections.deque[list] = collections.deque()  # per piece in the ring, its chunks not yet stored
+        piece_index = 0
+        try:
+            for buffer_selection in iterator.buffer_selections():
+                for selection in _pieces(buffer_selection, rows):
+                    self.check_cancel()
+                    if len(pending) == slots:  # the slot to read into holds the oldest piece: store it first
+                        chunk_writer.store(pending.popleft(), self.check_cancel)
+                    piece_shape = tuple(item.stop - item.start for item in selection)
+                    start = (piece_index % slots) * slot_size
+                    piece = ring[start : start + int(np.prod(piece_shape))].reshape(piece_shape)
+                    piece_index += 1
+                    iterator.read_into(selection, piece)
+                    if getattr(chunk_writer, "needs_probe", False):
+                        chunk_writer.probe(next(_split(piece, selection, chunks))[1])
+                    if getattr(chunk_writer, "plain", False):
+                        while pending:
+                            chunk_writer.store(pending.popleft(), self.check_cancel)
+                        dataset[selection] = piece
+                        continue
+                    pending.append(
+                        [chunk_writer.submit(offset, part) for offset, part in _split(piece, selection, chunks)]
+                    )
+                    _store_finished(pending, chunk_writer, self.check_cancel)
+            while pending:
+                chunk_writer.store(pending.popleft(), self.check_cancel)
+        except BaseException:
+            chunk_writer.abort([item for items in pending for item in items])
+            raise
+        self.report[location] = chunk_writer.method
+        logger.debug(
+            "%s: %s chunks encoded by %s, read into a ring of %s pieces of %s rows",
+            location,
+            chunks,
+            chunk_writer.method,
+            slots,
+            rows,
+        )
+        return True
+
     def _as_stored(self, dataset: Any, data: np.ndarray) -> np.ndarray | None:
         """The data in the stored dtype when numpy converts exactly like the backend would, else None."""
         stored = np.dtype(dataset.dtype)
@@ -205,6 +278,27 @@ class ParallelWriter:
             selection = _normalized(block.selection, np.shape(block.data))
             _grow(dataset, selection)
             dataset[selection] = block.data
+
+
+def _store_finished(pending: collections.deque, chunk_writer: Any, on_chunk: Callable[[], None]) -> None:
+    """Store the chunks already encoded at the head of ``pending`` (in order), without waiting for any."""
+    while pending:
+        items = pending[0]
+        done = 0
+        while done < len(items) and items[done][1].done():
+            done += 1
+        chunk_writer.store(items[:done], on_chunk)
+        del items[:done]
+        if items:
+            return
+        pending.popleft()
+
+
+def _pieces(selection: tuple[slice, ...], rows: int):
+    """``selection`` cut along the first axis into pieces of ``rows`` rows (the last one may be shorter)."""
+    first = selection[0]
+    for start in range(first.start, first.stop, rows):
+        yield (slice(start, min(start + rows, first.stop)), *selection[1:])
 
 
 def _normalized(selection: Any, shape: tuple[int, ...]) -> tuple[slice, ...]:

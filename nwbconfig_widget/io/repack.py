@@ -20,15 +20,26 @@ from .readers import NotAnNWBFileError, nwb_backend_of_existing
 from .write import configure_and_write_nwbfile
 
 
-def open_nwbfile(path: str | os.PathLike, mode: str = "r"):
+def open_nwbfile(path: str | os.PathLike, mode: str = "r", chunk_cache_bytes: int | None = None):
     """Open an NWB file (an HDF5 file, or a Zarr folder) and return its IO object, ready for ``read()``.
 
     The format is judged by what is at ``path``, not by its name. A missing path raises ``FileNotFoundError``;
     anything that is not a readable NWB file (a plain folder, a damaged, truncated or non-NWB file) raises
     :class:`~nwbconfig_widget.io.readers.NotAnNWBFileError` naming the path, the problem and what to do.
+    ``chunk_cache_bytes`` sets HDF5's chunk cache of each dataset read (h5py's ``rdcc_nbytes``; None: h5py's default).
     """
     path = Path(path)
-    return nwb_io_class(nwb_backend_of_existing(path))(str(path), mode=mode)
+    backend = nwb_backend_of_existing(path)
+    if backend == "hdf5" and chunk_cache_bytes is not None:
+        import h5py
+
+        file = h5py.File(str(path), mode, rdcc_nbytes=int(chunk_cache_bytes))
+        try:
+            return nwb_io_class(backend)(str(path), mode=mode, file=file)
+        except BaseException:
+            file.close()
+            raise
+    return nwb_io_class(backend)(str(path), mode=mode)
 
 
 def repack_nwbfile(
@@ -69,7 +80,13 @@ def repack_nwbfile(
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
         )
-    with pickle_decoding(allow_pickle), open_nwbfile(source, mode="r") as io, _explain_source_damage(source, target):
+    # No chunk cache on the source: the parallel writer reads each of its chunks once (a piece of the ring does not
+    # cut a filtered chunk) and HDF5 would keep a cache of up to 8 MB per dataset, and temporaries, for nothing.
+    with (
+        pickle_decoding(allow_pickle),
+        open_nwbfile(source, mode="r", chunk_cache_bytes=0) as io,
+        _explain_source_damage(source, target),
+    ):
         nwbfile = io.read()
         if backend_configuration is None:
             backend = backend or backend_of_path(target)

@@ -72,7 +72,7 @@ class ChunkWorkers:
         if self._closed:
             raise WorkerError("the chunk workers are closed")
         future: Future = Future()
-        self._tasks.put((future, pipeline, np.ascontiguousarray(chunk)))
+        self._tasks.put((future, pipeline, chunk))  # copied (if not contiguous) only when a worker takes it
         return future
 
     def _feed(self, process: subprocess.Popen, stderr) -> None:
@@ -84,6 +84,7 @@ class ChunkWorkers:
             if not future.set_running_or_notify_cancel():
                 continue
             try:
+                chunk = np.ascontiguousarray(chunk)
                 hdf5_chunks.send(process.stdin, (pipeline.as_tuple(), chunk.shape), memoryview(chunk).cast("B"))
                 del chunk, task
                 answer = hdf5_chunks.receive(process.stdout)
