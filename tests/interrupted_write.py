@@ -46,6 +46,13 @@ class Outcome:
     group_left: list[str]  # processes of the write's process group still running (its workers)
 
 
+def sigint_as_in_a_terminal() -> None:
+    """For ``preexec_fn``: the child starts with SIGINT's default action, so its Python installs its own Ctrl-C handler
+    as in a terminal, whatever the test suite inherited (a suite started in the background of a script, with ``&`` or
+    ``nohup``, has SIGINT ignored, and a child would inherit that: Python then leaves SIGINT ignored, as it should)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_held_write(
     folder: Path, backend: str, method: str, n_jobs: int, point: str, whole_group: bool = False
 ) -> Outcome:
@@ -59,6 +66,7 @@ def interrupt_held_write(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=sigint_as_in_a_terminal,
     )
     try:
         held = process.stdout.readline()

@@ -212,6 +212,7 @@ def test_ctrl_c_during_a_repack_prints_one_line_and_exits_130(tmp_path):
     from datetime import datetime, timezone
 
     import numpy as np
+    from interrupted_write import sigint_as_in_a_terminal
     from pynwb import NWBHDF5IO, NWBFile, TimeSeries
 
     source, target = tmp_path / "source.nwb", tmp_path / "out" / "target.nwb"
@@ -223,7 +224,9 @@ def test_ctrl_c_during_a_repack_prints_one_line_and_exits_130(tmp_path):
         io.write(nwbfile)
 
     command = [sys.executable, "-m", "nwbconfig_widget", "repack", str(source), str(target), "--preset", "archive"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=sigint_as_in_a_terminal
+    )
     deadline = time.monotonic() + 120
     while not any(name.startswith(".partial-") for name in os.listdir(target.parent)):
         assert process.poll() is None, f"the repack ended before its write began: {process.communicate()}"

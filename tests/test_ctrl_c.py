@@ -79,7 +79,23 @@ def test_ctrl_c_during_the_rename_lets_it_finish_and_says_the_file_is_complete(t
     assert outcome.group_left == []
 
 
-def test_a_write_puts_pythons_own_handler_back(tmp_path):
+@pytest.fixture
+def pythons_sigint_handler():
+    """Python's own Ctrl-C handler for the test, as in a terminal (a suite started in the background of a script has
+    SIGINT ignored instead); the previous handler afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture
+def sigint_ignored():
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_a_write_puts_pythons_own_handler_back(tmp_path, pythons_sigint_handler):
     """The recording handler is in place during a write only: after a write, a failed one or a cancelled one, Ctrl-C
     is Python's again."""
     from test_cancel_and_progress import session
@@ -109,3 +125,22 @@ def test_a_write_puts_pythons_own_handler_back(tmp_path):
     with pytest.raises(FileExistsError):
         configure_and_write_nwbfile(nwbfile, tmp_path / "a.nwb", backend_configuration=configuration)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_write_leaves_an_ignored_sigint_ignored(tmp_path, sigint_ignored):
+    """A process that ignores Ctrl-C (started with ``nohup``, or in the background of a script) keeps ignoring it
+    during and after a write: the write does not install a handler of its own."""
+    from test_cancel_and_progress import session
+
+    from nwbconfig_widget import configure_and_write_nwbfile
+
+    nwbfile, configuration = session("hdf5")
+    during = []
+    configure_and_write_nwbfile(
+        nwbfile,
+        tmp_path / "a.nwb",
+        backend_configuration=configuration,
+        progress=lambda location, nbytes: during.append(signal.getsignal(signal.SIGINT)),
+    )
+    assert during and all(handler is signal.SIG_IGN for handler in during)
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
