@@ -75,14 +75,16 @@ def test_an_unchanged_file_is_not_flushed_again(tmp_path, monkeypatch):
 
 
 @needs_proc
-def test_every_new_file_of_a_folder_is_flushed_once(tmp_path, monkeypatch):
+def test_every_new_large_file_of_a_folder_is_flushed_once_and_small_ones_are_left_to_the_end(tmp_path, monkeypatch):
     folder = (tmp_path / "store").resolve()
     calls = Fdatasyncs(monkeypatch)
+    large = b"x" * write_behind.MIN_FOLDER_FILE_BYTES
     with WriteBehind(folder, interval=0.02):
         time.sleep(0.1)  # the folder does not exist yet: nothing to do
         (folder / "a" / "b").mkdir(parents=True)
         for name in ("0.0", "a/0.1", "a/b/1.1"):
-            (folder / name).write_bytes(name.encode())
+            (folder / name).write_bytes(large)
+        (folder / ".zattrs").write_bytes(b"{}")
         time.sleep(0.3)
     assert sorted(calls.paths) == sorted(str(folder / name) for name in ("0.0", "a/0.1", "a/b/1.1"))
 
@@ -102,8 +104,10 @@ def test_a_flush_error_is_kept_and_raised_at_the_stop(tmp_path, monkeypatch):
 @needs_proc
 @pytest.mark.parametrize("backend", ["hdf5", "zarr"])
 def test_a_write_is_flushed_while_it_runs_and_read_back_whole(tmp_path, monkeypatch, backend):
-    """With a short interval, the temporary is flushed during the write (not only by the final fsync)."""
+    """With a short interval, the temporary is flushed during the write (not only by the final fsync); the Zarr chunks
+    here are smaller than the 1 MB a folder's file needs, so that limit is lowered."""
     monkeypatch.setattr(write_behind, "INTERVAL_SECONDS", 0.001)
+    monkeypatch.setattr(write_behind, "MIN_FOLDER_FILE_BYTES", 0)
     calls = Fdatasyncs(monkeypatch)
     folder = tmp_path.resolve()
     target = folder / NAMES[backend]
@@ -116,6 +120,7 @@ def test_a_write_is_flushed_while_it_runs_and_read_back_whole(tmp_path, monkeypa
 @pytest.mark.parametrize("backend", ["hdf5", "zarr"])
 def test_an_io_error_of_a_flush_during_the_write_fails_it_and_leaves_nothing(tmp_path, monkeypatch, backend):
     monkeypatch.setattr(write_behind, "INTERVAL_SECONDS", 0.001)
+    monkeypatch.setattr(write_behind, "MIN_FOLDER_FILE_BYTES", 0)
     failing = ".nwb" if backend == "hdf5" else "/acquisition/raw/data/0.0"
     calls = Fdatasyncs(monkeypatch, fail=failing)
     folder = tmp_path.resolve()

@@ -27,12 +27,16 @@ from pathlib import Path
 #: Seconds between two passes. A write shorter than this is never flushed early (nothing to gain); a longer one has at
 #: most this much of its data left for the final fsync, at the codecs' speed.
 INTERVAL_SECONDS = 0.2
+#: Files of a folder smaller than this are left to the final flush, which flushes many files at once: one fsync per
+#: small file here would cost a journal commit each (a Zarr folder of 3,125 files of ~40 kB: 1 to 9 s one file after
+#: the other, in benchmarks/durability.py) for little data.
+MIN_FOLDER_FILE_BYTES = 1 << 20
 #: Errors meaning "this file system cannot fsync" (see :mod:`.atomic`): the flushes stop, the write goes on.
 _UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
 
 
 class WriteBehind:
-    """A thread flushing ``path`` (a file, or every file of a folder) to the disk while it is written.
+    """A thread flushing ``path`` (a file, or every file of at least 1 MB of a folder) to the disk while it is written.
 
     Use as a context manager around the write, or call :meth:`start` and :meth:`stop`. The path need not exist yet.
     Files that vanish meanwhile (a Zarr chunk's temporary, renamed into place) are skipped.
@@ -99,6 +103,8 @@ class WriteBehind:
                 continue
             state = (status.st_size, status.st_mtime_ns)
             if self._flushed.get(name) == state:
+                continue
+            if isinstance(item, os.DirEntry) and status.st_size < MIN_FOLDER_FILE_BYTES:
                 continue
             try:
                 descriptor = os.open(name, os.O_RDONLY)
