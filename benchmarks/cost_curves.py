@@ -12,7 +12,8 @@ the size of the file, ours against NeuroConv 0.10.2, in one run.
    is then repacked with the defaults of each side, ``repack_nwbfile(source, target)``, each in a fresh subprocess,
    after the source's pages were dropped from the page cache (so every repack reads the source from the disk). The
    script prints seconds, seconds per GB and peak RSS of each repack (``ru_maxrss`` of the child process and of the
-   processes it waited for, from ``wait4``), the ratios NeuroConv / ours, the spread of seconds per GB across the sizes
+   processes it waited for, from ``wait4``), CPU seconds per GB (of the same processes: on a shared machine they
+   move less than the wall-clock time), the ratios NeuroConv / ours, the spread of seconds per GB across the sizes
    (the goal: within 10%) and how peak RSS changes from the smallest to the largest file. Each output is deleted
    after its measurement.
 2. Configuration and preview curves. For each count in ``--datasets``, a fresh subprocess builds an in-memory NWBFile
@@ -189,7 +190,8 @@ def child(task: str, side: str, argument: str) -> dict:
 
 def run_child(python: str, task: str, side: str, argument: str, timeout: float | None = None) -> dict | None:
     """Run one measurement in a fresh process; its result, with ``tree_peak``: the peak RSS of the process and of the
-    processes it waited for (``wait4``). None when it ran longer than ``timeout`` seconds (it is then killed)."""
+    processes it waited for (``wait4``), and ``tree_cpu_seconds``: their CPU time. None when it ran longer than
+    ``timeout`` seconds (it is then killed)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         command = [python, __file__, "--child", task, side, argument]
         process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
@@ -212,6 +214,7 @@ def run_child(python: str, task: str, side: str, argument: str, timeout: float |
             raise RuntimeError(f"{side} {task} {argument} failed ({process.returncode}):\n{err.read()[-4000:]}")
         result = json.loads(out.read().strip().splitlines()[-1])
     result["tree_peak"] = usage.ru_maxrss * 1024
+    result["tree_cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -248,14 +251,14 @@ def repack_curve(workdir: Path, sizes: list[float], ours: str, theirs: str) -> N
     # The fixed cost of a repack (opening, reading and writing the NWB structure; starting the writer): the repack of
     # one second of samples (23 MB). The net seconds per GB leave it out.
     fixed_gb, fixed = _repack(workdir, SAMPLE_BYTES * RATE / 1e9, sides)
-    rows, per_gb, net_per_gb, peaks = [], {side: [] for side in sides}, {side: [] for side in sides}, {}
-    for side in sides:
-        peaks[side] = []
+    rows = []
+    per_gb, net_per_gb, cpu_per_gb, peaks = ({side: [] for side in sides} for _ in range(4))
     for gigabytes in sizes:
         data_gb, results = _repack(workdir, gigabytes, sides)
         for side, result in results.items():
             per_gb[side].append(result["seconds"] / data_gb)
             net_per_gb[side].append((result["seconds"] - fixed[side]["seconds"]) / (data_gb - fixed_gb))
+            cpu_per_gb[side].append(result["tree_cpu_seconds"] / data_gb)
             peaks[side].append(result["tree_peak"])
         mine, nc = results["ours"], results["neuroconv"]
         rows.append(
@@ -266,6 +269,7 @@ def repack_curve(workdir: Path, sizes: list[float], ours: str, theirs: str) -> N
                 f"{nc['seconds'] / mine['seconds']:.2f}x",
                 f"{per_gb['ours'][-1]:.2f} ({net_per_gb['ours'][-1]:.2f})",
                 f"{per_gb['neuroconv'][-1]:.2f} ({net_per_gb['neuroconv'][-1]:.2f})",
+                f"{cpu_per_gb['ours'][-1]:.2f} / {cpu_per_gb['neuroconv'][-1]:.2f}",
                 f"{mine['tree_peak'] / 1e6:.0f}",
                 f"{nc['tree_peak'] / 1e6:.0f}",
                 f"{mine['tree_peak'] / nc['tree_peak']:.2f}",
@@ -285,6 +289,7 @@ def repack_curve(workdir: Path, sizes: list[float], ours: str, theirs: str) -> N
             "NeuroConv / ours",
             "ours s/GB (net)",
             "NeuroConv s/GB (net)",
+            "CPU s/GB, ours / NeuroConv",
             "ours peak RSS (MB)",
             "NeuroConv peak RSS (MB)",
             "ours / NeuroConv RSS",
@@ -295,10 +300,12 @@ def repack_curve(workdir: Path, sizes: list[float], ours: str, theirs: str) -> N
     for side, name in (("ours", "ours"), ("neuroconv", "NeuroConv")):
         spread = max(per_gb[side]) / min(per_gb[side]) - 1
         net_spread = max(net_per_gb[side]) / min(net_per_gb[side]) - 1
+        cpu_spread = max(cpu_per_gb[side]) / min(cpu_per_gb[side]) - 1
         growth = peaks[side][-1] - peaks[side][0]
         print(
             f"{name}: s/GB from {min(per_gb[side]):.2f} to {max(per_gb[side]):.2f}, spread {spread:.1%} "
-            f"({'within' if spread <= 0.10 else 'over'} 10%), net of the fixed cost {net_spread:.1%}; peak RSS "
+            f"({'within' if spread <= 0.10 else 'over'} 10%), net of the fixed cost {net_spread:.1%}, CPU s/GB "
+            f"{cpu_spread:.1%}; peak RSS "
             f"{peaks[side][0] / 1e6:.0f} MB at {sizes[0]:g} GB, {peaks[side][-1] / 1e6:.0f} MB at {sizes[-1]:g} GB "
             f"({growth / 1e6:+.0f} MB)"
         )
