@@ -29,6 +29,7 @@ picks another interpreter for its side). The load average is printed before and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -188,24 +189,47 @@ def child(task: str, side: str, argument: str) -> dict:
     raise ValueError(task)
 
 
-def run_child(python: str, task: str, side: str, argument: str, timeout: float | None = None) -> dict | None:
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and of its descendants now (0 for those that ended meanwhile)."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        processes = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for item in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += item.memory_info().rss
+    return total
+
+
+def run_child(
+    python: str, task: str, side: str, argument: str, timeout: float | None = None, max_rss: float | None = None
+) -> dict:
     """Run one measurement in a fresh process; its result, with ``tree_peak``: the peak RSS of the process and of the
-    processes it waited for (``wait4``), and ``tree_cpu_seconds``: their CPU time. None when it ran longer than
-    ``timeout`` seconds (it is then killed)."""
+    processes it waited for (``wait4``), and ``tree_cpu_seconds``: their CPU time. A process that runs longer than
+    ``timeout`` seconds, or whose processes hold more than ``max_rss`` bytes, is killed: the result is then
+    ``{"killed": reason}``."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         command = [python, __file__, "--child", task, side, argument]
         process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
-        deadline = None if timeout is None else time.monotonic() + timeout
+        started = time.monotonic()
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            if deadline is not None and time.monotonic() > deadline:
+            reason = None
+            if timeout is not None and time.monotonic() - started > timeout:
+                reason = f"still running after {timeout:.0f} s"
+            elif max_rss is not None and _tree_rss(process.pid) > max_rss:
+                reason = f"its RSS passed {max_rss / 1e9:.1f} GB after {time.monotonic() - started:.0f} s"
+            if reason is not None:
                 os.killpg(process.pid, signal.SIGKILL)  # with the worker processes it may have started
                 os.wait4(process.pid, 0)
-                process.returncode = -9
-                print(f"{side} {task} {argument}: killed after {timeout:.0f} s", flush=True)
-                return None
+                print(f"{side} {task} {argument}: killed, {reason}", flush=True)
+                return {"killed": reason}
             time.sleep(0.1)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -234,52 +258,79 @@ def _load() -> str:
     return Path("/proc/loadavg").read_text().strip()
 
 
-def _repack(workdir: Path, gigabytes: float, sides: dict[str, str]) -> tuple[float, dict[str, dict]]:
-    """GB of data of the source of ``gigabytes`` GB, and each side's repack of it (a fresh process each)."""
-    source = make_source(workdir, gigabytes)
-    results = {}
-    for side, python in sides.items():
-        drop_from_page_cache(source)
-        load = _load()
-        results[side] = run_child(python, "repack", side, str(source))
-        print(f"repack {source.name} {side}: {results[side]} (load before: {load})", flush=True)
-    return source_samples(gigabytes) * SAMPLE_BYTES / 1e9, results
+def _expected_peak(points: list[tuple[float, int]], gigabytes: float) -> float:
+    """Peak RSS at ``gigabytes`` GB extrapolated along the last two (GB, peak) points (the last peak if fewer)."""
+    if len(points) < 2:
+        return points[-1][1] if points else 0.0
+    (size_a, peak_a), (size_b, peak_b) = points[-2:]
+    return peak_b + (peak_b - peak_a) / (size_b - size_a) * (gigabytes - size_b)
 
 
-def repack_curve(workdir: Path, sizes: list[float], ours: str, theirs: str) -> None:
-    sides = {"ours": ours, "neuroconv": theirs}
-    # The fixed cost of a repack (opening, reading and writing the NWB structure; starting the writer): the repack of
-    # one second of samples (23 MB). The net seconds per GB leave it out.
-    fixed_gb, fixed = _repack(workdir, SAMPLE_BYTES * RATE / 1e9, sides)
+def repack_curve(workdir: Path, sizes: list[float], sides: dict[str, str], max_rss: float) -> None:
+    """Repack each source with each side; print the table and the spread of seconds per GB and of peak RSS."""
+    names = {"ours": "ours", "neuroconv": "NeuroConv"}
+    results: dict[str, dict[float, dict]] = {side: {} for side in sides}
+    fixed_gb = SAMPLE_BYTES * RATE / 1e9  # one second of samples: the fixed cost of a repack
+    for gigabytes in [fixed_gb, *sizes]:
+        source = make_source(workdir, gigabytes)
+        for side, python in sides.items():
+            done = [(size, run["tree_peak"]) for size, run in results[side].items() if "tree_peak" in run]
+            expected = _expected_peak(done[1:], gigabytes)  # the fixed-cost repack is left out
+            if len(done) < len(results[side]):
+                results[side][gigabytes] = {"killed": "a smaller source was not repacked"}
+            elif expected > max_rss:
+                results[side][gigabytes] = {
+                    "killed": f"not run: its peak RSS grew with the file, about {expected / 1e9:.1f} GB expected, "
+                    f"over the {max_rss / 1e9:.1f} GB allowed (--max-rss-gb)"
+                }
+            else:
+                drop_from_page_cache(source)
+                load = _load()
+                results[side][gigabytes] = run_child(python, "repack", side, str(source), max_rss=max_rss)
+                results[side][gigabytes]["load"] = load
+                if "killed" in results[side][gigabytes]:  # what the killed repack left
+                    for leftover in workdir.glob(f"*repack-{side}*"):
+                        leftover.unlink()
+            print(f"repack {source.name} {side}: {results[side][gigabytes]}", flush=True)
+    gb_of = {size: source_samples(size) * SAMPLE_BYTES / 1e9 for size in sizes}
+    fixed = {side: results[side][fixed_gb] for side in sides}
+
+    def cells(side: str, size: float) -> dict[str, str]:
+        run = results[side][size]
+        if "killed" in run:
+            return dict.fromkeys(("seconds", "per_gb", "cpu", "peak"), "not run")
+        net = (run["seconds"] - fixed[side]["seconds"]) / (gb_of[size] - fixed_gb)
+        return {
+            "seconds": f"{run['seconds']:.1f}",
+            "per_gb": f"{run['seconds'] / gb_of[size]:.2f} ({net:.2f})",
+            "cpu": f"{run['tree_cpu_seconds'] / gb_of[size]:.2f}",
+            "peak": f"{run['tree_peak'] / 1e6:.0f}",
+        }
+
     rows = []
-    per_gb, net_per_gb, cpu_per_gb, peaks = ({side: [] for side in sides} for _ in range(4))
-    for gigabytes in sizes:
-        data_gb, results = _repack(workdir, gigabytes, sides)
-        for side, result in results.items():
-            per_gb[side].append(result["seconds"] / data_gb)
-            net_per_gb[side].append((result["seconds"] - fixed[side]["seconds"]) / (data_gb - fixed_gb))
-            cpu_per_gb[side].append(result["tree_cpu_seconds"] / data_gb)
-            peaks[side].append(result["tree_peak"])
-        mine, nc = results["ours"], results["neuroconv"]
+    for size in sizes:
+        mine, nc = results["ours"][size], results["neuroconv"][size]
+        both = "killed" not in mine and "killed" not in nc
+        a, b = cells("ours", size), cells("neuroconv", size)
         rows.append(
             [
-                f"{data_gb:.2f}",
-                f"{mine['seconds']:.1f}",
-                f"{nc['seconds']:.1f}",
-                f"{nc['seconds'] / mine['seconds']:.2f}x",
-                f"{per_gb['ours'][-1]:.2f} ({net_per_gb['ours'][-1]:.2f})",
-                f"{per_gb['neuroconv'][-1]:.2f} ({net_per_gb['neuroconv'][-1]:.2f})",
-                f"{cpu_per_gb['ours'][-1]:.2f} / {cpu_per_gb['neuroconv'][-1]:.2f}",
-                f"{mine['tree_peak'] / 1e6:.0f}",
-                f"{nc['tree_peak'] / 1e6:.0f}",
-                f"{mine['tree_peak'] / nc['tree_peak']:.2f}",
-                f"{mine['size'] / 1e9:.2f} / {nc['size'] / 1e9:.2f}",
+                f"{gb_of[size]:.2f}",
+                a["seconds"],
+                b["seconds"],
+                f"{nc['seconds'] / mine['seconds']:.2f}x" if both else "",
+                a["per_gb"],
+                b["per_gb"],
+                a["cpu"],
+                b["cpu"],
+                a["peak"],
+                b["peak"],
+                f"{mine['tree_peak'] / nc['tree_peak']:.2f}" if both else "",
             ]
         )
     print(
-        "repack with each side's defaults (uncompressed source read from the disk); s/GB (net of the fixed cost: "
-        f"ours {fixed['ours']['seconds']:.2f} s, NeuroConv {fixed['neuroconv']['seconds']:.2f} s for one second of "
-        f"samples, {fixed_gb * 1e3:.0f} MB):"
+        "repack with each side's defaults (uncompressed source read from the disk); s/GB (net of the fixed cost, the "
+        f"repack of one second of samples, {fixed_gb * 1e3:.0f} MB: ours {fixed['ours']['seconds']:.2f} s, "
+        f"NeuroConv {fixed['neuroconv']['seconds']:.2f} s):"
     )
     _table(
         [
@@ -289,25 +340,31 @@ def repack_curve(workdir: Path, sizes: list[float], ours: str, theirs: str) -> N
             "NeuroConv / ours",
             "ours s/GB (net)",
             "NeuroConv s/GB (net)",
-            "CPU s/GB, ours / NeuroConv",
+            "ours CPU s/GB",
+            "NeuroConv CPU s/GB",
             "ours peak RSS (MB)",
             "NeuroConv peak RSS (MB)",
             "ours / NeuroConv RSS",
-            "output GB, ours / NeuroConv",
         ],
         rows,
     )
-    for side, name in (("ours", "ours"), ("neuroconv", "NeuroConv")):
-        spread = max(per_gb[side]) / min(per_gb[side]) - 1
-        net_spread = max(net_per_gb[side]) / min(net_per_gb[side]) - 1
-        cpu_spread = max(cpu_per_gb[side]) / min(cpu_per_gb[side]) - 1
-        growth = peaks[side][-1] - peaks[side][0]
+    for side, name in names.items():
+        runs = {size: results[side][size] for size in sizes if "killed" not in results[side][size]}
+        for size in sizes:
+            if size not in runs:
+                print(f"{name}, {size:g} GB: {results[side][size]['killed']}")
+        if not runs:
+            continue
+        per_gb = [run["seconds"] / gb_of[size] for size, run in runs.items()]
+        net = [(run["seconds"] - fixed[side]["seconds"]) / (gb_of[size] - fixed_gb) for size, run in runs.items()]
+        cpu = [run["tree_cpu_seconds"] / gb_of[size] for size, run in runs.items()]
+        spread = max(per_gb) / min(per_gb) - 1
+        (first, low), (last, high) = [(size, runs[size]["tree_peak"]) for size in (min(runs), max(runs))]
         print(
-            f"{name}: s/GB from {min(per_gb[side]):.2f} to {max(per_gb[side]):.2f}, spread {spread:.1%} "
-            f"({'within' if spread <= 0.10 else 'over'} 10%), net of the fixed cost {net_spread:.1%}, CPU s/GB "
-            f"{cpu_spread:.1%}; peak RSS "
-            f"{peaks[side][0] / 1e6:.0f} MB at {sizes[0]:g} GB, {peaks[side][-1] / 1e6:.0f} MB at {sizes[-1]:g} GB "
-            f"({growth / 1e6:+.0f} MB)"
+            f"{name}, {', '.join(f'{size:g}' for size in runs)} GB: s/GB from {min(per_gb):.2f} to {max(per_gb):.2f}, "
+            f"spread {spread:.1%} ({'within' if spread <= 0.10 else 'over'} 10%), net of the fixed cost "
+            f"{max(net) / min(net) - 1:.1%}, CPU s/GB {max(cpu) / min(cpu) - 1:.1%}; peak RSS {low / 1e6:.0f} MB at "
+            f"{first:g} GB, {high / 1e6:.0f} MB at {last:g} GB ({(high - low) / 1e6:+.0f} MB)"
         )
     print(flush=True)
 
@@ -328,6 +385,8 @@ def configuration_curve(counts: list[int], ours: str, theirs: str, timeout: floa
                 continue
             load = _load()
             result = run_child(python, task, side, str(count), timeout)
+            if "killed" in result:
+                result = None
             print(f"{task} {count} {side}: {result} (load before: {load})", flush=True)
             results[task, side][count] = result
     rows = []
@@ -400,6 +459,12 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, nargs="*", default=[1_000, 10_000, 50_000])
     parser.add_argument("--neuroconv-python", default=sys.executable)
     parser.add_argument("--timeout", type=float, default=1200, help="seconds after which a configuration is killed")
+    parser.add_argument(
+        "--max-rss-gb",
+        type=float,
+        default=os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2e9,
+        help="a repack whose processes would hold more is not run or is killed (default: half of the memory)",
+    )
     parser.add_argument("--prepare", action="store_true", help="only generate the sources, then exit")
     args = parser.parse_args()
     workdir = Path(args.workdir)
@@ -412,7 +477,8 @@ def main() -> None:
     print(f"load average before: {_load()}", flush=True)
     started = time.perf_counter()
     if args.sizes:
-        repack_curve(workdir, sorted(args.sizes), sys.executable, args.neuroconv_python)
+        sides = {"ours": sys.executable, "neuroconv": args.neuroconv_python}
+        repack_curve(workdir, sorted(args.sizes), sides, args.max_rss_gb * 1e9)
     if args.datasets:
         configuration_curve(sorted(args.datasets), sys.executable, args.neuroconv_python, args.timeout)
     print(f"load average after: {_load()}; {time.perf_counter() - started:.0f} s in all")
