@@ -14,13 +14,16 @@ the size of the file, ours against NeuroConv 0.10.2, in one run.
    script prints seconds, seconds per GB and peak RSS of each repack (``ru_maxrss`` of the child process and of the
    processes it waited for, from ``wait4``), CPU seconds per GB (of the same processes: on a shared machine they
    move less than the wall-clock time), the ratios NeuroConv / ours, the spread of seconds per GB across the sizes
-   (the goal: within 10%) and how peak RSS changes from the smallest to the largest file. Each output is deleted
-   after its measurement.
+   (the goal: within 10%; also net of the fixed cost, the repack of one second of samples) and how peak RSS changes
+   from the smallest to the largest file. Each output is deleted after its measurement. A repack whose peak RSS,
+   extrapolated from the smaller sources, would pass ``--max-rss-gb`` (default: half of the memory) is not run, and
+   one whose processes pass it is killed; the table says so.
 2. Configuration and preview curves. For each count in ``--datasets``, a fresh subprocess builds an in-memory NWBFile
    with count / 2 small TimeSeries (data and timestamps: count datasets) and times one call, with the peak RSS of the
    process and how much the call raised it: ``get_default_backend_configuration`` (ours and NeuroConv's, HDF5) and our
-   ``preview_compression`` of the default configuration. It prints the time per dataset and its growth from the
-   smallest count to each larger one (1.00 means linear).
+   ``preview_compression`` of the default configuration, and the process's CPU time. It prints the time per dataset
+   and the growth of the CPU time per dataset from the smallest count (1.00 means linear). A call still running
+   after ``--timeout`` seconds is killed (and not run for larger counts).
 
 Both sides run with this Python: NeuroConv 0.10.2 is imported from the same environment (``--neuroconv-python``
 picks another interpreter for its side). The load average is printed before and after: the machine may be shared.
