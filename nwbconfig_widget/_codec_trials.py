@@ -1,13 +1,12 @@
 """Trial encodes of a small sample through a codec pipeline, run in a separate process.
 
 Some compression plugins do not fail cleanly on data they cannot handle: they abort the whole process (Sperr on
-integers, SZ3 on uint8, Blosc on variable-length strings were seen to do so), some write past the memory they were
-given without crashing at once (hdf5plugin 7.1's SZ3 on 8- and 16-bit integers: the process dies later, anywhere,
-or not at all), and some encode without an error but give back other values (hdf5plugin's FciDecomp on chunks of more
-than three axes): a lossless pipeline's trial reads the sample back through the filters and compares every value. A
-trial in a child process turns a crash into a plain answer, and a crash never reaches the user's kernel. The child
-runs with the C library's heap checks on (:func:`_heap_checks`), which end it at the first damaged allocation instead
-of letting the damage pass unseen. A codec that hangs is killed after
+integers, SZ3 on uint8, Blosc on variable-length strings were seen to do so), and some encode without an error but
+give back other values (hdf5plugin's FciDecomp on chunks of more than three axes): a lossless pipeline's trial reads
+the sample back through the filters and compares every value. A trial in a child process turns a crash into a plain
+answer, and a crash never reaches the user's kernel. (A plugin that writes past its buffers without crashing at once
+can pass a trial: hdf5plugin 7.1's SZ3 on 8- and 16-bit integers does, and :mod:`.codecs` refuses it outright.) A
+codec that hangs is killed after
 :data:`TRIAL_TIMEOUT_SECONDS` and reported as :class:`TrialTimeout`, so it never hangs the kernel either. The parent
 side is :func:`run_trial`; run as a script, this file is the child and imports nothing of the package.
 """
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes.util
 import json
 import os
 import queue
@@ -26,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
 from typing import Any
 
 _MAX_TRIAL_ELEMENTS = 1 << 18
@@ -218,7 +215,6 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=_heap_checks(os.environ),
             text=True,
             start_new_session=os.name == "posix",  # its own process group: a kill reaches what a codec started too
         )
@@ -267,26 +263,6 @@ class _Worker:
     def _close_input(self) -> None:
         with contextlib.suppress(OSError):  # a broken pipe to a process that already ended
             self.process.stdin.close()
-
-
-def _heap_checks(environment: Mapping[str, str]) -> dict[str, str]:
-    """``environment`` with the C library's heap checks on, for the trial process.
-
-    glibc checks the allocation it frees (``MALLOC_CHECK_=3``: a byte past each allocation is verified, and a damaged
-    one aborts the process); since glibc 2.34 these checks live in ``libc_malloc_debug.so.0``, which is preloaded when
-    the system has it. macOS's allocator has its own switches. A plugin that writes past its buffer then ends the trial
-    process, which the trial reports, instead of leaving damage that passes unseen.
-    """
-    checked = dict(environment)
-    if sys.platform == "darwin":
-        checked.update({"MallocGuardEdges": "1", "MallocScribble": "1", "MallocErrorAbort": "1"})
-        return checked
-    checked["MALLOC_CHECK_"] = "3"
-    library = ctypes.util.find_library("c_malloc_debug")
-    if library is not None:
-        preloaded = checked.get("LD_PRELOAD", "")
-        checked["LD_PRELOAD"] = f"{preloaded}:{library}" if preloaded else library
-    return checked
 
 
 _lock = threading.Lock()

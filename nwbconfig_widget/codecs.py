@@ -456,10 +456,10 @@ def check_pipeline(
             )
         if compression_method == "SZ3" and dtype.kind in "iu" and dtype.itemsize <= 2:
             raise UnsupportedDataError(
-                f"SZ3 (hdf5plugin {hdf5plugin.version}) writes past its buffers on {dtype} data, which damages the "
-                "memory of the process (measured: it aborted or crashed the process later on many chunk shapes and "
-                "values, and passed unseen on others); use SZ, which takes the same error-bound options, or store the "
-                "data as int32"
+                f"SZ3 cannot encode {dtype} data (hdf5plugin {hdf5plugin.version}'s SZ3 writes past its buffers "
+                "there, which damages the memory of the process: measured, it aborted or crashed the process later "
+                "on many chunk shapes and values, and passed unseen on others); use SZ, which takes the same "
+                "error-bound options, or store the data as int32"
             )
         if compression_method == "szip":
             _check_szip_chunk(chunk_shape, full_shape, kwargs["compression_opts"][1])
