@@ -124,6 +124,13 @@ def _explain_source_damage(source: Path, target: Path) -> Iterator[None]:
         ) from exc
 
 
+#: The methods of an h5py dataset or zarr array that read its values: indexing, and the reads into memory the writer
+#: owns (``read_direct``; zarr's selections with ``out=``).
+_READING_METHODS = frozenset(
+    {"__getitem__", "read_direct", "get_basic_selection", "get_orthogonal_selection", "get_coordinate_selection"}
+)
+
+
 def _source_dataset_being_read(error: BaseException, source: Path) -> str | None:
     """The location of the source's dataset (h5py or zarr) that was being read when ``error`` was raised, if any."""
     source = source.resolve()
@@ -131,7 +138,7 @@ def _source_dataset_being_read(error: BaseException, source: Path) -> str | None
     traceback = error.__traceback__
     while traceback is not None:  # outermost to innermost: the innermost read wins
         frame = traceback.tb_frame
-        if frame.f_code.co_name == "__getitem__":
+        if frame.f_code.co_name in _READING_METHODS:
             dataset = frame.f_locals.get("self")
             if _stored_in(dataset, source):
                 location = dataset.name.lstrip("/")
