@@ -20,7 +20,8 @@ Each chunk is encoded to bytes that HDF5's own pipeline decodes for the dataset'
 
 from __future__ import annotations
 
-import io
+import os
+import tempfile
 import threading
 import time
 from concurrent.futures import Executor, Future
@@ -78,32 +79,28 @@ def encode_chunk(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, bytes
         return encode_with_hdf5(pipeline, chunk)
 
 
-#: h5py's file-object driver (an HDF5 file in a ``BytesIO``) calls back into Python from inside HDF5; with h5py 3.12
-#: two threads doing so at once crashed the process (a segfault, found by the test suite at the lowest supported
-#: versions). Such files are used one at a time.
-_FILE_OBJECTS = threading.Lock()
-
-
 def decoded_by_hdf5(
     pipeline: ChunkPipeline, mask: int, stored: bytes, shape: tuple[int, ...]
 ) -> tuple[np.ndarray, float]:
-    """One chunk of ``shape`` stored as ``(mask, stored)`` in an in-memory file with the pipeline's filters, read
-    back through HDF5's own decoders (with no chunk cache); and the seconds that read took.
+    """One chunk of ``shape`` stored as ``(mask, stored)`` in a scratch file with the pipeline's filters, read back
+    through HDF5's own decoders (with no chunk cache); and the seconds that read took.
 
     The file is closed and opened again before the read: HDF5 2.0 does not see the filter mask of a chunk written
-    with ``H5Dwrite_chunk`` until then (it runs every filter on that chunk and fails).
+    with ``H5Dwrite_chunk`` until then (it runs every filter on that chunk and fails). It is a real file in a
+    temporary folder, not a ``BytesIO``: h5py's file-object driver calls back into Python from inside HDF5, and with
+    h5py 3.12 that crashed the process (a segfault) when the preview's threads used it.
     """
     plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     plist.set_chunk(shape)
     for filter_id, flags, values in pipeline.filters:
         plist.set_filter(filter_id, flags, values)
-    with _FILE_OBJECTS:
-        image = io.BytesIO()
-        with h5py.File(image, "w") as file:
+    with tempfile.TemporaryDirectory(prefix="nwbconfig-decode-") as folder:
+        path = os.path.join(folder, "chunk.h5")
+        with h5py.File(path, "w") as file:
             space = h5py.h5s.create_simple(shape)
             dataset = h5py.h5d.create(file.id, b"chunk", h5py.h5t.decode(pipeline.file_type), space, dcpl=plist)
             dataset.write_direct_chunk((0,) * len(shape), stored, mask)
-        with h5py.File(image, "r", rdcc_nbytes=0) as file:
+        with h5py.File(path, "r", rdcc_nbytes=0) as file:
             started = time.perf_counter()
             values = file["chunk"][()]
             return values, time.perf_counter() - started
