@@ -21,6 +21,8 @@ an in-memory HDF5 file or zarr array, as before.
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 import time
 import uuid
 import zlib
@@ -218,11 +220,27 @@ class _Shifted:
 # ------------------------------------------------------------------------------------------------------------ HDF5
 
 
-def _hdf5_decode_seconds(pipeline: Any, mask: int, stored: bytes) -> float:
-    """Seconds HDF5 takes to read back one chunk stored as ``(mask, stored)`` with the pipeline's filters."""
-    from .io.parallel_hdf5 import decoded_by_hdf5
+def _hdf5_decode_seconds(pipeline: Any, block: np.ndarray) -> float:
+    """Seconds HDF5 takes to read back one chunk of ``block``'s values stored with the pipeline's filters.
 
-    return decoded_by_hdf5(pipeline, mask, stored, tuple(pipeline.chunks))[1]
+    HDF5 encodes the chunk itself (the stored bytes are those the writer makes, see the module's docstring), through
+    plain h5py calls only: this runs in the preview's threads, and with h5py 3.12 a ``write_direct_chunk`` there, with
+    other threads using HDF5, failed ("Unspecified error in H5DOwrite_chunk") or crashed the process.
+    """
+    plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    plist.set_chunk(tuple(pipeline.chunks))
+    for filter_id, flags, values in pipeline.filters:
+        plist.set_filter(filter_id, flags, values)
+    with tempfile.TemporaryDirectory(prefix="nwbconfig-decode-") as folder:
+        path = os.path.join(folder, "chunk.h5")
+        with h5py.File(path, "w") as file:
+            space = h5py.h5s.create_simple(tuple(pipeline.chunks))
+            dataset = h5py.h5d.create(file.id, b"chunk", h5py.h5t.decode(pipeline.file_type), space, dcpl=plist)
+            dataset.write(h5py.h5s.ALL, h5py.h5s.ALL, np.ascontiguousarray(block, dtype=np.dtype(pipeline.dtype)))
+        with h5py.File(path, "r", rdcc_nbytes=0) as file:
+            started = time.perf_counter()
+            file["chunk"][()]
+            return time.perf_counter() - started
 
 
 def _hdf5_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, whole: bool) -> Encoder | None:
@@ -260,7 +278,7 @@ def _hdf5_encoder(configuration: DatasetIOConfiguration, source: ChunkSource, wh
         started = time.perf_counter()
         mask, stored = stored_chunk(block)
         seconds = time.perf_counter() - started
-        decode_seconds = _hdf5_decode_seconds(pipeline, mask, stored) if decode else None
+        decode_seconds = _hdf5_decode_seconds(pipeline, block) if decode else None
         return UnitMeasure(chunk, source.inside_bytes(chunk), len(stored), seconds, decode_seconds)
 
     transform = None
