@@ -363,20 +363,32 @@ def _speed(nbytes: int, seconds: float) -> float:
     return nbytes / seconds / 1e6 if seconds > 0 else float("nan")
 
 
+def _record_sample(
+    preview: DatasetPreview,
+    configuration: DatasetIOConfiguration,
+    data_bytes: int,
+    encode_seconds: float,
+    decoded: list[tuple[int, float]],
+) -> bool:
+    """Record the sample's size and codec speeds (``decoded``: bytes and seconds of the units whose decode was timed);
+    for an uncompressed dataset also its exact size, and return True (nothing is left to estimate)."""
+    preview.sample_bytes = int(data_bytes)
+    preview.compress_mb_s = _speed(int(data_bytes), encode_seconds)
+    preview.decompress_mb_s = _speed(sum(nbytes for nbytes, _ in decoded), sum(seconds for _, seconds in decoded))
+    fixed = _uncompressed_stored_bytes(configuration)
+    if fixed is None:
+        return False
+    preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
+    preview.exact = True
+    return True
+
+
 def _estimate(preview: DatasetPreview, configuration: DatasetIOConfiguration, measures: list[_ChunkMeasure]) -> None:
     total_chunks = configuration.number_of_chunks
     data = np.array([measure.data_bytes for measure in measures], dtype=float)
     stored = np.array([measure.stored_bytes for measure in measures], dtype=float)
-    preview.sample_bytes = int(data.sum())
-    preview.compress_mb_s = _speed(int(data.sum()), sum(measure.write_seconds for measure in measures))
-    timed = [measure for measure in measures if measure.read_seconds is not None]
-    preview.decompress_mb_s = _speed(
-        sum(measure.data_bytes for measure in timed), sum(measure.read_seconds for measure in timed)
-    )
-    fixed = _uncompressed_stored_bytes(configuration)
-    if fixed is not None:
-        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
-        preview.exact = True
+    decoded = [(measure.data_bytes, measure.read_seconds) for measure in measures if measure.read_seconds is not None]
+    if _record_sample(preview, configuration, int(data.sum()), sum(m.write_seconds for m in measures), decoded):
         return
     if len(measures) >= total_chunks:
         total = float(stored.sum())
@@ -526,16 +538,8 @@ def _preview_with_encoder(
     chunks = list(dict.fromkeys(measure.chunk for measure in measures))
     preview.sample = [tuple(int(axis) for axis in np.unravel_index(chunk, grid)) for chunk in chunks]
     data_bytes = sum(measure.data_bytes for measure in measures)
-    preview.sample_bytes = int(data_bytes)
-    preview.compress_mb_s = _speed(data_bytes, sum(measure.seconds for measure in measures))
-    timed = [measure for measure in measures if measure.decode_seconds is not None]
-    preview.decompress_mb_s = _speed(
-        sum(measure.data_bytes for measure in timed), sum(measure.decode_seconds for measure in timed)
-    )
-    fixed = _uncompressed_stored_bytes(configuration)
-    if fixed is not None:
-        preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(fixed)
-        preview.exact = True
+    decoded = [(m.data_bytes, m.decode_seconds) for m in measures if m.decode_seconds is not None]
+    if _record_sample(preview, configuration, data_bytes, sum(m.seconds for m in measures), decoded):
         return
     value, half_width, floor = figures
     preview.estimated_bytes = float(value)

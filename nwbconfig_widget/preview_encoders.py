@@ -84,17 +84,27 @@ def _parts(chunk_bytes: int, family: str, whole: bool) -> int:
     return 1 if whole else max(1, -(-chunk_bytes // PART_BYTES[family]))
 
 
+def _primed_part(source, unit: int, parts: int, chunk_bytes: int, family: str, transform):
+    """The bytes of one part of a chunk with the primer before it: ``(chunk, start, stop, primer_start, data,
+    inside)``, where ``data`` holds the compressor's input from ``primer_start`` to ``stop`` of the chunk."""
+    chunk, index = divmod(unit, parts)
+    part_bytes = PART_BYTES[family]
+    start, stop = index * part_bytes, min(chunk_bytes, (index + 1) * part_bytes)
+    primer_start = max(0, start - PRIMER_BYTES[family])
+    data, inside = stream_range(source, chunk, primer_start, stop, transform, start)
+    return chunk, start, stop, primer_start, data, inside
+
+
 def _deflate_encoder(name, source, chunk_bytes, chunks, level, overhead, transform, whole_encode, whole) -> Encoder:
     parts = _parts(chunk_bytes, "deflate", whole)
     part_bytes = PART_BYTES["deflate"]
 
     def measure(unit: int, decode: bool) -> UnitMeasure:
-        chunk, index = divmod(unit, parts)
         if parts == 1:
-            return whole_encode(chunk, decode)
-        start, stop = index * part_bytes, min(chunk_bytes, (index + 1) * part_bytes)
-        primer_start = max(0, start - PRIMER_BYTES["deflate"])
-        data, inside = stream_range(source, chunk, primer_start, stop, transform, start)
+            return whole_encode(unit, decode)
+        chunk, start, stop, primer_start, data, inside = _primed_part(
+            source, unit, parts, chunk_bytes, "deflate", transform
+        )
         stored, seconds, decode_seconds = deflate_part(
             data[start - primer_start :], 0, stop - start, level, data[: start - primer_start], decode
         )
@@ -110,12 +120,11 @@ def _zstd_encoder(name, source, chunk_bytes, chunks, library, level, checksum, t
     assert part_bytes % BLOCK_BYTES == 0
 
     def measure(unit: int, decode: bool) -> UnitMeasure:
-        chunk, index = divmod(unit, parts)
         if parts == 1:
-            return whole_encode(chunk, decode)
-        start, stop = index * part_bytes, min(chunk_bytes, (index + 1) * part_bytes)
-        primer_start = max(0, start - PRIMER_BYTES["zstd"])
-        data, inside = stream_range(source, chunk, primer_start, stop, transform, start)
+            return whole_encode(unit, decode)
+        chunk, start, stop, primer_start, data, inside = _primed_part(
+            source, unit, parts, chunk_bytes, "zstd", transform
+        )
         started = time.perf_counter()
         # The part is measured in a buffer that starts at the primer; offsets and the pledged size are the chunk's.
         stored = library.part_bytes(
