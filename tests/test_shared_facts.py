@@ -9,7 +9,7 @@ import pytest
 
 from nwbconfig_widget import defaults
 from nwbconfig_widget.models import DatasetIOConfiguration
-from nwbconfig_widget.widget_rows import codec_menu
+from nwbconfig_widget.widget.rows import codec_menu
 
 
 def test_the_default_compression_method_has_one_home(monkeypatch):
@@ -84,7 +84,7 @@ def test_the_lossy_verdict_on_delta_matches_a_real_round_trip(dtype):
     from nwbconfig_widget.codecs import is_lossy
     from nwbconfig_widget.compare import compare_codecs
     from nwbconfig_widget.models import ZarrDatasetIOConfiguration
-    from nwbconfig_widget.widget_insight import row_portability
+    from nwbconfig_widget.widget.insight import row_portability
 
     rng = np.random.default_rng(7)
     signal = 1000 * np.sin(np.linspace(0, 60, 20_000)) + rng.normal(scale=20.0, size=20_000)  # slow, as Delta wants

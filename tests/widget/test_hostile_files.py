@@ -115,7 +115,7 @@ ROW = st.fixed_dictionaries(
 
 def test_running_totals_equal_a_fresh_pass_after_any_changes(record_property):
     """The widget's O(1) totals per changed row (RowTotals) always equal totals computed from scratch."""
-    from nwbconfig_widget.widget_rows import RowTotals, build_totals
+    from nwbconfig_widget.widget.rows import RowTotals, build_totals
 
     examples = []
 
@@ -155,7 +155,7 @@ def test_ten_thousand_datasets_bulk_changes_outside_a_kernel(record_property):
     """Apply-to-all and reset on 10,000 datasets in a script (no kernel: one row update per dataset) finish quickly
     and leave every row and the totals right. Before the running totals this took 137 s (one pass per row)."""
     from nwbconfig_widget.widget import ConfiguratorWidget
-    from nwbconfig_widget.widget_rows import build_totals
+    from nwbconfig_widget.widget.rows import build_totals
 
     nwbfile = _many_datasets_nwbfile(5_000)
     started = time.perf_counter()

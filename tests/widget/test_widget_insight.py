@@ -10,7 +10,7 @@ from widget_support import front_end
 
 from nwbconfig_widget import HDF5DatasetIOConfiguration, configuration_warnings
 from nwbconfig_widget.preview import dataset_source, preview_dataset
-from nwbconfig_widget.widget_insight import access_view, chart_geometry, parse_shape
+from nwbconfig_widget.widget.insight import access_view, chart_geometry, parse_shape
 
 EPHYS = "acquisition/ephys0/data"
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._sizes import format_bytes, size_on_disk
-from .models import BackendConfiguration
+from .._sizes import format_bytes, size_on_disk
+from ..models import BackendConfiguration
 
 
 def _stored_bytes(source: Any) -> int | None:
@@ -33,8 +33,8 @@ def _ratio_text(ratio: float | None) -> str:
 
 def read_back(path: str | os.PathLike, configuration: BackendConfiguration) -> dict[str, Any]:
     """Size of the written file and, per configured dataset, the bytes stored and the actual compression ratio."""
-    from .discovery import iter_dataset_candidates
-    from .io.repack import open_nwbfile
+    from ..discovery import iter_dataset_candidates
+    from ..io.repack import open_nwbfile
 
     size = size_on_disk(path)
     datasets, note = [], ""

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
+from ..models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")

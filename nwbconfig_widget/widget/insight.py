@@ -32,11 +32,11 @@ from typing import Any
 
 import traitlets
 
-from ._sizes import format_bytes
-from .access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
-from .advice import EVERY_HDF5_READER, available_memory_bytes, configuration_portability, configuration_warnings
-from .codecs import DEFAULT_GZIP_LEVEL
-from .models import ConfigurationError, DatasetIOConfiguration
+from .._sizes import format_bytes
+from ..access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
+from ..advice import EVERY_HDF5_READER, available_memory_bytes, configuration_portability, configuration_warnings
+from ..codecs import DEFAULT_GZIP_LEVEL
+from ..models import ConfigurationError, DatasetIOConfiguration
 
 __all__ = [
     "InsightMixin",
@@ -446,7 +446,7 @@ class InsightMixin(traitlets.HasTraits):
 
     def _insight_refresh(self) -> None:
         """Menus for the current configuration (called by ``refresh``)."""
-        from .presets import PRESETS
+        from ..presets import PRESETS
 
         types = sorted({item.neurodata_type for item in self._configuration if item.neurodata_type})
         self.insight_menu = {
@@ -493,7 +493,7 @@ class InsightMixin(traitlets.HasTraits):
 
         Returns the worker thread (``.join()`` waits for every queued preview), or None when nothing was queued.
         """
-        from .preview import dataset_source, preview_dataset
+        from ..preview import dataset_source, preview_dataset
 
         self._capture_loop()
         if locations is None:
@@ -601,8 +601,8 @@ class InsightMixin(traitlets.HasTraits):
         return self.inspection
 
     def _inspection_for(self, item: DatasetIOConfiguration, problems: list[str] | None = None) -> dict[str, Any]:
-        from .defaults import default_chunk_shape
-        from .presets import preset_settings
+        from ..defaults import default_chunk_shape
+        from ..presets import preset_settings
 
         location = item.location_in_file
         alternatives: dict[str, tuple[int, ...] | None] = {}
@@ -644,8 +644,8 @@ class InsightMixin(traitlets.HasTraits):
     def compare(self, location: str) -> threading.Thread:
         """Compare the default candidate codecs on ``location``'s sampled chunks in a worker thread (shown in the
         detail panel as a chart and a table); returns the thread."""
-        from .compare import compare_codecs
-        from .preview import dataset_source
+        from ..compare import compare_codecs
+        from ..preview import dataset_source
 
         self._capture_loop()
         item = self._item(location)
@@ -682,7 +682,7 @@ class InsightMixin(traitlets.HasTraits):
         self.compare(content.get("location"))
 
     def _action_use_codec(self, content: dict) -> None:
-        from .compare import DEFAULT_CANDIDATES
+        from ..compare import DEFAULT_CANDIDATES
 
         item = self._item(content.get("location"))
         label = content.get("label")
@@ -702,7 +702,7 @@ class InsightMixin(traitlets.HasTraits):
     # -- presets and export --------------------------------------------------------------------------------------
 
     def _action_apply_preset(self, content: dict) -> None:
-        from .presets import apply_preset
+        from ..presets import apply_preset
 
         name = content.get("preset")
         neurodata_type = content.get("neurodata_type") or None
@@ -723,7 +723,7 @@ class InsightMixin(traitlets.HasTraits):
 
     def export_text(self, format: str = "python") -> str:
         """The current configuration as ``python`` code, ``json`` or an ``h5repack`` command line."""
-        from .export import h5repack_command, to_python_code
+        from ..export import h5repack_command, to_python_code
 
         if format == "python":
             baseline = self._defaults.get(self._configuration.backend)

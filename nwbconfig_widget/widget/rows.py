@@ -21,10 +21,10 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import backends, codecs, defaults
-from ._sizes import format_bytes
-from .models import BackendConfiguration, DatasetIOConfiguration
-from .widget_insight import preview_cell, row_portability, row_warnings
+from .. import backends, codecs, defaults
+from .._sizes import format_bytes
+from ..models import BackendConfiguration, DatasetIOConfiguration
+from .insight import preview_cell, row_portability, row_warnings
 
 
 @dataclasses.dataclass

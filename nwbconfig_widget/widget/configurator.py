@@ -11,7 +11,7 @@
 
 Contract with the browser view (``js/``):
 
-- ``rows`` (one dict per dataset, built by :func:`nwbconfig_widget.widget_rows.build_row`) holds everything the view
+- ``rows`` (one dict per dataset, built by :func:`nwbconfig_widget.widget.rows.build_row`) holds everything the view
   shows about a dataset. It is assigned whole when the set of datasets changes; a change of a few rows is sent as a
   ``{"type": "patch", "rows": [{"index", "row"}]}`` message and applied in place on both sides.
 - ``groups``, ``totals``, ``codecs``, ``apply_blockers``, ``progress``, ``result``, ``error``, ``notices``:
@@ -35,19 +35,19 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
-from .backends import check_backend, display_name, file_name, file_suffix, nwb_stem
-from .models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
-from .widget_apply import WriteJob, error_info
-from .widget_edits import apply_edit, carry_over_edits, parse_options, settings_of
-from .widget_insight import InsightMixin
-from .widget_rows import RowState, RowTotals, build_groups, build_row, codec_menu
+from ..backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
+from ..backends import check_backend, display_name, file_name, file_suffix, nwb_stem
+from ..models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
+from .edits import apply_edit, carry_over_edits, parse_options, settings_of
+from .insight import InsightMixin
+from .rows import RowState, RowTotals, build_groups, build_row, codec_menu
+from .write_job import WriteJob, error_info
 
 __all__ = ["ConfiguratorWidget"]
 
 logger = logging.getLogger(__name__)
 
-_STATIC = Path(__file__).parent / "static"
+_STATIC = Path(__file__).parent.parent / "static"
 #: More changed rows than this are sent as a whole new ``rows`` list rather than as a patch.
 FULL_RESEND_ROWS = 400
 #: Notices kept for the view (oldest dropped first).
@@ -153,8 +153,8 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         Zarr file you trust be read although it stores object references with Python's pickle (as hdmf-zarr does),
         for as long as the widget is open, and is passed to :func:`nwbconfig_widget.repack_nwbfile` by Apply.
         """
-        from .io import pickle_opt_in
-        from .io.repack import open_nwbfile
+        from ..io import pickle_opt_in
+        from ..io.repack import open_nwbfile
 
         source = Path(path)
         if allow_pickle:
@@ -204,7 +204,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         together with a configuration, so it builds the file again and matches the datasets by location. Needs
         NeuroConv 0.10.x (``pip install "neuroconv[ecephys-minimal]==0.10.2"``).
         """
-        from .neuroconv_interop import require_neuroconv, write_with_converter
+        from ..neuroconv_interop import require_neuroconv, write_with_converter
 
         require_neuroconv()
         metadata = converter.get_metadata() if metadata is None else metadata
@@ -247,7 +247,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
                 self._source_io.close()
             self._source_io = None
             if self._allow_pickle:
-                from .io import pickle_opt_in
+                from ..io import pickle_opt_in
 
                 pickle_opt_in.release()
         super().close()
@@ -580,7 +580,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._update_output_info()
         if self.apply_blockers:
             raise ValueError(" ".join(self.apply_blockers))
-        from .io import configure_and_write_nwbfile, repack_nwbfile
+        from ..io import configure_and_write_nwbfile, repack_nwbfile
 
         snapshot = self._configuration.copy()
         target, overwrite = self._target(), self.overwrite
