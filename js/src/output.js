@@ -1,13 +1,18 @@
 // Output path, overwrite choice, Apply, progress, result and write errors (with the full traceback).
 import { debounce, el, replaceChildren, setText, setTitle } from "./dom.js";
 
+/** Numbers the views, so that each one's label names its own path box (a widget may be shown more than once). */
+let views = 0;
+
 export class OutputPanel {
   constructor(context) {
     this.context = context;
     const { model } = context;
+    views += 1;
+    const pathId = `nwbcw-path-${views}`;
     this.pathInput = el("input", {
       class: "nwbcw-path",
-      attrs: { type: "text", spellcheck: "false", autocomplete: "off", placeholder: "e.g. session.nwb", "aria-label": "output path" },
+      attrs: { id: pathId, type: "text", spellcheck: "false", autocomplete: "off", placeholder: "e.g. session.nwb" },
     });
     const savePath = debounce(() => {
       model.set("output_path", this.pathInput.value);
@@ -15,7 +20,16 @@ export class OutputPanel {
     }, 200);
     this.pathInput.addEventListener("input", savePath);
     this.pathInput.addEventListener("blur", () => savePath.flush());
-    this.pathInput.addEventListener("keydown", (event) => event.key === "Enter" && savePath.flush());
+    this.pathInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") savePath.flush();
+      else if (event.key === "Escape") {
+        // Back to Python's path; the typed one is never sent.
+        event.preventDefault();
+        event.stopPropagation();
+        savePath.cancel();
+        this.pathInput.value = model.get("output_path") || "";
+      }
+    });
     this.savePath = savePath;
     this.overwrite = el("input", { class: "nwbcw-overwrite", attrs: { type: "checkbox", "aria-label": "overwrite the existing file" } });
     this.overwrite.addEventListener("change", () => {
@@ -46,7 +60,7 @@ export class OutputPanel {
     this.error = el("div", { class: "nwbcw-error" });
     this.element = el("div", { class: "nwbcw-output" }, [
       el("div", { class: "nwbcw-output-row" }, [
-        el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: "" } }),
+        el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: pathId } }),
         this.pathInput,
         this.overwriteLabel,
         this.applyButton,

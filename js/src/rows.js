@@ -69,6 +69,7 @@ class ShapeEditor {
     } else if (event.key === "Escape" && this.shown) {
       // Back to the model's value; sending it also clears a rejected draft.
       event.preventDefault();
+      event.stopPropagation();
       this.send.cancel();
       this.inputs.forEach((input, axis) => (input.value = this.shown.model[axis]));
       this.onEdit(this.field, this.values());
@@ -146,6 +147,10 @@ class CompressionEditor {
         if (event.key === "Enter") {
           event.preventDefault();
           this.sendOptions.flush();
+        } else if (event.key === "Escape" && this.shownRow) {
+          event.preventDefault();
+          event.stopPropagation();
+          this.revertOptions();
         }
       });
       input.addEventListener("blur", () => this.sendOptions.flush());
@@ -155,7 +160,16 @@ class CompressionEditor {
     this.optionsBox.replaceChildren(...parts);
   }
 
+  /** Escape: every option box back to Python's value; a rejected draft is withdrawn by sending that value. */
+  revertOptions() {
+    this.sendOptions.cancel();
+    const source = this.shownRow.compression_options || {};
+    for (const [name, input] of this.optionInputs) input.value = source[name] === undefined || source[name] === null ? "" : String(source[name]);
+    if (this.shownRow.drafts.compression_options) this.onEdit("compression_options", this.optionValues());
+  }
+
   show(row) {
+    this.shownRow = row;
     const method = row.drafts.compression_method !== undefined ? row.drafts.compression_method : row.compression_method;
     const value = method || "";
     if (![...this.select.options].some((option) => option.value === value)) {

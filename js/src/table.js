@@ -46,7 +46,8 @@ class GroupView {
     ]);
     this.body = el("div", { class: "nwbcw-group-body", attrs: { role: "rowgroup" } });
     this.element = el("section", { class: "nwbcw-group", attrs: { "data-group": group.path } }, [
-      el("div", { class: "nwbcw-group-head" }, [this.toggle]),
+      // A row of its own (one cell, the toggle), so that the table holds only rows for assistive technology.
+      el("div", { class: "nwbcw-group-head", attrs: { role: "row" } }, [el("div", { attrs: { role: "cell" } }, [this.toggle])]),
       this.body,
     ]);
   }

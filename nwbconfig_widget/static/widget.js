@@ -495,13 +495,16 @@ var InspectPanel = class {
 };
 
 // src/output.js
+var views = 0;
 var OutputPanel = class {
   constructor(context) {
     this.context = context;
     const { model } = context;
+    views += 1;
+    const pathId = `nwbcw-path-${views}`;
     this.pathInput = el("input", {
       class: "nwbcw-path",
-      attrs: { type: "text", spellcheck: "false", autocomplete: "off", placeholder: "e.g. session.nwb", "aria-label": "output path" }
+      attrs: { id: pathId, type: "text", spellcheck: "false", autocomplete: "off", placeholder: "e.g. session.nwb" }
     });
     const savePath = debounce(() => {
       model.set("output_path", this.pathInput.value);
@@ -509,7 +512,15 @@ var OutputPanel = class {
     }, 200);
     this.pathInput.addEventListener("input", savePath);
     this.pathInput.addEventListener("blur", () => savePath.flush());
-    this.pathInput.addEventListener("keydown", (event) => event.key === "Enter" && savePath.flush());
+    this.pathInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") savePath.flush();
+      else if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        savePath.cancel();
+        this.pathInput.value = model.get("output_path") || "";
+      }
+    });
     this.savePath = savePath;
     this.overwrite = el("input", { class: "nwbcw-overwrite", attrs: { type: "checkbox", "aria-label": "overwrite the existing file" } });
     this.overwrite.addEventListener("change", () => {
@@ -540,7 +551,7 @@ var OutputPanel = class {
     this.error = el("div", { class: "nwbcw-error" });
     this.element = el("div", { class: "nwbcw-output" }, [
       el("div", { class: "nwbcw-output-row" }, [
-        el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: "" } }),
+        el("label", { class: "nwbcw-label", text: "Output path", attrs: { for: pathId } }),
         this.pathInput,
         this.overwriteLabel,
         this.applyButton,
@@ -712,6 +723,7 @@ var ShapeEditor = class {
       this.send.flush();
     } else if (event.key === "Escape" && this.shown) {
       event.preventDefault();
+      event.stopPropagation();
       this.send.cancel();
       this.inputs.forEach((input, axis) => input.value = this.shown.model[axis]);
       this.onEdit(this.field, this.values());
@@ -788,6 +800,10 @@ var CompressionEditor = class {
         if (event.key === "Enter") {
           event.preventDefault();
           this.sendOptions.flush();
+        } else if (event.key === "Escape" && this.shownRow) {
+          event.preventDefault();
+          event.stopPropagation();
+          this.revertOptions();
         }
       });
       input.addEventListener("blur", () => this.sendOptions.flush());
@@ -796,7 +812,15 @@ var CompressionEditor = class {
     });
     this.optionsBox.replaceChildren(...parts);
   }
+  /** Escape: every option box back to Python's value; a rejected draft is withdrawn by sending that value. */
+  revertOptions() {
+    this.sendOptions.cancel();
+    const source = this.shownRow.compression_options || {};
+    for (const [name, input] of this.optionInputs) input.value = source[name] === void 0 || source[name] === null ? "" : String(source[name]);
+    if (this.shownRow.drafts.compression_options) this.onEdit("compression_options", this.optionValues());
+  }
   show(row) {
+    this.shownRow = row;
     const method = row.drafts.compression_method !== void 0 ? row.drafts.compression_method : row.compression_method;
     const value = method || "";
     if (![...this.select.options].some((option) => option.value === value)) {
@@ -1006,7 +1030,8 @@ var GroupView = class {
     ]);
     this.body = el("div", { class: "nwbcw-group-body", attrs: { role: "rowgroup" } });
     this.element = el("section", { class: "nwbcw-group", attrs: { "data-group": group.path } }, [
-      el("div", { class: "nwbcw-group-head" }, [this.toggle]),
+      // A row of its own (one cell, the toggle), so that the table holds only rows for assistive technology.
+      el("div", { class: "nwbcw-group-head", attrs: { role: "row" } }, [el("div", { attrs: { role: "cell" } }, [this.toggle])]),
       this.body
     ]);
   }
