@@ -1,0 +1,165 @@
+"""The widget in marimo, in a real browser: ``marimo run`` serves a notebook, Debian's Chromium opens it.
+
+marimo shows anywidgets through ``mo.ui.anywidget(widget)``, with its own front end (not Jupyter's widget manager), so
+this checks that the view renders there and that its messages reach Python and come back: the rows render, an edit
+brings back Python's estimate, a rejected edit shows Python's error, Escape puts the box back, and Apply writes the
+file with the edited chunks (read back with h5py).
+
+Skipped when marimo, Chromium or Playwright are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI), which turns
+the skip into a failure. A screenshot goes to the test's temporary folder, or to NWBCONFIG_SCREENSHOT_DIR.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import h5py
+import pytest
+from jupyter_harness import REPO, _free_port, browser_tests_available, launch_chromium
+
+_missing = browser_tests_available() or (
+    None if importlib.util.find_spec("marimo") else "python package marimo is not installed (the test extra has it)"
+)
+if _missing and os.environ.get("NWBCONFIG_REQUIRE_BROWSER") == "1":
+    raise RuntimeError(f"browser tests required but cannot run: {_missing}")
+pytestmark = pytest.mark.skipif(_missing is not None, reason=f"marimo browser test needs: {_missing}")
+
+EPHYS = "acquisition/ephys/data"
+SCREENSHOTS = os.environ.get("NWBCONFIG_SCREENSHOT_DIR")
+
+
+def marimo_notebook(path: Path, output: Path) -> Path:
+    """A marimo notebook (a Python file) with one cell that shows the widget through ``mo.ui.anywidget``."""
+    cell = f"""
+    import marimo as mo
+    import numpy as np
+    from pynwb import TimeSeries
+    from pynwb.testing.mock.file import mock_NWBFile
+    from nwbconfig_widget.widget import ConfiguratorWidget
+
+    nwbfile = mock_NWBFile()
+    data = (np.random.default_rng(0).normal(size=(100_000, 4)) * 50).astype("int16")
+    nwbfile.add_acquisition(TimeSeries(name="ephys", data=data, unit="V", rate=1000.0))
+    nwbfile.add_acquisition(TimeSeries(name="position", data=np.linspace(0, 1, 5_000), unit="m", rate=50.0))
+    view = mo.ui.anywidget(ConfiguratorWidget(nwbfile, nwbfile_path={str(output)!r}))
+    view
+    """
+    body = textwrap.indent(textwrap.dedent(cell).strip(), "    ")
+    path.write_text(
+        f"import marimo\n\napp = marimo.App(width='full')\n\n\n@app.cell\ndef _():\n{body}\n    return\n\n\n"
+        'if __name__ == "__main__":\n    app.run()\n'
+    )
+    return path
+
+
+class MarimoServer:
+    """``with MarimoServer(notebook) as server:`` runs ``marimo run`` on a free port, no token, until the block ends."""
+
+    def __init__(self, notebook: Path):
+        self.notebook = notebook
+        self.port = _free_port()
+        self.home = notebook.parent / f".marimo-{self.port}"
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> MarimoServer:
+        env = {
+            **os.environ,
+            # marimo's user config, state and cache stay in the test's folder
+            "XDG_CONFIG_HOME": str(self.home / "config"),
+            "XDG_STATE_HOME": str(self.home / "state"),
+            "XDG_CACHE_HOME": str(self.home / "cache"),
+            "MARIMO_SKIP_UPDATE_CHECK": "1",
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed in __exit__)
+        command = [sys.executable, "-m", "marimo", "run", str(self.notebook), "--headless", "--no-token"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-sandbox"]
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.home)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"marimo exited early:\n{(self.home / 'server.log').read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}health", timeout=5):
+                    return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("marimo did not start within 60 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    output = tmp_path / "marimo_out.nwb"
+    notebook = marimo_notebook(tmp_path / "configure.py", output)
+    with MarimoServer(notebook) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("dialog", lambda dialog: (errors.append(dialog.message), dialog.dismiss()))
+        try:
+            page.goto(server.url)
+            # The rows render: one per dataset (Playwright's locators reach into marimo's shadow roots).
+            row = page.locator(f'.nwbcw-row[data-location="{EPHYS}"]')
+            row.wait_for(timeout=120_000)
+            locations = page.locator(".nwbcw-row[data-location]").evaluate_all(
+                "rows => rows.map(row => row.dataset.location)"
+            )
+            assert EPHYS in locations and "acquisition/position/data" in locations
+
+            # An edit reaches Python, which sends back the estimate.
+            chunk0 = row.locator('input[data-field="chunk_shape"][data-axis="0"]')
+            chunk0.fill("1000")
+            chunk0.press("Enter")
+            size = row.locator(".nwbcw-chunk-size")
+            page.wait_for_function("el => el.textContent === '8.00 KB'", arg=size.element_handle())
+            assert row.locator(".nwbcw-chunk-count").text_content() == "100 chunks"
+
+            # A rejected edit: Python's error next to the field and Apply blocked; Escape puts Python's value back.
+            chunk0.fill("200000")
+            chunk0.press("Enter")
+            error = row.locator(".nwbcw-c-chunk .nwbcw-msg-error")
+            error.wait_for()
+            assert "larger than the data" in error.text_content()
+            assert page.locator(".nwbcw-apply").is_disabled()
+            chunk0.press("Escape")
+            error.wait_for(state="detached")
+            assert chunk0.input_value() == "1000"
+
+            # Apply writes the file with the edited chunks.
+            apply = page.locator(".nwbcw-apply")
+            page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
+            apply.click()
+            result = page.locator(".nwbcw-result-head")
+            result.wait_for()
+            assert output.name in result.text_content()
+            folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+            folder = folder if folder.is_absolute() else REPO / folder
+            folder.mkdir(parents=True, exist_ok=True)
+            page.locator(".nwbcw").screenshot(path=str(folder / "widget_marimo.png"))
+        finally:
+            browser.close()
+    with h5py.File(output, "r") as file:
+        assert file[EPHYS].chunks == (1000, 4)
+        assert file[EPHYS].compression == "gzip"
+    assert errors == []
