@@ -121,7 +121,11 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
             page.goto(server.url)
             # The rows render: one per dataset (Playwright's locators reach into marimo's shadow roots).
             row = page.locator(f'.nwbcw-row[data-location="{EPHYS}"]')
-            row.wait_for(timeout=120_000)
+            try:
+                row.wait_for(timeout=120_000)
+            except Exception as error:  # say why: marimo logs the cell's traceback (e.g. a too-old ipywidgets)
+                log = (server.home / "server.log").read_text()[-3000:]
+                raise AssertionError(f"the widget did not render in marimo; marimo's log ends with:\n{log}") from error
             locations = page.locator(".nwbcw-row[data-location]").evaluate_all(
                 "rows => rows.map(row => row.dataset.location)"
             )
