@@ -35,8 +35,10 @@ EPHYS = "acquisition/ephys/data"
 SCREENSHOTS = os.environ.get("NWBCONFIG_SCREENSHOT_DIR")
 
 
-def marimo_notebook(path: Path, output: Path) -> Path:
-    """A marimo notebook (a Python file) with one cell that shows the widget through ``mo.ui.anywidget``."""
+def marimo_notebook(path: Path, output: str) -> Path:
+    """A marimo notebook (a Python file) with one cell that shows the widget through ``mo.ui.anywidget``.
+
+    ``output`` is relative to the notebook's folder, where the server runs."""
     cell = f"""
     import marimo as mo
     import numpy as np
@@ -48,7 +50,7 @@ def marimo_notebook(path: Path, output: Path) -> Path:
     data = (np.random.default_rng(0).normal(size=(100_000, 4)) * 50).astype("int16")
     nwbfile.add_acquisition(TimeSeries(name="ephys", data=data, unit="V", rate=1000.0))
     nwbfile.add_acquisition(TimeSeries(name="position", data=np.linspace(0, 1, 5_000), unit="m", rate=50.0))
-    view = mo.ui.anywidget(ConfiguratorWidget(nwbfile, nwbfile_path={str(output)!r}))
+    view = mo.ui.anywidget(ConfiguratorWidget(nwbfile, nwbfile_path={output!r}))
     view
     """
     body = textwrap.indent(textwrap.dedent(cell).strip(), "    ")
@@ -82,7 +84,9 @@ class MarimoServer:
         self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed in __exit__)
         command = [sys.executable, "-m", "marimo", "run", str(self.notebook), "--headless", "--no-token"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-sandbox"]
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.home)
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.notebook.parent
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -109,7 +113,7 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
     from playwright.sync_api import sync_playwright
 
     output = tmp_path / "marimo_out.nwb"
-    notebook = marimo_notebook(tmp_path / "configure.py", output)
+    notebook = marimo_notebook(tmp_path / "configure.py", output.name)
     with MarimoServer(notebook) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -153,14 +157,14 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
             # Apply writes the file with the edited chunks.
             apply = page.locator(".nwbcw-apply")
             page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
-            apply.click()
-            result = page.locator(".nwbcw-result-head")
-            result.wait_for()
-            assert output.name in result.text_content()
             folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
             folder = folder if folder.is_absolute() else REPO / folder
             folder.mkdir(parents=True, exist_ok=True)
             page.locator(".nwbcw").screenshot(path=str(folder / "widget_marimo.png"))
+            apply.click()
+            result = page.locator(".nwbcw-result-head")
+            result.wait_for()
+            assert output.name in result.text_content()
         finally:
             browser.close()
     with h5py.File(output, "r") as file:
