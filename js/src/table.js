@@ -17,7 +17,7 @@ const COLUMNS = [
   ["compression", "Compression"],
   ["filters", "Filters"],
   ["preview", "Preview"],
-  ["actions", ""],
+  ["actions", "Reset", "hidden"], // the column of reset buttons: named for screen readers only
 ];
 
 /** Height reserved per row of a group not built yet, so the scrollbar is about right. */
@@ -109,7 +109,8 @@ export class TableView {
     this.groupViews = [];
     this.countLine = el("div", { class: "nwbcw-count", attrs: { "aria-live": "polite" } });
     this.header = el("div", { class: "nwbcw-row nwbcw-header", attrs: { role: "row" } },
-      COLUMNS.map(([key, label]) => el("div", { class: `nwbcw-cell nwbcw-c-${key}`, text: label, attrs: { role: "columnheader" } })));
+      COLUMNS.map(([key, label, hidden]) => el("div", { class: `nwbcw-cell nwbcw-c-${key}`, text: hidden ? null : label, attrs: { role: "columnheader" } },
+        hidden ? [el("span", { class: "nwbcw-sr-only", text: label })] : [])));
     this.groupsBox = el("div", { class: "nwbcw-groups" });
     this.element = el("div", { class: "nwbcw-table", attrs: { role: "table", "aria-label": "dataset configurations" } }, [
       this.header,

@@ -46,6 +46,13 @@ describe("labels", () => {
     for (const box of boxes) expect([...box.labels].map((label) => label.textContent)).toEqual(["Output path"]);
   });
 
+  it("names every column, the reset column for screen readers only", () => {
+    const root = mount(new FakeModel());
+    const headers = [...root.querySelectorAll('[role="columnheader"]')];
+    expect(headers.every((header) => header.textContent.trim() !== "")).toBe(true);
+    expect(headers.at(-1).querySelector(".nwbcw-sr-only").textContent).toBe("Reset");
+  });
+
   it("puts each group head in a row of the table", () => {
     const root = mount(new FakeModel());
     const toggle = root.querySelector(".nwbcw-group-toggle");

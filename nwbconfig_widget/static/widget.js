@@ -1006,7 +1006,8 @@ var COLUMNS = [
   ["compression", "Compression"],
   ["filters", "Filters"],
   ["preview", "Preview"],
-  ["actions", ""]
+  ["actions", "Reset", "hidden"]
+  // the column of reset buttons: named for screen readers only
 ];
 var ROW_HEIGHT_GUESS = 58;
 var PAGE_GROUPS = 24;
@@ -1089,7 +1090,11 @@ var TableView = class {
     this.header = el(
       "div",
       { class: "nwbcw-row nwbcw-header", attrs: { role: "row" } },
-      COLUMNS.map(([key, label]) => el("div", { class: `nwbcw-cell nwbcw-c-${key}`, text: label, attrs: { role: "columnheader" } }))
+      COLUMNS.map(([key, label, hidden]) => el(
+        "div",
+        { class: `nwbcw-cell nwbcw-c-${key}`, text: hidden ? null : label, attrs: { role: "columnheader" } },
+        hidden ? [el("span", { class: "nwbcw-sr-only", text: label })] : []
+      ))
     );
     this.groupsBox = el("div", { class: "nwbcw-groups" });
     this.element = el("div", { class: "nwbcw-table", attrs: { role: "table", "aria-label": "dataset configurations" } }, [
