@@ -165,7 +165,7 @@ class RowTotals:
     leaving only costs a scan of the distinct values when it held the last copy of the peak.
     """
 
-    _SUMS = ("datasets", "size", "chunks", "invalid", "edited", "previewed", "estimated")
+    _SUMS = ("datasets", "size", "chunks", "invalid", "edited", "previewed", "estimated", "queued")
 
     def __init__(self, rows: Iterable[Mapping[str, Any]] = ()):
         self._sums = dict.fromkeys(self._SUMS, 0)
@@ -186,6 +186,7 @@ class RowTotals:
             "edited": int(bool(row["edited"])),
             "previewed": int(done),
             "estimated": round(preview["estimated_bytes"]) if done else 0,
+            "queued": int(preview.get("status") == "queued"),
         }
 
     def add(self, row: Mapping[str, Any]) -> None:
@@ -237,6 +238,7 @@ class RowTotals:
             "unconfigurable": unconfigurable,
             "previewed": previewed,
             "preview_text": preview_text,
+            "previews_queued": sums["queued"],
         }
 
 

@@ -1,0 +1,96 @@
+"""Handing updates from worker threads to the kernel's thread, the only thread that sets the widget's synced traits.
+
+Apply, previews and codec comparisons run in worker threads. They never set a synced trait or send a message
+themselves: they pass a function to a :class:`KernelHandoff`, which runs it
+
+- at once, when called on the kernel's thread (the thread whose running asyncio loop was captured);
+- on the kernel's event loop (``loop.call_soon_threadsafe``), when a running loop was captured: the usual case in
+  Jupyter, where the widget is made, and its actions arrive, on the kernel's thread inside its running loop;
+- otherwise (plain Python: a script or a test, no running loop), at once on the calling thread while holding the
+  handoff's lock. Updates then never overlap and run in the order they were handed over, before the worker thread
+  ends, so ``job.thread.join()`` or :meth:`ConfiguratorWidget.wait` returns with every result in place.
+
+Updates queued for the loop are also run by :meth:`KernelHandoff.drain`, so code on the kernel's thread that blocks
+until the workers end (``widget.wait()`` in a cell) sees the results without returning to the loop first.
+
+>>> import threading
+>>> handoff, seen = KernelHandoff(), []
+>>> worker = threading.Thread(target=lambda: handoff(lambda: seen.append("from the worker")))
+>>> worker.start(); worker.join()
+>>> seen
+['from the worker']
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import threading
+import traceback
+from collections.abc import Callable
+
+Update = Callable[[], None]
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The asyncio loop running on this thread (a Jupyter kernel's), or None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class KernelHandoff:
+    """Runs updates on the kernel's thread; see the module's description for the fallback without a running loop.
+
+    ``on_error(error, traceback_text)`` is called (on the kernel's thread) when an update raises, so no failure is lost.
+    """
+
+    def __init__(self, on_error: Callable[[BaseException, str], None] | None = None):
+        self.on_error = on_error
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread_id: int | None = None
+        self._pending: collections.deque[Update] = collections.deque()
+        self._lock = threading.RLock()
+        self.capture()
+
+    def capture(self) -> None:
+        """Remember the running loop of the calling thread, if any (call it from the kernel's thread)."""
+        loop = running_loop()
+        if loop is not None:
+            self.loop, self.thread_id = loop, threading.get_ident()
+
+    def _loop_usable(self) -> bool:
+        loop = self.loop
+        return loop is not None and loop.is_running() and not loop.is_closed()
+
+    def __call__(self, update: Update) -> None:
+        """Run ``update`` on the kernel's thread (now, or soon on its loop), or under the lock without a loop."""
+        if threading.get_ident() == self.thread_id or not self._loop_usable():
+            with self._lock:
+                while self._pending:  # keep the order: earlier updates first
+                    self._run(self._pending.popleft())
+                self._run(update)
+            return
+        with self._lock:
+            self._pending.append(update)
+        try:
+            self.loop.call_soon_threadsafe(self.drain)
+        except RuntimeError:  # the loop closed in between: fall back to running here
+            self.drain(force=True)
+
+    def drain(self, force: bool = False) -> None:
+        """Run the queued updates in order (on the kernel's thread; ``force`` allows another thread)."""
+        if not force and self.thread_id is not None and threading.get_ident() != self.thread_id:
+            return
+        with self._lock:
+            while self._pending:
+                self._run(self._pending.popleft())
+
+    def _run(self, update: Update) -> None:
+        try:
+            update()
+        except Exception as error:  # never lost: reported through on_error
+            if self.on_error is None:
+                raise
+            self.on_error(error, traceback.format_exc())
