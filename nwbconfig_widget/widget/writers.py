@@ -68,8 +68,9 @@ def write_or_repack(request: WriteRequest, progress: Progress, cancel: threading
 
 @dataclasses.dataclass
 class ConverterWriter:
-    """Writes with a NeuroConv converter's ``run_conversion`` (see :func:`~nwbconfig_widget.neuroconv_interop.
-    write_with_converter`); NeuroConv reports no progress of its own, so progress jumps to the end when it is done."""
+    """Writes with a NeuroConv converter's ``run_conversion``, through
+    :func:`~nwbconfig_widget.neuroconv_interop.write_with_converter`. NeuroConv reports no progress of its own, so
+    the progress bar jumps to the end when it is done."""
 
     converter: Any
     metadata: dict
