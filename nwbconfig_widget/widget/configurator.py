@@ -33,7 +33,6 @@ import functools
 import itertools
 import logging
 import os
-import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -61,6 +60,18 @@ _STATIC = Path(__file__).parent.parent / "static"
 FULL_RESEND_ROWS = 400
 #: Notices kept for the view (oldest dropped first).
 MAX_NOTICES = 6
+
+
+def _insight_method(name: str) -> Any:
+    """A widget method doing the work of :class:`Insight`'s method ``name`` (and sharing its documentation)."""
+    method = getattr(Insight, name)
+
+    @functools.wraps(method)
+    def call(self: ConfiguratorWidget, *args: Any, **kwargs: Any) -> Any:
+        self._handoff.capture()  # called from a notebook cell: the kernel's thread
+        return getattr(self.insight, name)(*args, **kwargs)
+
+    return call
 
 
 class ConfiguratorWidget(anywidget.AnyWidget):
@@ -130,7 +141,6 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         self._allow_pickle: bool = kwargs.pop("_allow_pickle", False)
         self.writer: Writer = writer or write_or_repack
         self._configuration: BackendConfiguration | None = None
-        self._switching = False
         super().__init__(**kwargs)
         self.nwbfile = nwbfile
         self._handoff = KernelHandoff(on_error=self._on_update_error)
@@ -281,11 +291,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
             raise TypeError(f"expected a BackendConfiguration, got {type(configuration).__name__}")
         self._configuration = configuration
         with self.hold_sync():  # one message: the view re-renders once
-            self._switching = True
-            try:
-                self.backend = configuration.backend
-            finally:
-                self._switching = False
+            self.backend = configuration.backend  # equal to the configuration's: _on_backend does nothing
             self.codecs = codec_menu(configuration.backend)
             self._states = {}
             self.refresh()
@@ -506,7 +512,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
 
     @traitlets.observe("backend")
     def _on_backend(self, change: dict) -> None:
-        if self._switching or self._configuration is None or change["new"] == self._configuration.backend:
+        if self._configuration is None or change["new"] == self._configuration.backend:
             return
         try:
             self.switch_backend(change["new"])
@@ -516,11 +522,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
                 f"Could not switch to {change['new']}: {type(error).__name__}: {error}",
                 error_info(error)["traceback"],
             )
-            self._switching = True
-            try:
-                self.backend = change["old"]
-            finally:
-                self._switching = False
+            self.backend = change["old"]  # the configuration's backend: _on_backend does nothing
 
     def switch_backend(self, backend: str) -> None:
         """Use the defaults of another backend, keeping the user's valid edits; notes the edits that cannot be kept."""
@@ -644,35 +646,11 @@ class ConfiguratorWidget(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------------------- see before you write (insight.py)
 
-    def preview(self, locations: str | Iterable[str] | None = None) -> threading.Thread | None:
-        """Preview the compression of some datasets (default: all) in a worker thread; results fill the rows.
-
-        Returns the worker thread (``.join()`` waits for every queued preview), or None when nothing was queued.
-        """
-        self._handoff.capture()
-        return self.insight.preview(locations)
-
-    def cancel_preview(self) -> int:
-        """Drop the queued previews (the one being measured finishes); returns how many were dropped."""
-        return self.insight.cancel_preview()
-
-    def inspect(self, location: str | None, **options: Any) -> dict[str, Any]:
-        """Show a dataset in the detail panel: access costs of its typical reads (computed now).
-
-        ``options``: ``latency_ms``, ``bandwidth_mb_s``, ``chunk_shape`` (a chunk shape to compare with, as text or
-        list; empty removes it). ``location=None`` closes the panel.
-        """
-        return self.insight.inspect(location, **options)
-
-    def compare(self, location: str) -> threading.Thread:
-        """Compare the default candidate codecs on ``location``'s sampled chunks in a worker thread (shown in the
-        detail panel as a chart and a table); returns the thread."""
-        self._handoff.capture()
-        return self.insight.compare(location)
-
-    def export_text(self, format: str = "python") -> str:
-        """The current configuration as ``python`` code, ``json`` or an ``h5repack`` command line."""
-        return self.insight.export_text(format)
+    preview = _insight_method("preview")
+    cancel_preview = _insight_method("cancel_preview")
+    inspect = _insight_method("inspect")
+    compare = _insight_method("compare")
+    export_text = _insight_method("export_text")
 
     # ------------------------------------------------------------------------------------------------------ notices
 

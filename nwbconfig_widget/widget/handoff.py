@@ -1,17 +1,9 @@
 """Handing updates from worker threads to the kernel's thread, the only thread that sets the widget's synced traits.
 
-Apply, previews and codec comparisons run in worker threads. They never set a synced trait or send a message
-themselves: they pass a function to a :class:`KernelHandoff`, which runs it
-
-- at once, when called on the kernel's thread (the thread whose running asyncio loop was captured);
-- on the kernel's event loop (``loop.call_soon_threadsafe``), when a running loop was captured: the usual case in
-  Jupyter, where the widget is made, and its actions arrive, on the kernel's thread inside its running loop;
-- otherwise (plain Python: a script or a test, no running loop), at once on the calling thread while holding the
-  handoff's lock. Updates then never overlap and run in the order they were handed over, before the worker thread
-  ends, so ``job.thread.join()`` or :meth:`ConfiguratorWidget.wait` returns with every result in place.
-
-Updates queued for the loop are also run by :meth:`KernelHandoff.drain`, so code on the kernel's thread that blocks
-until the workers end (``widget.wait()`` in a cell) sees the results without returning to the loop first.
+Workers (Apply, previews, codec comparisons) pass functions to a :class:`KernelHandoff`, which runs each at once on
+the kernel's thread, through ``loop.call_soon_threadsafe`` from other threads when it has seen the kernel's running
+asyncio loop, and otherwise (plain Python, no running loop) at once on the calling thread under its lock, so updates
+keep their order and are done before the worker ends. The design page of the widget says why.
 
 >>> import threading
 >>> handoff, seen = KernelHandoff(), []

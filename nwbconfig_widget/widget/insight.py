@@ -83,25 +83,14 @@ def row_portability(configuration: DatasetIOConfiguration) -> dict[str, Any]:
     """Who can read this dataset's pipeline: ``level`` (short text), ``note`` (a sentence), ``lossy`` and
     ``every_hdf5_reader`` (the flag the view marks portable pipelines by; it never compares the text)."""
     portable = configuration_portability(configuration)
-    return {
-        "level": portable.level,
-        "note": portable.note,
-        "lossy": portable.lossy,
-        "every_hdf5_reader": portable.every_hdf5_reader,
-    }
+    return {name: getattr(portable, name) for name in ("level", "note", "lossy", "every_hdf5_reader")}
 
 
 def preview_signature(configuration: DatasetIOConfiguration) -> list:
     """The settings a compression preview depends on (the buffer shape does not change stored bytes)."""
     values = configuration.to_dict()
-    return [
-        configuration.backend,
-        values["chunk_shape"],
-        values["compression_method"],
-        values["compression_options"],
-        values["filter_methods"],
-        values["filter_options"],
-    ]
+    fields = ("chunk_shape", "compression_method", "compression_options", "filter_methods", "filter_options")
+    return [configuration.backend, *(values[field] for field in fields)]
 
 
 def _speed_text(value: float) -> str:
@@ -529,7 +518,10 @@ class Insight:
     # -- preview -------------------------------------------------------------------------------------------------
 
     def preview(self, locations: str | Iterable[str] | None = None) -> threading.Thread | None:
-        """Queue previews of ``locations`` (default: all); see :meth:`ConfiguratorWidget.preview`."""
+        """Preview the compression of some datasets (default: all) in a worker thread; results fill the rows.
+
+        Returns the worker thread (``.join()`` waits for every queued preview), or None when nothing was queued.
+        """
         host = self.host
         if locations is None:
             items = list(host.configuration())
@@ -581,7 +573,10 @@ class Insight:
             self.host.patch_rows([task.location])
 
     def cancel_preview(self) -> int:
-        """Drop the queued previews (the one being measured finishes); their rows show what they showed before."""
+        """Drop the queued previews (the one being measured finishes); returns how many were dropped.
+
+        Their rows show again what they showed before they were queued.
+        """
         restored = []
         for task in self.preview_worker.cancel():
             state = self.host.state(task.location)
@@ -596,7 +591,11 @@ class Insight:
     # -- inspection: access costs and codec comparison -------------------------------------------------------
 
     def inspect(self, location: str | None, **options: Any) -> dict[str, Any]:
-        """See :meth:`ConfiguratorWidget.inspect`."""
+        """Show a dataset in the detail panel: access costs of its typical reads (computed now).
+
+        ``options``: ``latency_ms``, ``bandwidth_mb_s``, ``chunk_shape`` (a chunk shape to compare with, as text or
+        list; empty removes it). ``location=None`` closes the panel.
+        """
         view = self.host.view
         if location is None:
             view.inspection = {}
@@ -677,7 +676,8 @@ class Insight:
         self.inspect(content.get("location") or None, **options)
 
     def compare(self, location: str) -> threading.Thread:
-        """See :meth:`ConfiguratorWidget.compare`."""
+        """Compare the default candidate codecs on ``location``'s sampled chunks in a worker thread (shown in the
+        detail panel as a chart and a table); returns the thread."""
         from ..compare import compare_codecs
         from ..preview import dataset_source
 
@@ -748,7 +748,7 @@ class Insight:
         )
 
     def export_text(self, format: str = "python") -> str:
-        """See :meth:`ConfiguratorWidget.export_text`."""
+        """The current configuration as ``python`` code, ``json`` or an ``h5repack`` command line."""
         from ..export import h5repack_command, to_python_code
 
         configuration, view = self.host.configuration(), self.host.view

@@ -71,14 +71,6 @@ def _shape(shape: Iterable[int] | None) -> list[int] | None:
     return None if shape is None else [int(length) for length in shape]
 
 
-def dataset_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
-    """Advice about a valid configuration, each tied to the field it is about (from :mod:`nwbconfig_widget.advice`).
-
-    Each entry has ``field``, ``severity`` (error | warning | info), ``code`` and ``message``.
-    """
-    return row_warnings(configuration)
-
-
 def edited_fields(configuration: DatasetIOConfiguration, default: DatasetIOConfiguration | None) -> list[str]:
     """The editable fields whose value differs from the default configuration of the same dataset."""
     if default is None:
@@ -119,7 +111,7 @@ def build_row(
         "drafts": dict(state.drafts),
         "errors": dict(state.errors),
         "notes": dict(state.notes),
-        "warnings": dataset_warnings(configuration),
+        "warnings": row_warnings(configuration),
         "portability": row_portability(configuration),
         "preview": preview_cell(configuration, state.preview),
         "invalid": bool(state.errors),
