@@ -617,6 +617,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
             on_progress=lambda progress: handoff(lambda: setattr(self, "progress", progress)),
             on_done=lambda result: handoff(lambda: self._on_done(result)),
             on_error=lambda info, error: handoff(lambda: self._on_failed(info, error)),
+            make_thread=handoff.thread,
         )
         self._job.start()
         return self._job

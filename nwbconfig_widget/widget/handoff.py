@@ -3,7 +3,9 @@
 Workers (Apply, previews, codec comparisons) pass functions to a :class:`KernelHandoff`, which runs each at once on
 the kernel's thread, through ``loop.call_soon_threadsafe`` from other threads when it has seen the kernel's running
 asyncio loop, and otherwise (plain Python, no running loop) at once on the calling thread under its lock, so updates
-keep their order and are done before the worker ends. The design page of the widget says why.
+keep their order and are done before the worker ends. Workers run in threads made by :meth:`KernelHandoff.thread`:
+joining one on the kernel's thread (``job.thread.join()`` in a cell, while the loop cannot run) also runs the updates
+it handed over. The design page of the widget says why.
 
 >>> import threading
 >>> handoff, seen = KernelHandoff(), []
@@ -79,6 +81,10 @@ class KernelHandoff:
             while self._pending:
                 self._run(self._pending.popleft())
 
+    def thread(self, target: Callable[[], None], name: str) -> threading.Thread:
+        """A daemon thread whose ``join()`` on the kernel's thread also runs the updates handed over until then."""
+        return _DrainingThread(self, target=target, name=name, daemon=True)
+
     def _run(self, update: Update) -> None:
         try:
             update()
@@ -86,3 +92,13 @@ class KernelHandoff:
             if self.on_error is None:
                 raise
             self.on_error(error, traceback.format_exc())
+
+
+class _DrainingThread(threading.Thread):
+    def __init__(self, handoff: KernelHandoff, **kwargs: object):
+        super().__init__(**kwargs)
+        self.handoff = handoff
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        self.handoff.drain()

@@ -36,6 +36,7 @@ from ..advice import EVERY_HDF5_READER, available_memory_bytes, configuration_po
 from ..codecs import DEFAULT_GZIP_LEVEL
 from ..models import DatasetIOConfiguration
 from .edits import error_text
+from .handoff import KernelHandoff
 
 __all__ = [
     "Insight",
@@ -373,8 +374,8 @@ def compare_rows(table: Any, backend: str) -> list[dict[str, Any]]:
 class _Worker:
     """One daemon thread running queued tasks in order; :meth:`cancel` drops the tasks not started yet."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, make_thread: Callable[[Callable[[], None], str], threading.Thread]):
+        self.name, self.make_thread = name, make_thread
         self.queue: collections.deque = collections.deque()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
@@ -383,7 +384,7 @@ class _Worker:
         with self.lock:
             self.queue.append(task)
             if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self.thread = self.make_thread(self._run, self.name)
                 self.thread.start()
             return self.thread
 
@@ -439,8 +440,9 @@ class InsightHost:
     - ``baseline()``: the default configuration of the current backend (None when it cannot be made);
     - ``notice(level, text, detail)``: a message above the table;
     - ``patch_rows(locations)``: rebuild those rows and send them to the view;
-    - ``handoff(update)``: run ``update`` on the kernel's thread (:class:`~.handoff.KernelHandoff`); worker threads
-      touch the widget only through it.
+    - ``handoff``: the widget's :class:`~nwbconfig_widget.widget.handoff.KernelHandoff`: ``handoff(update)`` runs
+      ``update`` on the kernel's thread, ``handoff.thread(target, name)`` makes the worker threads; workers touch
+      the widget only through it.
     """
 
     view: InsightView
@@ -451,7 +453,7 @@ class InsightHost:
     baseline: Callable[[], Any]
     notice: Callable[..., None]
     patch_rows: Callable[[Iterable[str]], None]
-    handoff: Callable[[Callable[[], None]], None]
+    handoff: KernelHandoff
 
 
 @dataclasses.dataclass
@@ -477,8 +479,8 @@ class Insight:
 
     def __init__(self, host: InsightHost):
         self.host = host
-        self.preview_worker = _Worker("nwbconfig-preview")
-        self.compare_worker = _Worker("nwbconfig-compare")
+        self.preview_worker = _Worker("nwbconfig-preview", host.handoff.thread)
+        self.compare_worker = _Worker("nwbconfig-compare", host.handoff.thread)
         self.access_options = {"latency_s": DEFAULT_LATENCY_S, "bandwidth_bytes_per_s": DEFAULT_BANDWIDTH_BYTES_PER_S}
         self.access_extra: dict[str, tuple[int, ...]] = {}
         self._pending: dict[str, dict] = {}  # preview results not yet handed to the kernel's thread

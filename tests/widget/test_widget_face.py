@@ -46,6 +46,7 @@ def test_the_insight_part_reaches_no_private_member_of_another_object():
 
 def test_the_insight_part_works_with_any_object_that_fills_its_declared_host(nwbfile):
     """Preview, inspect and export run against a plain host made here: nothing undeclared is needed."""
+    from nwbconfig_widget.widget.handoff import KernelHandoff
     from nwbconfig_widget.widget.insight import Insight, InsightHost
     from nwbconfig_widget.widget.rows import RowState
 
@@ -64,7 +65,7 @@ def test_the_insight_part_works_with_any_object_that_fills_its_declared_host(nwb
             baseline=lambda: baseline,
             notice=lambda level, text, detail="": notices.append((level, text)),
             patch_rows=lambda locations: patched.extend(locations),
-            handoff=lambda update: update(),
+            handoff=KernelHandoff(),
         )
     )
     insight.refresh()
@@ -158,6 +159,26 @@ def test_every_synced_trait_and_message_is_set_on_the_kernels_thread(nwbfile, tm
     assert {"progress", "result", "status", "totals", "message"} <= names
     assert {name for name, thread in changes if thread != kernel} == set()
     widget.close()
+
+
+def test_joining_a_worker_in_a_cell_shows_its_results_set_on_the_kernels_thread(nwbfile, tmp_path):
+    """A notebook cell that blocks on ``job.thread.join()`` keeps the loop from running; the join itself runs the
+    handed-over updates, on the kernel's thread, so the next line of the cell sees the result."""
+    kernel = threading.get_ident()
+    threads: set[int] = set()
+
+    async def cell() -> tuple[str, str]:
+        widget = ConfiguratorWidget(nwbfile, nwbfile_path=tmp_path / "joined.nwb")
+        widget.observe(lambda change: threads.add(threading.get_ident()), names=list(widget.traits(sync=True)))
+        widget.preview(EPHYS).join(60)
+        preview = next(row for row in widget.rows if row["location"] == EPHYS)["preview"]["status"]
+        widget.apply().thread.join(60)
+        status = widget.status
+        widget.close()
+        return preview, status
+
+    assert asyncio.run(cell()) == ("done", "done")
+    assert threads == {kernel}
 
 
 def test_without_a_running_loop_workers_apply_their_updates_before_they_end(widget):
