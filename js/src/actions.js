@@ -28,6 +28,12 @@ export function timeoutText(type, seconds) {
   return `The kernel did not answer ${name} within ${seconds} s; it may have restarted: run the cell again.`;
 }
 
+/** The notice shown when `type` could not even be sent (the kernel's connection is gone, e.g. after a restart). */
+export function unsentText(type, error) {
+  const name = ACTION_NAMES[type] || type;
+  return `Could not send ${name} to the kernel (${error}); it may have restarted: run the cell again.`;
+}
+
 /** Sends actions for one view and resolves them when Python replies or the timeout passes. */
 export class Actions {
   /**
@@ -59,7 +65,15 @@ export class Actions {
         clearTimeout(timer);
         resolve(reply);
       });
-      this.model.send({ type, id, ...fields });
+      try {
+        this.model.send({ type, id, ...fields });
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        const text = unsentText(type, error && error.message ? error.message : String(error));
+        this.onTimeout(text);
+        resolve({ ok: false, error: text, timedOut: true });
+      }
     });
   }
 

@@ -54,6 +54,18 @@ describe("request timeouts", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("says so at once when the message cannot be sent (the kernel's connection is gone)", async () => {
+    const model = new FakeModel();
+    model.send = () => { throw new Error("Cannot send"); };
+    mount(model);
+    applyButton().click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(noticeTexts()).toEqual(["Could not send Apply to the kernel (Cannot send); it may have restarted: run the cell again."]);
+    expect(applyButton().disabled).toBe(false);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(noticeTexts()).toHaveLength(1); // no timeout notice on top
+  });
+
   it("names the action in the notice", () => {
     expect(timeoutText("apply_all", 60)).toBe("The kernel did not answer Apply to all within 60 s; it may have restarted: run the cell again.");
     expect(timeoutText("something_new", 1)).toContain("something_new within 1 s");

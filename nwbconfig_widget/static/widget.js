@@ -20,6 +20,10 @@ function timeoutText(type, seconds) {
   const name = ACTION_NAMES[type] || type;
   return `The kernel did not answer ${name} within ${seconds} s; it may have restarted: run the cell again.`;
 }
+function unsentText(type, error) {
+  const name = ACTION_NAMES[type] || type;
+  return `Could not send ${name} to the kernel (${error}); it may have restarted: run the cell again.`;
+}
 var Actions = class {
   /**
    * `timeoutSeconds()` gives the current timeout (Python's `request_timeout`); `onTimeout(text)` shows a notice and
@@ -50,7 +54,15 @@ var Actions = class {
         clearTimeout(timer);
         resolve(reply);
       });
-      this.model.send({ type, id, ...fields });
+      try {
+        this.model.send({ type, id, ...fields });
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        const text = unsentText(type, error && error.message ? error.message : String(error));
+        this.onTimeout(text);
+        resolve({ ok: false, error: text, timedOut: true });
+      }
     });
   }
   /** Handle a reply message; returns true when it was one of ours (also a late one, whose notice is withdrawn). */

@@ -5,6 +5,7 @@
 - In the real kernel, every synced trait change and every message of the widget happens on the kernel's thread,
   while a preview of every dataset and an Apply run in worker threads.
 - A queued "Preview all" is cancelled from the view.
+- After a kernel restart, Apply says at once that the kernel cannot be reached and stays usable.
 
 One JupyterLab server, one browser page and one notebook serve the whole module. Skipped when Chromium, Playwright or
 JupyterLab are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
@@ -144,3 +145,22 @@ def test_a_queued_preview_all_is_cancelled_from_the_view(session):
     assert page.locator(".nwbcw-row[data-location] .nwbcw-preview-button", has_text="Preview again").count() >= 1
     assert probe.value("sorted({row['preview']['status'] for row in widget.rows})") == ["done"]
     probe.run("gate.set()")
+
+
+def test_after_a_kernel_restart_apply_says_so_and_stays_usable(session):
+    """Last in the module: it restarts the kernel. The view stays on the page, but its model is gone from the kernel."""
+    page, _probe = session
+    kernel = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+    page.evaluate(f"() => {kernel}.restart()")
+    page.wait_for_function(f"() => {kernel}.status === 'idle'")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    apply = page.locator(".nwbcw-apply")
+    assert not apply.is_disabled()
+    apply.click()
+    notice = page.locator(".nwbcw-notice-text", has_text="run the cell again")
+    notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
+    assert notice.text_content().endswith("; it may have restarted: run the cell again.")
+    assert "Apply" in notice.text_content()
+    page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
+    assert errors == []
