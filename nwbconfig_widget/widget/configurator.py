@@ -406,17 +406,14 @@ class ConfiguratorWidget(anywidget.AnyWidget):
             if index is not None:
                 item = self._configuration.dataset_configurations[location]
                 changed[index] = build_row(item, self._states[location], defaults.get(location))
+        # Few rows: changed in place (the trait keeps the truth without re-sending every row) and sent as a patch.
+        rows = list(self.rows) if len(changed) > FULL_RESEND_ROWS else self.rows
         for index, row in changed.items():
-            self._totals.replace(self.rows[index], row)
-        if len(changed) > FULL_RESEND_ROWS:
-            rows = list(self.rows)
-            for index, row in changed.items():
-                rows[index] = row
+            self._totals.replace(rows[index], row)
+            rows[index] = row
+        if rows is not self.rows:
             self.rows = rows
         elif changed:
-            rows = self.rows
-            for index, row in changed.items():
-                rows[index] = row  # in place: the trait keeps the truth without re-sending every row
             self.send({"type": "patch", "rows": [{"index": index, "row": changed[index]} for index in sorted(changed)]})
         self._update_summary()
 
@@ -457,32 +454,25 @@ class ConfiguratorWidget(anywidget.AnyWidget):
 
     def _action_edit(self, content: dict) -> None:
         location, field, value = content.get("location"), content.get("field"), content.get("value")
-        item = self._item(location)
-        state = self._states[location]
+        item, state = self._item(location), self._states[location]
+        if self._try_edit(item, state, field, value):
+            for draft_field, draft in list(state.drafts.items()):  # drafts refused because of this field may fit now
+                self._try_edit(item, state, draft_field, draft)
+        self._dirty.add(location)
+
+    @staticmethod
+    def _try_edit(item: DatasetIOConfiguration, state: RowState, field: Any, value: Any) -> bool:
+        """Assign one field; a refused value stays as the row's draft with the reason. Returns whether it was taken."""
         try:
             note = apply_edit(item, field, value)
         except ConfigurationError as error:
             state.drafts[field], state.errors[field] = value, error_text(error)
             state.notes.pop(field, None)
-            self._dirty.add(location)
-            return
+            return False
         state.clear([field])
         if note:
             state.notes[field] = note
-        self._retry_drafts(item, state)
-        self._dirty.add(location)
-
-    def _retry_drafts(self, item: DatasetIOConfiguration, state: RowState) -> None:
-        """Drafts rejected because of another field may fit now that that field changed."""
-        for field, value in list(state.drafts.items()):
-            try:
-                note = apply_edit(item, field, value)
-            except ConfigurationError as error:
-                state.errors[field] = error_text(error)
-                continue
-            state.clear([field])
-            if note:
-                state.notes[field] = note
+        return True
 
     def _action_apply_all(self, content: dict) -> None:
         method = content.get("method") or None

@@ -203,7 +203,7 @@ def access_view(
     bytes decompressed, read amplification, remote time; ``best`` marks the cheapest remote time) and ``summary``
     sentences comparing the cheapest and the dearest chunk shape of each read.
     """
-    columns = [("current", "current", configuration.chunk_shape)]
+    columns = [("current", configuration.chunk_shape)]
     seen = {configuration.chunk_shape}
     for label, shape in alternatives.items():
         if shape is None:
@@ -212,10 +212,8 @@ def access_view(
         if shape in seen:
             continue
         seen.add(shape)
-        columns.append((label, label, shape))
-    configurations = []
-    for key, _label, shape in columns:
-        configurations.append(configuration if key == "current" else _with_chunks(configuration, shape))
+        columns.append((label, shape))
+    configurations = [configuration, *(_with_chunks(configuration, shape) for _, shape in columns[1:])]
     selections = typical_selections(configuration)
     options = dict(
         compression_ratio=compression_ratio, latency_s=latency_s, bandwidth_bytes_per_s=bandwidth_bytes_per_s
@@ -246,21 +244,21 @@ def access_view(
         worst = max(range(len(costs)), key=lambda index: costs[index].remote_seconds)
         if len(costs) > 1 and costs[worst].remote_seconds > 1.5 * costs[best].remote_seconds:
             summary.append(
-                f"{_sentence(name)}: {_shape_text(columns[best][2])} touches {costs[best].chunks_touched:,} chunk(s) "
+                f"{_sentence(name)}: {_shape_text(columns[best][1])} touches {costs[best].chunks_touched:,} chunk(s) "
                 f"and reads {format_bytes(costs[best].bytes_read_uncompressed)} "
-                f"(~{_seconds_text(costs[best].remote_seconds)} remote); {_shape_text(columns[worst][2])} touches "
+                f"(~{_seconds_text(costs[best].remote_seconds)} remote); {_shape_text(columns[worst][1])} touches "
                 f"{costs[worst].chunks_touched:,} and reads {format_bytes(costs[worst].bytes_read_uncompressed)} "
                 f"(~{_seconds_text(costs[worst].remote_seconds)})."
             )
     return {
         "columns": [
             {
-                "key": key,
+                "key": label,
                 "label": label,
                 "chunk_shape": None if shape is None else list(shape),
                 "shape_text": _shape_text(shape),
             }
-            for key, label, shape in columns
+            for label, shape in columns
         ],
         "reads": reads,
         "summary": summary,
