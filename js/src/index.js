@@ -9,7 +9,11 @@ import { Notices, Toolbar, Unconfigurable } from "./toolbar.js";
 /** Render the widget into `el`; returns a function that detaches it from the model. */
 function render({ model, el: root }) {
   performance.mark("nwbcw:render:start");
-  const actions = new Actions(model);
+  const notices = new Notices(model);
+  const actions = new Actions(model, {
+    timeoutSeconds: () => model.get("request_timeout"),
+    onTimeout: (text) => notices.local("error", text),
+  });
   const table = new TableView({
     codecs: () => model.get("codecs") || {},
     edit: (location, field, value) => actions.request("edit", { location, field, value }),
@@ -19,7 +23,6 @@ function render({ model, el: root }) {
   });
   const context = { model, actions, table };
   const toolbar = new Toolbar(context);
-  const notices = new Notices(model);
   const unconfigurable = new Unconfigurable(model);
   const output = new OutputPanel(context);
   const insight = new InsightBar(context);
@@ -63,7 +66,7 @@ function render({ model, el: root }) {
     ["change:rows", renderTable],
     ["change:groups", renderTable],
     ["change:codecs", renderTable],
-    ["change:totals", () => toolbar.update()],
+    ["change:totals", () => { toolbar.update(); insight.update(); }],
     ["change:backend", () => toolbar.update()],
     ["change:notices", () => notices.update()],
     ["change:unconfigurable", () => unconfigurable.update()],

@@ -82,6 +82,13 @@ export class InsightBar {
       attrs: { type: "button", title: "Estimate the stored size and codec speed of every dataset (sampled chunks)" },
       on: { click: () => actions.request("preview", { location: null }) },
     });
+    this.cancelPreviews = el("button", {
+      class: "nwbcw-button nwbcw-quiet nwbcw-cancel-previews",
+      text: "Cancel previews",
+      attrs: { type: "button", title: "Drop the previews still waiting; the one being measured finishes" },
+      on: { click: () => actions.request("cancel_preview") },
+    });
+    this.queuedCount = el("span", { class: "nwbcw-queued", attrs: { "aria-live": "polite" } });
     this.presetSelect = el("select", { class: "nwbcw-preset", attrs: { "aria-label": "preset" } });
     this.scopeSelect = el("select", { class: "nwbcw-preset-scope", attrs: { "aria-label": "datasets the preset applies to" } });
     this.presetSelect.addEventListener("change", () => this.describePreset());
@@ -117,6 +124,8 @@ export class InsightBar {
     this.element = el("div", { class: "nwbcw-insight" }, [
       el("div", { class: "nwbcw-toolbar-row" }, [
         this.previewAll,
+        this.cancelPreviews,
+        this.queuedCount,
         el("span", { class: "nwbcw-all" }, [el("span", { class: "nwbcw-label", text: "Preset:" }), this.presetSelect, this.scopeSelect, this.presetButton]),
         el("span", { class: "nwbcw-all" }, [el("span", { class: "nwbcw-label", text: "Export:" }), this.exportSelect, this.exportButton]),
       ]),
@@ -135,6 +144,9 @@ export class InsightBar {
 
   update() {
     const { model } = this.context;
+    const queued = (model.get("totals") || {}).previews_queued || 0;
+    this.cancelPreviews.hidden = queued === 0;
+    setText(this.queuedCount, queued ? `${queued} preview${queued === 1 ? "" : "s"} queued` : "");
     const menu = model.get("insight_menu") || {};
     const key = JSON.stringify(menu);
     if (key !== this.menuKey) {

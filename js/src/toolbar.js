@@ -140,23 +140,41 @@ export class Toolbar {
   }
 }
 
-/** Notices from Python (e.g. a rejected "apply to all"), each dismissable, with details when there are some. */
+/**
+ * Notices from Python (e.g. a rejected "apply to all"), each dismissable, with details when there are some. Python
+ * gives each notice an id, so a dismissed notice stays dismissed however many come after it. The view adds its own
+ * notices (a request the kernel did not answer) with `local`.
+ */
 export class Notices {
   constructor(model) {
     this.model = model;
     this.dismissed = new Set();
+    this.locals = [];
+    this.localCount = 0;
     this.element = el("div", { class: "nwbcw-notices" });
     this.update();
   }
 
+  /** Show a notice of the view itself; returns a function that removes it. */
+  local(level, text) {
+    this.localCount += 1;
+    const notice = { id: `view-${this.localCount}`, level, text, detail: "" };
+    this.locals.push(notice);
+    this.update();
+    return () => {
+      this.locals = this.locals.filter((item) => item !== notice);
+      this.update();
+    };
+  }
+
   update() {
-    const notices = this.model.get("notices") || [];
+    const notices = [...(this.model.get("notices") || []), ...this.locals];
     this.element.replaceChildren(
       ...notices
-        .map((notice, index) => [notice, `${index}:${notice.text}`])
+        .map((notice, index) => [notice, notice.id !== undefined ? String(notice.id) : `${index}:${notice.text}`])
         .filter(([, key]) => !this.dismissed.has(key))
         .map(([notice, key]) => {
-          const box = el("div", { class: `nwbcw-notice nwbcw-notice-${notice.level}`, attrs: { role: notice.level === "error" ? "alert" : "status" } }, [
+          const box = el("div", { class: `nwbcw-notice nwbcw-notice-${notice.level}`, attrs: { role: notice.level === "error" ? "alert" : "status", "data-notice": key } }, [
             el("span", { class: "nwbcw-notice-text", text: notice.text }),
             el("button", {
               class: "nwbcw-dismiss",

@@ -1,27 +1,83 @@
 // src/actions.js
 var counter = 0;
+var ACTION_NAMES = {
+  apply: "Apply",
+  apply_all: "Apply to all",
+  apply_preset: "Apply preset",
+  cancel: "Cancel",
+  cancel_preview: "Cancel previews",
+  compare: "Compare codecs",
+  edit: "the edit",
+  export: "Export",
+  inspect: "Details",
+  preview: "Preview",
+  refresh: "Refresh",
+  reset_all: "Reset all",
+  reset_row: "Reset",
+  use_codec: "Use codec"
+};
+function timeoutText(type, seconds) {
+  const name = ACTION_NAMES[type] || type;
+  return `The kernel did not answer ${name} within ${seconds} s; it may have restarted: run the cell again.`;
+}
+function unsentText(type, error) {
+  const name = ACTION_NAMES[type] || type;
+  return `Could not send ${name} to the kernel (${error}); it may have restarted: run the cell again.`;
+}
 var Actions = class {
-  constructor(model) {
+  /**
+   * `timeoutSeconds()` gives the current timeout (Python's `request_timeout`); `onTimeout(text)` shows a notice and
+   * returns a function that withdraws it, called if the reply comes after all.
+   */
+  constructor(model, { timeoutSeconds = () => 60, onTimeout = () => () => {
+  } } = {}) {
     this.model = model;
+    this.timeoutSeconds = timeoutSeconds;
+    this.onTimeout = onTimeout;
     this.prefix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-`;
     this.pending = /* @__PURE__ */ new Map();
+    this.late = /* @__PURE__ */ new Map();
   }
-  /** Send `{type, ...fields}`; resolves to `{ok, error}` when Python answers. */
+  /** Send `{type, ...fields}`; resolves to `{ok, error, timedOut}` when Python answers or the timeout passes. */
   request(type, fields = {}) {
     counter += 1;
     const id = this.prefix + counter;
+    const seconds = Number(this.timeoutSeconds()) || 60;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.model.send({ type, id, ...fields });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        const text = timeoutText(type, seconds);
+        this.late.set(id, this.onTimeout(text));
+        resolve({ ok: false, error: text, timedOut: true });
+      }, seconds * 1e3);
+      this.pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      try {
+        this.model.send({ type, id, ...fields });
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        const text = unsentText(type, error && error.message ? error.message : String(error));
+        this.onTimeout(text);
+        resolve({ ok: false, error: text, timedOut: true });
+      }
     });
   }
-  /** Handle a reply message; returns true when it was one of ours. */
+  /** Handle a reply message; returns true when it was one of ours (also a late one, whose notice is withdrawn). */
   handleReply(message) {
     if (!message || message.type !== "reply") return false;
+    const withdraw = this.late.get(message.id);
+    if (withdraw) {
+      this.late.delete(message.id);
+      withdraw();
+      return true;
+    }
     const resolve = this.pending.get(message.id);
     if (!resolve) return false;
     this.pending.delete(message.id);
-    resolve({ ok: Boolean(message.ok), error: message.error || "" });
+    resolve({ ok: Boolean(message.ok), error: message.error || "", timedOut: false });
     return true;
   }
 };
@@ -180,6 +236,13 @@ var InsightBar = class {
       attrs: { type: "button", title: "Estimate the stored size and codec speed of every dataset (sampled chunks)" },
       on: { click: () => actions.request("preview", { location: null }) }
     });
+    this.cancelPreviews = el("button", {
+      class: "nwbcw-button nwbcw-quiet nwbcw-cancel-previews",
+      text: "Cancel previews",
+      attrs: { type: "button", title: "Drop the previews still waiting; the one being measured finishes" },
+      on: { click: () => actions.request("cancel_preview") }
+    });
+    this.queuedCount = el("span", { class: "nwbcw-queued", attrs: { "aria-live": "polite" } });
     this.presetSelect = el("select", { class: "nwbcw-preset", attrs: { "aria-label": "preset" } });
     this.scopeSelect = el("select", { class: "nwbcw-preset-scope", attrs: { "aria-label": "datasets the preset applies to" } });
     this.presetSelect.addEventListener("change", () => this.describePreset());
@@ -221,6 +284,8 @@ var InsightBar = class {
     this.element = el("div", { class: "nwbcw-insight" }, [
       el("div", { class: "nwbcw-toolbar-row" }, [
         this.previewAll,
+        this.cancelPreviews,
+        this.queuedCount,
         el("span", { class: "nwbcw-all" }, [el("span", { class: "nwbcw-label", text: "Preset:" }), this.presetSelect, this.scopeSelect, this.presetButton]),
         el("span", { class: "nwbcw-all" }, [el("span", { class: "nwbcw-label", text: "Export:" }), this.exportSelect, this.exportButton])
       ]),
@@ -237,6 +302,9 @@ var InsightBar = class {
   }
   update() {
     const { model } = this.context;
+    const queued = (model.get("totals") || {}).previews_queued || 0;
+    this.cancelPreviews.hidden = queued === 0;
+    setText(this.queuedCount, queued ? `${queued} preview${queued === 1 ? "" : "s"} queued` : "");
     const menu = model.get("insight_menu") || {};
     const key = JSON.stringify(menu);
     if (key !== this.menuKey) {
@@ -1368,14 +1436,27 @@ var Notices = class {
   constructor(model) {
     this.model = model;
     this.dismissed = /* @__PURE__ */ new Set();
+    this.locals = [];
+    this.localCount = 0;
     this.element = el("div", { class: "nwbcw-notices" });
     this.update();
   }
+  /** Show a notice of the view itself; returns a function that removes it. */
+  local(level, text) {
+    this.localCount += 1;
+    const notice = { id: `view-${this.localCount}`, level, text, detail: "" };
+    this.locals.push(notice);
+    this.update();
+    return () => {
+      this.locals = this.locals.filter((item) => item !== notice);
+      this.update();
+    };
+  }
   update() {
-    const notices = this.model.get("notices") || [];
+    const notices = [...this.model.get("notices") || [], ...this.locals];
     this.element.replaceChildren(
-      ...notices.map((notice, index) => [notice, `${index}:${notice.text}`]).filter(([, key]) => !this.dismissed.has(key)).map(([notice, key]) => {
-        const box = el("div", { class: `nwbcw-notice nwbcw-notice-${notice.level}`, attrs: { role: notice.level === "error" ? "alert" : "status" } }, [
+      ...notices.map((notice, index) => [notice, notice.id !== void 0 ? String(notice.id) : `${index}:${notice.text}`]).filter(([, key]) => !this.dismissed.has(key)).map(([notice, key]) => {
+        const box = el("div", { class: `nwbcw-notice nwbcw-notice-${notice.level}`, attrs: { role: notice.level === "error" ? "alert" : "status", "data-notice": key } }, [
           el("span", { class: "nwbcw-notice-text", text: notice.text }),
           el("button", {
             class: "nwbcw-dismiss",
@@ -1413,7 +1494,11 @@ var Unconfigurable = class {
 // src/index.js
 function render({ model, el: root }) {
   performance.mark("nwbcw:render:start");
-  const actions = new Actions(model);
+  const notices = new Notices(model);
+  const actions = new Actions(model, {
+    timeoutSeconds: () => model.get("request_timeout"),
+    onTimeout: (text) => notices.local("error", text)
+  });
   const table = new TableView({
     codecs: () => model.get("codecs") || {},
     edit: (location, field, value) => actions.request("edit", { location, field, value }),
@@ -1423,7 +1508,6 @@ function render({ model, el: root }) {
   });
   const context = { model, actions, table };
   const toolbar = new Toolbar(context);
-  const notices = new Notices(model);
   const unconfigurable = new Unconfigurable(model);
   const output = new OutputPanel(context);
   const insight = new InsightBar(context);
@@ -1465,7 +1549,10 @@ function render({ model, el: root }) {
     ["change:rows", renderTable],
     ["change:groups", renderTable],
     ["change:codecs", renderTable],
-    ["change:totals", () => toolbar.update()],
+    ["change:totals", () => {
+      toolbar.update();
+      insight.update();
+    }],
     ["change:backend", () => toolbar.update()],
     ["change:notices", () => notices.update()],
     ["change:unconfigurable", () => unconfigurable.update()],

@@ -19,16 +19,22 @@ Contract with the browser view (``js/``):
 - ``backend``, ``output_path``, ``overwrite``: set by the view (or in Python).
 - Actions from the view are messages ``{"type": ..., "id": n, ...}`` answered by
   ``{"type": "reply", "id": n, "ok": bool, "error": text}``: ``edit`` (location, field, value as typed),
-  ``reset_row``, ``reset_all``, ``apply_all`` (method, options), ``apply``, ``refresh``.
+  ``reset_row``, ``reset_all``, ``apply_all`` (method, options), ``apply``, ``cancel``, ``refresh``, and those of
+  :class:`~nwbconfig_widget.widget.insight.Insight` (``preview``, ``cancel_preview``, ``inspect``, ``compare``,
+  ``use_codec``, ``apply_preset``, ``export``). The view gives up waiting after ``request_timeout`` seconds.
+- Only the kernel's thread sets traits or sends messages: worker threads hand their results over through a
+  :class:`~nwbconfig_widget.widget.handoff.KernelHandoff`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import logging
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +44,12 @@ import traitlets
 from ..backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
 from ..backends import check_backend, display_name, file_name, file_suffix, nwb_stem
 from ..models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
-from .edits import apply_edit, carry_over_edits, parse_options, settings_of
-from .insight import InsightMixin
+from .edits import apply_edit, carry_over_edits, error_text, parse_options, settings_of
+from .handoff import KernelHandoff
+from .insight import Insight, InsightHost
 from .rows import RowState, RowTotals, build_groups, build_row, codec_menu
 from .write_job import WriteJob, error_info
+from .writers import ConverterWriter, Writer, WriteRequest, write_or_repack
 
 __all__ = ["ConfiguratorWidget"]
 
@@ -54,13 +62,19 @@ FULL_RESEND_ROWS = 400
 MAX_NOTICES = 6
 
 
-def _error_text(error: ConfigurationError, where: bool = False) -> str:
-    """The reason and the fix; with ``where``, led by the dataset and the field (for messages outside the row)."""
-    text = f"{error.reason[:1].upper()}{error.reason[1:]}." + (f" {error.fix}" if error.fix else "")
-    return f"{error.location}, {error.field}: {text}" if where else text
+def _insight_method(name: str) -> Any:
+    """A widget method doing the work of :class:`Insight`'s method ``name`` (and sharing its documentation)."""
+    method = getattr(Insight, name)
+
+    @functools.wraps(method)
+    def call(self: ConfiguratorWidget, *args: Any, **kwargs: Any) -> Any:
+        self._handoff.capture()  # called from a notebook cell: the kernel's thread
+        return getattr(self.insight, name)(*args, **kwargs)
+
+    return call
 
 
-class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
+class ConfiguratorWidget(anywidget.AnyWidget):
     """An editable table of the chunking, buffering and compression of every dataset, with Apply to write the file.
 
     - ``ConfiguratorWidget(nwbfile, backend="hdf5", nwbfile_path=None)``: an in-memory NWBFile with default settings.
@@ -70,6 +84,9 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
     ``widget.backend_configuration`` is the live model: browser edits change it at once, and changes made to it in
     Python (a field, ``apply_global_compression``, a whole new configuration) show up in the browser. After adding or
     deleting entries of ``dataset_configurations`` in Python, call :meth:`refresh`.
+
+    ``backend`` and ``backend_configuration`` must agree (giving only one is enough). ``writer`` is how Apply writes
+    (a :class:`~nwbconfig_widget.widget.writers.Writer`; default: write or repack with this package).
     """
 
     _esm = _STATIC / "widget.js"
@@ -93,19 +110,28 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
     result = traitlets.Dict().tag(sync=True)
     error = traitlets.Dict().tag(sync=True)
     notices = traitlets.List(traitlets.Dict()).tag(sync=True)
+    inspection = traitlets.Dict().tag(sync=True)  # the detail panel (see insight.py)
+    insight_menu = traitlets.Dict().tag(sync=True)
+    export = traitlets.Dict().tag(sync=True)
+    #: Seconds the view waits for the kernel's reply to an action before it re-enables its controls and says so.
+    request_timeout = traitlets.Float(60.0).tag(sync=True)
 
     def __init__(
         self,
         nwbfile: Any,
-        backend: str | None = "hdf5",
+        backend: str | None = None,
         nwbfile_path: str | os.PathLike | None = None,
         backend_configuration: BackendConfiguration | None = None,
+        writer: Writer | None = None,
         **kwargs: Any,
     ):
         if backend_configuration is not None:
-            if backend is not None and backend != "hdf5" and backend != backend_configuration.backend:
+            if backend is not None and backend != backend_configuration.backend:
+                given, made = display_name(backend), display_name(backend_configuration.backend)
                 raise ValueError(
-                    f"backend={backend!r} disagrees with the {backend_configuration.backend} configuration given"
+                    f"backend={backend!r} ({given}) disagrees with the {made} backend_configuration given; "
+                    f"leave out backend, or pass a configuration made for {given} "
+                    f"(get_default_backend_configuration(nwbfile, backend={backend!r}))"
                 )
             backend = backend_configuration.backend
         backend = backend or "hdf5"
@@ -113,11 +139,11 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._source_path: Path | None = kwargs.pop("_source_path", None)
         self._source_io: Any = kwargs.pop("_source_io", None)
         self._allow_pickle: bool = kwargs.pop("_allow_pickle", False)
+        self.writer: Writer = writer or write_or_repack
         self._configuration: BackendConfiguration | None = None
-        self._switching = False
         super().__init__(**kwargs)
-        self._insight_init()  # preview, access cost, codec comparison, presets, export (widget_insight.py)
         self.nwbfile = nwbfile
+        self._handoff = KernelHandoff(on_error=self._on_update_error)
         self._defaults: dict[str, BackendConfiguration] = {}
         self._states: dict[str, RowState] = {}
         self._index: dict[str, int] = {}
@@ -127,6 +153,32 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._batch_depth = 0
         self._flush_scheduled = False
         self._job: WriteJob | None = None
+        self._notice_ids = itertools.count(1)
+        self.insight = Insight(
+            InsightHost(
+                view=self,
+                nwbfile=nwbfile,
+                configuration=lambda: self._configuration,
+                item=self._item,
+                state=self._states_get,
+                baseline=self._baseline,
+                notice=self._notice,
+                patch_rows=self._patch_rows,
+                handoff=self._handoff,
+            )
+        )
+        # Kept for callers that wait on the workers directly; wait() is the public way.
+        self._preview_worker, self._compare_worker = self.insight.preview_worker, self.insight.compare_worker
+        self._actions = {
+            "edit": self._action_edit,
+            "reset_row": lambda content: self.reset(content.get("location")),
+            "reset_all": lambda _content: self.reset(),
+            "apply_all": self._action_apply_all,
+            "apply": lambda _content: self.apply(),
+            "cancel": lambda _content: self.cancel(),
+            "refresh": lambda _content: self.refresh(),
+            **self.insight.actions(),
+        }
         #: The exception of the last failed Apply (its traceback is also shown in the widget).
         self.last_error: BaseException | None = None
         if self._source_path is not None:
@@ -204,40 +256,14 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         together with a configuration, so it builds the file again and matches the datasets by location. Needs
         NeuroConv 0.10.x (``pip install "neuroconv[ecephys-minimal]==0.10.2"``).
         """
-        from ..neuroconv_interop import require_neuroconv, write_with_converter
+        from ..neuroconv_interop import require_neuroconv
 
         require_neuroconv()
         metadata = converter.get_metadata() if metadata is None else metadata
         nwbfile = converter.create_nwbfile(metadata=metadata, conversion_options=conversion_options)
-        widget = cls(nwbfile, backend=backend, nwbfile_path=nwbfile_path)
+        writer = ConverterWriter(converter, metadata, conversion_options)
+        widget = cls(nwbfile, backend=backend, nwbfile_path=nwbfile_path, writer=writer)
         widget.converter = converter
-
-        def apply() -> WriteJob:
-            """Run the converter's conversion with the configuration shown, in a worker thread; returns the job."""
-            widget._update_output_info()
-            if widget.apply_blockers:
-                raise ValueError(" ".join(widget.apply_blockers))
-            snapshot = widget._configuration.copy()
-            target, overwrite = widget._target(), widget.overwrite
-
-            def write(progress, cancel):
-                path = write_with_converter(
-                    converter, target, snapshot, nwbfile=nwbfile, metadata=metadata, overwrite=overwrite,
-                    conversion_options=conversion_options,
-                )  # fmt: skip
-                progress("", snapshot.total_uncompressed_bytes)  # NeuroConv reports no progress of its own
-                return path
-
-            widget.result, widget.error, widget.last_error = {}, {}, None
-            widget.progress = {"bytes_done": 0, "fraction": 0.0, "text": "NeuroConv is writing…", "percent_text": "",
-                               "current": ""}  # fmt: skip
-            widget.status = "writing"
-            widget._update_blockers()
-            widget._job = WriteJob(write, snapshot, widget._on_progress, widget._on_done, widget._on_failed)
-            widget._job.start()
-            return widget._job
-
-        widget.apply = apply
         return widget
 
     def close(self) -> None:
@@ -265,11 +291,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             raise TypeError(f"expected a BackendConfiguration, got {type(configuration).__name__}")
         self._configuration = configuration
         with self.hold_sync():  # one message: the view re-renders once
-            self._switching = True
-            try:
-                self.backend = configuration.backend
-            finally:
-                self._switching = False
+            self.backend = configuration.backend  # equal to the configuration's: _on_backend does nothing
             self.codecs = codec_menu(configuration.backend)
             self._states = {}
             self.refresh()
@@ -299,7 +321,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self._totals = RowTotals(rows)
         self.rows = rows
         self.groups = build_groups(configuration)
-        self._insight_refresh()
+        self.insight.refresh()
         self.unconfigurable = [
             {"location": location, "reason": reason}
             for location, reason in configuration.unconfigurable_datasets.items()
@@ -311,14 +333,28 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             self._defaults[backend] = get_default_backend_configuration(self.nwbfile, backend=backend)
         return self._defaults[backend]
 
-    def _defaults_for_rows(self) -> dict[str, DatasetIOConfiguration]:
+    def _baseline(self) -> BackendConfiguration | None:
+        """The default configuration of the current backend, or None (with a notice) when it cannot be made."""
         try:
-            return self._default_configuration(self._configuration.backend).dataset_configurations
+            return self._default_configuration(self._configuration.backend)
         except Exception as error:  # e.g. an NWBFile whose file was closed: rows still show, without "edited" marks
             self._notice(
                 "warning", f"Default settings unavailable ({type(error).__name__}: {error}); reset is disabled."
             )
-            return {}
+            return None
+
+    def _defaults_for_rows(self) -> Mapping[str, DatasetIOConfiguration]:
+        baseline = self._baseline()
+        return baseline.dataset_configurations if baseline is not None else {}
+
+    def _states_get(self, location: str) -> RowState | None:
+        return self._states.get(location)
+
+    def _patch_rows(self, locations: Iterable[str]) -> None:
+        """Rebuild and send these rows now (or at the end of the running action)."""
+        self._dirty.update(location for location in locations if location in self._index)
+        if not self._batch_depth:
+            self._flush()
 
     def _on_model_change(self, configuration: DatasetIOConfiguration, changed_fields: list[str]) -> None:
         location = configuration.location_in_file
@@ -370,23 +406,20 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
             if index is not None:
                 item = self._configuration.dataset_configurations[location]
                 changed[index] = build_row(item, self._states[location], defaults.get(location))
+        # Few rows: changed in place (the trait keeps the truth without re-sending every row) and sent as a patch.
+        rows = list(self.rows) if len(changed) > FULL_RESEND_ROWS else self.rows
         for index, row in changed.items():
-            self._totals.replace(self.rows[index], row)
-        if len(changed) > FULL_RESEND_ROWS:
-            rows = list(self.rows)
-            for index, row in changed.items():
-                rows[index] = row
+            self._totals.replace(rows[index], row)
+            rows[index] = row
+        if rows is not self.rows:
             self.rows = rows
         elif changed:
-            rows = self.rows
-            for index, row in changed.items():
-                rows[index] = row  # in place: the trait keeps the truth without re-sending every row
             self.send({"type": "patch", "rows": [{"index": index, "row": changed[index]} for index in sorted(changed)]})
         self._update_summary()
 
     def _update_summary(self) -> None:
         self.totals = self._totals.as_dict(len(self._configuration.unconfigurable_datasets))
-        self._refresh_inspection()
+        self.insight.refresh_inspection()
         self._update_blockers()
 
     # ------------------------------------------------------------------------------------------------------ actions
@@ -395,20 +428,18 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind, request_id = content.get("type"), content.get("id")
-        handler = getattr(self, f"_action_{kind}", None)
+        handler = self._actions.get(kind) if isinstance(kind, str) else None
+        self._handoff.capture()  # actions arrive on the kernel's thread
         try:
             if handler is None:
                 raise ValueError(f"unknown action {kind!r}")
-            if self.status == "writing" and kind not in ("refresh", "cancel"):
+            if self.status == "writing" and kind not in ("refresh", "cancel", "cancel_preview"):
                 raise RuntimeError("a write is running; wait until it has finished")
             with self._batch():
                 handler(content)
         except Exception as error:  # never lost: replied to the view and listed in the notices
             logger.exception("widget action %r failed", kind)
-            if isinstance(error, ConfigurationError):
-                text = _error_text(error, where=kind != "edit")  # an edit's error stands next to its field
-            else:
-                text = f"{type(error).__name__}: {error}"
+            text = error_text(error, where=kind != "edit")  # an edit's error stands next to its field
             if kind != "edit":
                 self._notice("error", text, error_info(error)["traceback"])
             self.send({"type": "reply", "id": request_id, "ok": False, "error": text})
@@ -423,38 +454,25 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
 
     def _action_edit(self, content: dict) -> None:
         location, field, value = content.get("location"), content.get("field"), content.get("value")
-        item = self._item(location)
-        state = self._states[location]
+        item, state = self._item(location), self._states[location]
+        if self._try_edit(item, state, field, value):
+            for draft_field, draft in list(state.drafts.items()):  # drafts refused because of this field may fit now
+                self._try_edit(item, state, draft_field, draft)
+        self._dirty.add(location)
+
+    @staticmethod
+    def _try_edit(item: DatasetIOConfiguration, state: RowState, field: Any, value: Any) -> bool:
+        """Assign one field; a refused value stays as the row's draft with the reason. Returns whether it was taken."""
         try:
             note = apply_edit(item, field, value)
         except ConfigurationError as error:
-            state.drafts[field], state.errors[field] = value, _error_text(error)
+            state.drafts[field], state.errors[field] = value, error_text(error)
             state.notes.pop(field, None)
-            self._dirty.add(location)
-            return
+            return False
         state.clear([field])
         if note:
             state.notes[field] = note
-        self._retry_drafts(item, state)
-        self._dirty.add(location)
-
-    def _retry_drafts(self, item: DatasetIOConfiguration, state: RowState) -> None:
-        """Drafts rejected because of another field may fit now that that field changed."""
-        for field, value in list(state.drafts.items()):
-            try:
-                note = apply_edit(item, field, value)
-            except ConfigurationError as error:
-                state.errors[field] = _error_text(error)
-                continue
-            state.clear([field])
-            if note:
-                state.notes[field] = note
-
-    def _action_reset_row(self, content: dict) -> None:
-        self.reset(content.get("location"))
-
-    def _action_reset_all(self, _content: dict) -> None:
-        self.reset()
+        return True
 
     def _action_apply_all(self, content: dict) -> None:
         method = content.get("method") or None
@@ -462,19 +480,10 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         count = len(self._configuration)
         self._notice("info", f"Compression {method or 'none'} set for all {count} datasets.")
 
-    def _action_apply(self, _content: dict) -> None:
-        self.apply()
-
-    def _action_cancel(self, _content: dict) -> None:
-        self.cancel()
-
     def cancel(self) -> None:
         """Stop a running write; the target is left as it was (nothing new is written there)."""
         if self._job is not None and self._job.thread.is_alive():
             self._job.cancel_event.set()
-
-    def _action_refresh(self, _content: dict) -> None:
-        self.refresh()
 
     def reset(self, location: str | None = None) -> None:
         """Put one dataset (or every dataset) back to the default settings of the current backend."""
@@ -493,7 +502,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
 
     @traitlets.observe("backend")
     def _on_backend(self, change: dict) -> None:
-        if self._switching or self._configuration is None or change["new"] == self._configuration.backend:
+        if self._configuration is None or change["new"] == self._configuration.backend:
             return
         try:
             self.switch_backend(change["new"])
@@ -503,11 +512,7 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
                 f"Could not switch to {change['new']}: {type(error).__name__}: {error}",
                 error_info(error)["traceback"],
             )
-            self._switching = True
-            try:
-                self.backend = change["old"]
-            finally:
-                self._switching = False
+            self.backend = change["old"]  # the configuration's backend: _on_backend does nothing
 
     def switch_backend(self, backend: str) -> None:
         """Use the defaults of another backend, keeping the user's valid edits; notes the edits that cannot be kept."""
@@ -575,47 +580,37 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
     def apply(self) -> WriteJob:
         """Write the file (repack, for a widget made with :meth:`from_path`) in a worker thread; returns the job.
 
-        Progress, the result and any error appear in the widget; ``job.thread.join()`` waits for the end.
+        The widget's ``writer`` does the writing, on a snapshot of the configuration. Progress, the result and any
+        error appear in the widget, set on the kernel's thread; :meth:`wait` waits for the end.
         """
+        self._handoff.capture()
         self._update_output_info()
         if self.apply_blockers:
             raise ValueError(" ".join(self.apply_blockers))
-        from ..io import configure_and_write_nwbfile, repack_nwbfile
-
-        snapshot = self._configuration.copy()
-        target, overwrite = self._target(), self.overwrite
-        source, allow_pickle = self._source_path, self._allow_pickle
-
-        def write(progress, cancel):
-            if source is not None:
-                return repack_nwbfile(
-                    source,
-                    target,
-                    backend_configuration=snapshot,
-                    overwrite=overwrite,
-                    progress=progress,
-                    allow_pickle=allow_pickle,
-                    cancel=cancel,
-                )
-            return configure_and_write_nwbfile(
-                self.nwbfile,
-                target,
-                backend_configuration=snapshot,
-                overwrite=overwrite,
-                progress=progress,
-                cancel=cancel,
-            )
-
+        request = WriteRequest(
+            configuration=self._configuration.copy(),
+            target=self._target(),
+            overwrite=self.overwrite,
+            nwbfile=self.nwbfile,
+            source_path=self._source_path,
+            allow_pickle=self._allow_pickle,
+        )
+        starting = getattr(self.writer, "starting_text", "starting…")
         self.result, self.error, self.last_error = {}, {}, None
-        self.progress = {"bytes_done": 0, "fraction": 0.0, "text": "starting…", "percent_text": "0%", "current": ""}
+        self.progress = {"bytes_done": 0, "fraction": 0.0, "text": starting, "percent_text": "", "current": ""}
         self.status = "writing"
         self._update_blockers()
-        self._job = WriteJob(write, snapshot, self._on_progress, self._on_done, self._on_failed)
+        handoff = self._handoff
+        self._job = WriteJob(
+            functools.partial(self.writer, request),
+            request.configuration,
+            on_progress=lambda progress: handoff(lambda: setattr(self, "progress", progress)),
+            on_done=lambda result: handoff(lambda: self._on_done(result)),
+            on_error=lambda info, error: handoff(lambda: self._on_failed(info, error)),
+            make_thread=handoff.thread,
+        )
         self._job.start()
         return self._job
-
-    def _on_progress(self, progress: dict) -> None:
-        self.progress = progress
 
     def _on_done(self, result: dict) -> None:
         self.result = result
@@ -629,10 +624,34 @@ class ConfiguratorWidget(InsightMixin, anywidget.AnyWidget):
         self.status = "error"
         self._update_output_info()
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the write, the queued previews and the codec comparison to end, with their results shown.
+
+        Called on the kernel's thread (in a notebook cell), it also applies the results the workers handed over.
+        """
+        for thread in (self._job.thread if self._job else None, self.insight.preview_worker.thread,
+                       self.insight.compare_worker.thread):  # fmt: skip
+            if thread is not None:
+                thread.join(timeout)
+        self._handoff.drain()
+
+    # ------------------------------------------------------------------------------- see before you write (insight.py)
+
+    preview = _insight_method("preview")
+    cancel_preview = _insight_method("cancel_preview")
+    inspect = _insight_method("inspect")
+    compare = _insight_method("compare")
+    export_text = _insight_method("export_text")
+
     # ------------------------------------------------------------------------------------------------------ notices
 
     def _notice(self, level: str, text: str, detail: str = "") -> None:
-        self.notices = [*self.notices[-(MAX_NOTICES - 1) :], {"level": level, "text": text, "detail": detail}]
+        """Add a notice; each has an ``id`` unique in this widget, so the view can remember which were dismissed."""
+        notice = {"id": next(self._notice_ids), "level": level, "text": text, "detail": detail}
+        self.notices = [*self.notices[-(MAX_NOTICES - 1) :], notice]
+
+    def _on_update_error(self, error: BaseException, trace: str) -> None:
+        self._notice("error", f"Updating the widget failed: {error_text(error)}", trace)
 
 
 def _kernel_shell() -> Any:

@@ -141,6 +141,15 @@ def _set_filter_options(configuration: DatasetIOConfiguration, value: Any) -> No
     configuration.filter_options = parsed
 
 
+def error_text(error: BaseException, where: bool = False) -> str:
+    """What the widget shows of an error: a ConfigurationError's reason and fix (with ``where``, led by the dataset
+    and the field, for messages outside the row), or the type and message of any other exception."""
+    if not isinstance(error, ConfigurationError):
+        return f"{type(error).__name__}: {error}"
+    text = f"{error.reason[:1].upper()}{error.reason[1:]}." + (f" {error.fix}" if error.fix else "")
+    return f"{error.location}, {error.field}: {text}" if where else text
+
+
 def check_edit_message(field: Any) -> str:
     """The field of an edit message, or ValueError for one that no edit box sends (a malformed message)."""
     if not isinstance(field, str) or field not in EDITABLE_FIELDS:

@@ -13,33 +13,35 @@ strings:
 - ``insight_menu`` (trait): presets and the neurodata types they can be applied to;
 - ``export`` (trait): Python code, JSON or the ``h5repack`` command line of the current configuration.
 
-:class:`InsightMixin` adds the traits, the actions (``preview``, ``inspect``, ``compare``, ``use_codec``,
-``apply_preset``, ``export``) and the public methods :meth:`InsightMixin.preview`,
-:meth:`InsightMixin.inspect` and :meth:`InsightMixin.compare` to :class:`~nwbconfig_widget.widget.ConfiguratorWidget`.
+:class:`Insight` handles the actions ``preview``, ``cancel_preview``, ``inspect``, ``compare``, ``use_codec``,
+``apply_preset`` and ``export``, and does the work behind the widget's :meth:`~ConfiguratorWidget.preview`,
+:meth:`~ConfiguratorWidget.inspect` and :meth:`~ConfiguratorWidget.compare`. It is given an :class:`InsightHost`, the
+declared list of what it may use of the widget, and uses nothing else of it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
+import dataclasses
 import math
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
-
-import traitlets
+from typing import Any, Protocol
 
 from .._sizes import format_bytes
 from ..access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
 from ..advice import EVERY_HDF5_READER, available_memory_bytes, configuration_portability, configuration_warnings
 from ..codecs import DEFAULT_GZIP_LEVEL
-from ..models import ConfigurationError, DatasetIOConfiguration
+from ..models import DatasetIOConfiguration
+from .edits import error_text
+from .handoff import KernelHandoff
 
 __all__ = [
-    "InsightMixin",
+    "Insight",
+    "InsightHost",
+    "InsightView",
     "access_view",
     "chart_geometry",
     "preview_cell",
@@ -82,25 +84,14 @@ def row_portability(configuration: DatasetIOConfiguration) -> dict[str, Any]:
     """Who can read this dataset's pipeline: ``level`` (short text), ``note`` (a sentence), ``lossy`` and
     ``every_hdf5_reader`` (the flag the view marks portable pipelines by; it never compares the text)."""
     portable = configuration_portability(configuration)
-    return {
-        "level": portable.level,
-        "note": portable.note,
-        "lossy": portable.lossy,
-        "every_hdf5_reader": portable.every_hdf5_reader,
-    }
+    return {name: getattr(portable, name) for name in ("level", "note", "lossy", "every_hdf5_reader")}
 
 
 def preview_signature(configuration: DatasetIOConfiguration) -> list:
     """The settings a compression preview depends on (the buffer shape does not change stored bytes)."""
     values = configuration.to_dict()
-    return [
-        configuration.backend,
-        values["chunk_shape"],
-        values["compression_method"],
-        values["compression_options"],
-        values["filter_methods"],
-        values["filter_options"],
-    ]
+    fields = ("chunk_shape", "compression_method", "compression_options", "filter_methods", "filter_options")
+    return [configuration.backend, *(values[field] for field in fields)]
 
 
 def _speed_text(value: float) -> str:
@@ -212,7 +203,7 @@ def access_view(
     bytes decompressed, read amplification, remote time; ``best`` marks the cheapest remote time) and ``summary``
     sentences comparing the cheapest and the dearest chunk shape of each read.
     """
-    columns = [("current", "current", configuration.chunk_shape)]
+    columns = [("current", configuration.chunk_shape)]
     seen = {configuration.chunk_shape}
     for label, shape in alternatives.items():
         if shape is None:
@@ -221,10 +212,8 @@ def access_view(
         if shape in seen:
             continue
         seen.add(shape)
-        columns.append((label, label, shape))
-    configurations = []
-    for key, _label, shape in columns:
-        configurations.append(configuration if key == "current" else _with_chunks(configuration, shape))
+        columns.append((label, shape))
+    configurations = [configuration, *(_with_chunks(configuration, shape) for _, shape in columns[1:])]
     selections = typical_selections(configuration)
     options = dict(
         compression_ratio=compression_ratio, latency_s=latency_s, bandwidth_bytes_per_s=bandwidth_bytes_per_s
@@ -255,21 +244,21 @@ def access_view(
         worst = max(range(len(costs)), key=lambda index: costs[index].remote_seconds)
         if len(costs) > 1 and costs[worst].remote_seconds > 1.5 * costs[best].remote_seconds:
             summary.append(
-                f"{_sentence(name)}: {_shape_text(columns[best][2])} touches {costs[best].chunks_touched:,} chunk(s) "
+                f"{_sentence(name)}: {_shape_text(columns[best][1])} touches {costs[best].chunks_touched:,} chunk(s) "
                 f"and reads {format_bytes(costs[best].bytes_read_uncompressed)} "
-                f"(~{_seconds_text(costs[best].remote_seconds)} remote); {_shape_text(columns[worst][2])} touches "
+                f"(~{_seconds_text(costs[best].remote_seconds)} remote); {_shape_text(columns[worst][1])} touches "
                 f"{costs[worst].chunks_touched:,} and reads {format_bytes(costs[worst].bytes_read_uncompressed)} "
                 f"(~{_seconds_text(costs[worst].remote_seconds)})."
             )
     return {
         "columns": [
             {
-                "key": key,
+                "key": label,
                 "label": label,
                 "chunk_shape": None if shape is None else list(shape),
                 "shape_text": _shape_text(shape),
             }
-            for key, label, shape in columns
+            for label, shape in columns
         ],
         "reads": reads,
         "summary": summary,
@@ -381,10 +370,10 @@ def compare_rows(table: Any, backend: str) -> list[dict[str, Any]]:
 
 
 class _Worker:
-    """One daemon thread running queued tasks in order; results are handed to ``deliver`` on the widget's loop."""
+    """One daemon thread running queued tasks in order; :meth:`cancel` drops the tasks not started yet."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, make_thread: Callable[[Callable[[], None], str], threading.Thread]):
+        self.name, self.make_thread = name, make_thread
         self.queue: collections.deque = collections.deque()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
@@ -393,9 +382,21 @@ class _Worker:
         with self.lock:
             self.queue.append(task)
             if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self.thread = self.make_thread(self._run, self.name)
                 self.thread.start()
             return self.thread
+
+    def cancel(self) -> list[Callable[[], None]]:
+        """Drop the queued tasks (the running one finishes); returns them."""
+        with self.lock:
+            dropped = list(self.queue)
+            self.queue.clear()
+        return dropped
+
+    def idle_after_this(self) -> bool:
+        """True when no task is waiting behind the running one."""
+        with self.lock:
+            return not self.queue
 
     def _run(self) -> None:
         while True:
@@ -412,79 +413,107 @@ class _Worker:
             thread.join(timeout)
 
 
-def _current_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+# ------------------------------------------------------------------------------------------- the declared interface
 
 
-def _error_text(error: BaseException) -> str:
-    if isinstance(error, ConfigurationError):
-        return _sentence(error.reason) + (f". {error.fix}" if error.fix else "")
-    return f"{type(error).__name__}: {error}"
+class InsightView(Protocol):
+    """The widget's synced traits the insight part sets (the first three) or reads (the last two)."""
+
+    inspection: dict
+    insight_menu: dict
+    export: dict
+    output_path: str
+    source_path: str
 
 
-# ---------------------------------------------------------------------------------------------------- the mixin
+@dataclasses.dataclass(frozen=True)
+class InsightHost:
+    """Everything :class:`Insight` may use of the widget; it reaches nothing else.
+
+    - ``view``: the traits of :class:`InsightView`;
+    - ``nwbfile``: the file the data is read from;
+    - ``configuration()``: the live configuration; ``item(location)`` one of its datasets (KeyError naming it);
+    - ``state(location)``: the row's :class:`~nwbconfig_widget.widget.rows.RowState` (None for a row that has gone),
+      whose ``preview`` entry belongs to the insight part;
+    - ``baseline()``: the default configuration of the current backend (None when it cannot be made);
+    - ``notice(level, text, detail)``: a message above the table;
+    - ``patch_rows(locations)``: rebuild those rows and send them to the view;
+    - ``handoff``: the widget's :class:`~nwbconfig_widget.widget.handoff.KernelHandoff`: ``handoff(update)`` runs
+      ``update`` on the kernel's thread, ``handoff.thread(target, name)`` makes the worker threads; workers touch
+      the widget only through it.
+    """
+
+    view: InsightView
+    nwbfile: Any
+    configuration: Callable[[], Any]
+    item: Callable[[str], DatasetIOConfiguration]
+    state: Callable[[str], Any]
+    baseline: Callable[[], Any]
+    notice: Callable[..., None]
+    patch_rows: Callable[[Iterable[str]], None]
+    handoff: KernelHandoff
 
 
-class InsightMixin(traitlets.HasTraits):
-    """Preview, advice, access cost, codec comparison, presets and export for :class:`ConfiguratorWidget`."""
+@dataclasses.dataclass
+class _PreviewTask:
+    """One queued preview; ``previous`` is the row's preview entry from before it was queued (restored on cancel)."""
 
-    inspection = traitlets.Dict().tag(sync=True)
-    insight_menu = traitlets.Dict().tag(sync=True)
-    export = traitlets.Dict().tag(sync=True)
+    location: str
+    snapshot: DatasetIOConfiguration
+    signature: list
+    previous: dict
+    run: Callable[[_PreviewTask], None]
 
-    # -- plumbing ------------------------------------------------------------------------------------------------
+    def __call__(self) -> None:
+        self.run(self)
 
-    def _insight_init(self) -> None:
-        self._preview_worker = _Worker("nwbconfig-preview")
-        self._compare_worker = _Worker("nwbconfig-compare")
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._access_options = {"latency_s": DEFAULT_LATENCY_S, "bandwidth_bytes_per_s": DEFAULT_BANDWIDTH_BYTES_PER_S}
-        self._access_extra: dict[str, tuple[int, ...]] = {}
 
-    def _insight_refresh(self) -> None:
-        """Menus for the current configuration (called by ``refresh``)."""
+# ------------------------------------------------------------------------------------------------------ the part
+
+
+class Insight:
+    """Preview, access cost, codec comparison, presets and export of a :class:`ConfiguratorWidget`, through its
+    :class:`InsightHost` only. :meth:`actions` lists the view actions it handles."""
+
+    def __init__(self, host: InsightHost):
+        self.host = host
+        self.preview_worker = _Worker("nwbconfig-preview", host.handoff.thread)
+        self.compare_worker = _Worker("nwbconfig-compare", host.handoff.thread)
+        self.access_options = {"latency_s": DEFAULT_LATENCY_S, "bandwidth_bytes_per_s": DEFAULT_BANDWIDTH_BYTES_PER_S}
+        self.access_extra: dict[str, tuple[int, ...]] = {}
+        self._pending: dict[str, dict] = {}  # preview results not yet handed to the kernel's thread
+        self._last_publish = time.monotonic()
+
+    def actions(self) -> dict[str, Callable[[dict], None]]:
+        """The view's actions handled here, by message type."""
+        return {
+            "preview": lambda content: self.preview(content.get("location") or None),
+            "cancel_preview": lambda _content: self.cancel_preview(),
+            "inspect": self._action_inspect,
+            "compare": lambda content: self.compare(content.get("location")),
+            "use_codec": self._action_use_codec,
+            "apply_preset": self._action_apply_preset,
+            "export": self._action_export,
+        }
+
+    def refresh(self) -> None:
+        """Menus for the current configuration (called when the rows are rebuilt)."""
         from ..presets import PRESETS
 
-        types = sorted({item.neurodata_type for item in self._configuration if item.neurodata_type})
-        self.insight_menu = {
+        configuration, view = self.host.configuration(), self.host.view
+        types = sorted({item.neurodata_type for item in configuration if item.neurodata_type})
+        view.insight_menu = {
             "presets": [{"name": preset.name, "description": preset.description} for preset in PRESETS.values()],
             "neurodata_types": types,
             "export_formats": [
                 {"name": "python", "label": "Python code"},
                 {"name": "json", "label": "JSON"},
-                *([{"name": "h5repack", "label": "h5repack command"}] if self._configuration.backend == "hdf5" else []),
+                *([{"name": "h5repack", "label": "h5repack command"}] if configuration.backend == "hdf5" else []),
             ],
         }
-        location = (self.inspection or {}).get("location")
-        if location and location not in self._configuration.dataset_configurations:
-            self.inspection = {}
-
-    def _deliver(self, function: Callable[[], None]) -> None:
-        """Run ``function`` on the kernel's event loop when there is one (so only one thread touches the widget)."""
-        loop = self._loop
-        if loop is not None and loop.is_running() and not loop.is_closed():
-            loop.call_soon_threadsafe(self._guarded, function)
-        else:
-            self._guarded(function)
-
-    def _guarded(self, function: Callable[[], None]) -> None:
-        try:
-            function()
-        except Exception as error:  # never lost
-            self._notice("error", f"Updating the widget failed: {_error_text(error)}", traceback.format_exc())
-
-    def _patch_locations(self, locations: Iterable[str]) -> None:
-        self._dirty.update(location for location in locations if location in self._index)
-        if not self._batch_depth:
-            self._flush()
-
-    def _capture_loop(self) -> None:
-        loop = _current_loop()
-        if loop is not None:
-            self._loop = loop
+        location = (view.inspection or {}).get("location")
+        if location and location not in configuration.dataset_configurations:
+            view.inspection = {}
 
     # -- preview -------------------------------------------------------------------------------------------------
 
@@ -493,69 +522,71 @@ class InsightMixin(traitlets.HasTraits):
 
         Returns the worker thread (``.join()`` waits for every queued preview), or None when nothing was queued.
         """
-        from ..preview import dataset_source, preview_dataset
-
-        self._capture_loop()
+        host = self.host
         if locations is None:
-            items = list(self._configuration)
+            items = list(host.configuration())
         else:
-            if isinstance(locations, str):
-                locations = [locations]
-            items = [self._item(location) for location in locations]
-        if not items:
-            return None
+            items = [host.item(location) for location in ([locations] if isinstance(locations, str) else locations)]
         tasks = []
         for item in items:
-            state = self._states[item.location_in_file]
-            previous = state.preview.get("result") if state.preview else None
-            state.preview = {"status": "queued", "signature": preview_signature(item), "result": previous}
-            tasks.append((item.location_in_file, item.copy(), preview_signature(item)))
-        self._patch_locations(location for location, _, _ in tasks)
-        nwbfile = self.nwbfile
-        pending: dict[str, dict] = {}
-        last = [time.monotonic()]
-
-        def publish(results: dict[str, dict]) -> None:
-            for location, stored in results.items():
-                state = self._states.get(location)
-                if state is not None:
-                    state.preview = stored
-            self._patch_locations(results)
-
-        def flush_pending(force: bool) -> None:
-            if pending and (force or time.monotonic() - last[0] >= PREVIEW_PATCH_INTERVAL_S):
-                results = dict(pending)
-                pending.clear()
-                last[0] = time.monotonic()
-                self._deliver(lambda: publish(results))
-
-        def run(index: int, location: str, snapshot: DatasetIOConfiguration, signature: list) -> None:
-            self._deliver(lambda: self._mark_running(location, signature))
-            try:
-                result = preview_result(preview_dataset(snapshot, dataset_source(nwbfile, snapshot)))
-                pending[location] = {"status": "done", "signature": signature, "result": result}
-            except Exception as error:
-                pending[location] = {"status": "error", "signature": signature, "error": _error_text(error)}
-            flush_pending(force=index == len(tasks) - 1)
-
+            state, signature = host.state(item.location_in_file), preview_signature(item)
+            previous = dict(state.preview)
+            kept = previous.get("result") if previous else None
+            state.preview = {"status": "queued", "signature": signature, "result": kept}
+            tasks.append(_PreviewTask(item.location_in_file, item.copy(), signature, previous, self._run_preview))
+        host.patch_rows(task.location for task in tasks)
         thread = None
-        for index, (location, snapshot, signature) in enumerate(tasks):
-            thread = self._preview_worker.submit(lambda i=index, a=location, b=snapshot, c=signature: run(i, a, b, c))
+        for task in tasks:
+            thread = self.preview_worker.submit(task)
         return thread
 
-    def _mark_running(self, location: str, signature: list) -> None:
-        state = self._states.get(location)
-        if (
-            state is not None
-            and state.preview.get("status") == "queued"
-            and state.preview.get("signature") == signature
-        ):
-            state.preview = {**state.preview, "status": "running"}
-            self._patch_locations([location])
+    def _run_preview(self, task: _PreviewTask) -> None:
+        """In the preview thread: measure, then hand the results over (batched, at most every 0.25 s)."""
+        from ..preview import dataset_source, preview_dataset
 
-    def _action_preview(self, content: dict) -> None:
-        location = content.get("location")
-        self.preview(None if location in (None, "") else [location])
+        self.host.handoff(lambda: self._mark_running(task))
+        stored: dict[str, Any] = {"signature": task.signature}
+        try:
+            source = dataset_source(self.host.nwbfile, task.snapshot)
+            stored.update(status="done", result=preview_result(preview_dataset(task.snapshot, source)))
+        except Exception as error:
+            stored.update(status="error", error=error_text(error))
+        self._pending[task.location] = stored
+        last = self.preview_worker.idle_after_this()
+        if last or time.monotonic() - self._last_publish >= PREVIEW_PATCH_INTERVAL_S:
+            results, self._pending = self._pending, {}
+            self._last_publish = time.monotonic()
+            self.host.handoff(lambda: self._publish(results))
+
+    def _publish(self, results: dict[str, dict]) -> None:
+        for location, stored in results.items():
+            state = self.host.state(location)
+            if state is not None:
+                state.preview = stored
+        self.host.patch_rows(results)
+
+    def _mark_running(self, task: _PreviewTask) -> None:
+        state = self.host.state(task.location)
+        preview = state.preview if state is not None else {}
+        if preview.get("status") == "queued" and preview.get("signature") == task.signature:
+            state.preview = {**state.preview, "status": "running"}
+            self.host.patch_rows([task.location])
+
+    def cancel_preview(self) -> int:
+        """Drop the queued previews (the one being measured finishes); returns how many were dropped.
+
+        Their rows show again what they showed before they were queued.
+        """
+        restored = []
+        for task in self.preview_worker.cancel():
+            state = self.host.state(task.location)
+            if state is not None and state.preview.get("status") == "queued":
+                state.preview = task.previous
+                restored.append(task.location)
+        self.host.patch_rows(restored)
+        if restored:
+            self.host.notice("info", f"{len(restored)} queued preview(s) cancelled.")
+        return len(restored)
 
     # -- inspection: access costs and codec comparison -------------------------------------------------------
 
@@ -565,58 +596,59 @@ class InsightMixin(traitlets.HasTraits):
         ``options``: ``latency_ms``, ``bandwidth_mb_s``, ``chunk_shape`` (a chunk shape to compare with, as text or
         list; empty removes it). ``location=None`` closes the panel.
         """
+        view = self.host.view
         if location is None:
-            self.inspection = {}
+            view.inspection = {}
             return {}
-        item = self._item(location)
-        latency = options.get("latency_ms")
-        bandwidth = options.get("bandwidth_mb_s")
+        item = self.host.item(location)
         problems = []
-        try:
-            if latency not in (None, ""):
-                value = float(latency)
-                if not value >= 0:
-                    raise ValueError
-                self._access_options["latency_s"] = value / 1000
-        except ValueError:
-            problems.append(f"Latency {latency!r} is not a number of milliseconds ≥ 0.")
-        try:
-            if bandwidth not in (None, ""):
-                value = float(bandwidth)
-                if not value > 0:
-                    raise ValueError
-                self._access_options["bandwidth_bytes_per_s"] = value * 1e6
-        except ValueError:
-            problems.append(f"Bandwidth {bandwidth!r} is not a positive number of MB/s.")
+        for key, target, scale, name in (
+            ("latency_ms", "latency_s", 1e-3, "Latency"),
+            ("bandwidth_mb_s", "bandwidth_bytes_per_s", 1e6, "Bandwidth"),
+        ):
+            text = options.get(key)
+            if text in (None, ""):
+                continue
+            try:
+                value = float(text)
+            except (TypeError, ValueError):
+                value = math.nan
+            if value > 0 or (value == 0 and key == "latency_ms"):
+                self.access_options[target] = value * scale
+            else:
+                unit = "a number of milliseconds ≥ 0" if key == "latency_ms" else "a positive number of MB/s"
+                problems.append(f"{name} {text!r} is not {unit}.")
         if "chunk_shape" in options:
             text = options["chunk_shape"]
             if text in (None, "", []):
-                self._access_extra.pop(location, None)
+                self.access_extra.pop(location, None)
             else:
                 try:
-                    self._access_extra[location] = parse_shape(text, len(item.full_shape))
+                    self.access_extra[location] = parse_shape(text, len(item.full_shape))
                 except ValueError as error:
                     problems.append(f"Chunk shape to compare: {error}.")
-        self.inspection = self._inspection_for(item, problems)
-        return self.inspection
+        view.inspection = self._inspection_for(item, problems)
+        return view.inspection
 
     def _inspection_for(self, item: DatasetIOConfiguration, problems: list[str] | None = None) -> dict[str, Any]:
         from ..defaults import default_chunk_shape
         from ..presets import preset_settings
 
-        location = item.location_in_file
-        alternatives: dict[str, tuple[int, ...] | None] = {}
-        default = self._defaults_for_rows().get(location)
-        alternatives["default"] = (
-            default.chunk_shape if default is not None else default_chunk_shape(item.full_shape, item.itemsize)
-        )
+        location, view = item.location_in_file, self.host.view
+        baseline = self.host.baseline()
+        default = baseline.dataset_configurations.get(location) if baseline is not None else None
+        fallback = default_chunk_shape(item.full_shape, item.itemsize)
+        alternatives: dict[str, tuple[int, ...] | None] = {
+            "default": default.chunk_shape if default is not None else fallback
+        }
         with contextlib.suppress(Exception):  # a preset that does not fit this dataset: leave it out
             alternatives["cloud preset"] = preset_settings(item, "cloud").get("chunk_shape", item.chunk_shape)
-        if location in self._access_extra:
-            alternatives["yours"] = self._access_extra[location]
-        preview = preview_cell(item, self._states[location].preview)
+        if location in self.access_extra:
+            alternatives["yours"] = self.access_extra[location]
+        state = self.host.state(location)
+        preview = preview_cell(item, state.preview if state is not None else None)
         ratio = preview.get("ratio") if preview.get("status") == "done" else None
-        previous = self.inspection if (self.inspection or {}).get("location") == location else {}
+        previous = view.inspection if (view.inspection or {}).get("location") == location else {}
         compare = previous.get("compare") or {"status": "none"}
         if compare.get("signature") not in (None, preview_signature(item)[:2]):
             compare = {**compare, "stale": True}
@@ -626,16 +658,18 @@ class InsightMixin(traitlets.HasTraits):
             "facts": f"{_shape_text(item.full_shape)} {item.dtype} · {format_bytes(item.full_size_bytes)} · "
             f"chunks {_shape_text(item.chunk_shape)} ({format_bytes(item.chunk_size_bytes)} each, "
             f"{item.number_of_chunks:,} chunks)",
-            "access": access_view(item, alternatives, compression_ratio=ratio, **self._access_options),
-            "extra_chunk_shape": ", ".join(str(length) for length in self._access_extra.get(location, ())),
+            "access": access_view(item, alternatives, compression_ratio=ratio, **self.access_options),
+            "extra_chunk_shape": ", ".join(str(length) for length in self.access_extra.get(location, ())),
             "problems": problems or [],
             "compare": compare,
         }
 
-    def _refresh_inspection(self) -> None:
-        location = (self.inspection or {}).get("location")
-        if location and location in self._configuration.dataset_configurations:
-            self.inspection = self._inspection_for(self._configuration.dataset_configurations[location])
+    def refresh_inspection(self) -> None:
+        """Recompute the detail panel for the current settings of the dataset it shows."""
+        location = (self.host.view.inspection or {}).get("location")
+        configurations = self.host.configuration().dataset_configurations
+        if location and location in configurations:
+            self.host.view.inspection = self._inspection_for(configurations[location])
 
     def _action_inspect(self, content: dict) -> None:
         options = {key: content[key] for key in ("latency_ms", "bandwidth_mb_s", "chunk_shape") if key in content}
@@ -647,17 +681,16 @@ class InsightMixin(traitlets.HasTraits):
         from ..compare import compare_codecs
         from ..preview import dataset_source
 
-        self._capture_loop()
-        item = self._item(location)
-        if (self.inspection or {}).get("location") != location:
+        view, item = self.host.view, self.host.item(location)
+        if (view.inspection or {}).get("location") != location:
             self.inspect(location)
         snapshot, signature = item.copy(), preview_signature(item)[:2]
-        self.inspection = {**self.inspection, "compare": {"status": "running", "signature": signature}}
-        nwbfile, backend = self.nwbfile, item.backend
+        view.inspection = {**view.inspection, "compare": {"status": "running", "signature": signature}}
+        nwbfile, backend = self.host.nwbfile, item.backend
 
         def publish(compare: dict) -> None:
-            if (self.inspection or {}).get("location") == location:
-                self.inspection = {**self.inspection, "compare": compare}
+            if (view.inspection or {}).get("location") == location:
+                view.inspection = {**view.inspection, "compare": compare}
 
         def run() -> None:
             started = time.perf_counter()
@@ -673,18 +706,15 @@ class InsightMixin(traitlets.HasTraits):
                     f"{time.perf_counter() - started:.1f} s. Filled: {EVERY_HDF5_READER}; circles HDF5, squares Zarr.",
                 }
             except Exception as error:
-                compare = {"status": "error", "signature": signature, "error": _error_text(error)}
-            self._deliver(lambda: publish(compare))
+                compare = {"status": "error", "signature": signature, "error": error_text(error)}
+            self.host.handoff(lambda: publish(compare))
 
-        return self._compare_worker.submit(run)
-
-    def _action_compare(self, content: dict) -> None:
-        self.compare(content.get("location"))
+        return self.compare_worker.submit(run)
 
     def _action_use_codec(self, content: dict) -> None:
         from ..compare import DEFAULT_CANDIDATES
 
-        item = self._item(content.get("location"))
+        item = self.host.item(content.get("location"))
         label = content.get("label")
         candidate = next((candidate for candidate in DEFAULT_CANDIDATES if candidate["label"] == label), None)
         if candidate is None:
@@ -697,27 +727,23 @@ class InsightMixin(traitlets.HasTraits):
             filter_methods=list(candidate.get("filter_methods", ())),
             filter_options=candidate.get("filter_options"),
         )
-        self._notice("info", f"{label} set for {item.location_in_file}.")
+        self.host.notice("info", f"{label} set for {item.location_in_file}.")
 
     # -- presets and export --------------------------------------------------------------------------------------
 
     def _action_apply_preset(self, content: dict) -> None:
         from ..presets import apply_preset
 
-        name = content.get("preset")
-        neurodata_type = content.get("neurodata_type") or None
+        configuration = self.host.configuration()
+        name, neurodata_type = content.get("preset"), content.get("neurodata_type") or None
         types = [neurodata_type] if neurodata_type else None
-        fallbacks = apply_preset(self._configuration, name, neurodata_types=types)
-        count = sum(1 for item in self._configuration if types is None or item.neurodata_type in types)
+        fallbacks = apply_preset(configuration, name, neurodata_types=types)
+        count = sum(1 for item in configuration if types is None or item.neurodata_type in types)
         scope = f"the {count} {neurodata_type} dataset(s)" if neurodata_type else f"all {count} datasets"
-        self._notice(
+        kept = f"; {len(fallbacks)} kept gzip {DEFAULT_GZIP_LEVEL} (the preset's codec cannot encode them)."
+        self.host.notice(
             "info",
-            f"Preset {name} applied to {scope}"
-            + (
-                f"; {len(fallbacks)} kept gzip {DEFAULT_GZIP_LEVEL} (the preset's codec cannot encode them)."
-                if fallbacks
-                else "."
-            ),
+            f"Preset {name} applied to {scope}" + (kept if fallbacks else "."),
             "\n".join(f"{location}: {reason}" for location, reason in fallbacks.items()),
         )
 
@@ -725,16 +751,14 @@ class InsightMixin(traitlets.HasTraits):
         """The current configuration as ``python`` code, ``json`` or an ``h5repack`` command line."""
         from ..export import h5repack_command, to_python_code
 
+        configuration, view = self.host.configuration(), self.host.view
         if format == "python":
-            baseline = self._defaults.get(self._configuration.backend)
-            return to_python_code(self._configuration, baseline=baseline)
+            return to_python_code(configuration, baseline=self.host.baseline())
         if format == "json":
-            return self._configuration.to_json()
+            return configuration.to_json()
         if format == "h5repack":
-            source = self._source_path
-            source_text = str(source) if source is not None and self._configuration.backend == "hdf5" else "input.nwb"
-            output = self.output_path.strip() or "output.nwb"
-            return h5repack_command(self._configuration, source_text, output)
+            source = view.source_path if view.source_path and configuration.backend == "hdf5" else "input.nwb"
+            return h5repack_command(configuration, source, view.output_path.strip() or "output.nwb")
         raise ValueError(f"unknown export format {format!r}; use python, json or h5repack")
 
     def _action_export(self, content: dict) -> None:
@@ -742,6 +766,6 @@ class InsightMixin(traitlets.HasTraits):
         try:
             text = self.export_text(format)
         except (ValueError, ImportError, OSError) as error:
-            self.export = {"format": format, "text": "", "error": _error_text(error)}
+            self.host.view.export = {"format": format, "text": "", "error": error_text(error)}
             return
-        self.export = {"format": format, "text": text, "error": "", "lines": text.count("\n") + 1}
+        self.host.view.export = {"format": format, "text": text, "error": "", "lines": text.count("\n") + 1}

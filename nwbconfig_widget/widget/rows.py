@@ -71,14 +71,6 @@ def _shape(shape: Iterable[int] | None) -> list[int] | None:
     return None if shape is None else [int(length) for length in shape]
 
 
-def dataset_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
-    """Advice about a valid configuration, each tied to the field it is about (from :mod:`nwbconfig_widget.advice`).
-
-    Each entry has ``field``, ``severity`` (error | warning | info), ``code`` and ``message``.
-    """
-    return row_warnings(configuration)
-
-
 def edited_fields(configuration: DatasetIOConfiguration, default: DatasetIOConfiguration | None) -> list[str]:
     """The editable fields whose value differs from the default configuration of the same dataset."""
     if default is None:
@@ -119,7 +111,7 @@ def build_row(
         "drafts": dict(state.drafts),
         "errors": dict(state.errors),
         "notes": dict(state.notes),
-        "warnings": dataset_warnings(configuration),
+        "warnings": row_warnings(configuration),
         "portability": row_portability(configuration),
         "preview": preview_cell(configuration, state.preview),
         "invalid": bool(state.errors),
@@ -165,7 +157,7 @@ class RowTotals:
     leaving only costs a scan of the distinct values when it held the last copy of the peak.
     """
 
-    _SUMS = ("datasets", "size", "chunks", "invalid", "edited", "previewed", "estimated")
+    _SUMS = ("datasets", "size", "chunks", "invalid", "edited", "previewed", "estimated", "queued")
 
     def __init__(self, rows: Iterable[Mapping[str, Any]] = ()):
         self._sums = dict.fromkeys(self._SUMS, 0)
@@ -186,6 +178,7 @@ class RowTotals:
             "edited": int(bool(row["edited"])),
             "previewed": int(done),
             "estimated": round(preview["estimated_bytes"]) if done else 0,
+            "queued": int(preview.get("status") == "queued"),
         }
 
     def add(self, row: Mapping[str, Any]) -> None:
@@ -237,6 +230,7 @@ class RowTotals:
             "unconfigurable": unconfigurable,
             "previewed": previewed,
             "preview_text": preview_text,
+            "previews_queued": sums["queued"],
         }
 
 

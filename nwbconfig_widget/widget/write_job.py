@@ -106,7 +106,8 @@ class ProgressReporter:
 
 
 class WriteJob:
-    """One Apply: ``write(progress, cancel)`` runs in a daemon thread, then ``on_done`` or ``on_error``.
+    """One Apply: ``write(progress, cancel)`` runs in a daemon thread (made by ``make_thread(target, name)`` when
+    given), then ``on_done`` or ``on_error``.
 
     Setting ``cancel_event`` stops the write at the next buffer or chunk (``WriteCancelled``), leaving nothing behind.
     """
@@ -118,11 +119,15 @@ class WriteJob:
         on_progress: Callable[[dict[str, Any]], None],
         on_done: Callable[[dict[str, Any]], None],
         on_error: Callable[[dict[str, Any], BaseException], None],
+        make_thread: Callable[..., threading.Thread] | None = None,
     ):
         self.write, self.configuration = write, configuration
         self.on_progress, self.on_done, self.on_error = on_progress, on_done, on_error
         self.cancel_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="nwbconfig-widget-apply", daemon=True)
+        if make_thread is None:
+            self.thread = threading.Thread(target=self._run, name="nwbconfig-widget-apply", daemon=True)
+        else:  # e.g. KernelHandoff.thread: joining it also applies the results handed to the kernel's thread
+            self.thread = make_thread(self._run, "nwbconfig-widget-apply")
 
     def start(self) -> None:
         """Start writing in the background."""

@@ -1,0 +1,166 @@
+"""Requests, threads and queued previews in a real JupyterLab 4 + Debian Chromium (through Playwright).
+
+- A request the kernel does not answer (the kernel is busy with other code) times out in the view: a notice names the
+  action and Apply is enabled again; the late reply withdraws the notice.
+- In the real kernel, every synced trait change and every message of the widget happens on the kernel's thread,
+  while a preview of every dataset and an Apply run in worker threads.
+- A queued "Preview all" is cancelled from the view.
+- After a kernel restart, Apply says at once that the kernel cannot be reached and stays usable.
+
+One JupyterLab server, one browser page and one notebook serve the whole module. Skipped when Chromium, Playwright or
+JupyterLab are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from jupyter_harness import JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
+from jupyter_harness import write_notebook as _write_notebook
+
+_missing = browser_tests_available()
+if _missing and os.environ.get("NWBCONFIG_REQUIRE_BROWSER") == "1":
+    raise RuntimeError(f"browser tests required but cannot run: {_missing}")
+pytestmark = pytest.mark.skipif(_missing is not None, reason=f"browser tests need: {_missing}")
+
+TIMEOUT_S = 3
+SETUP = f"""
+import numpy as np
+from pynwb import TimeSeries
+from pynwb.testing.mock.file import mock_NWBFile
+from nwbconfig_widget.widget import ConfiguratorWidget
+
+nwbfile = mock_NWBFile()
+rng = np.random.default_rng(0)
+for index in range(6):
+    data = (rng.normal(size=(50_000, 4)) * 50).astype("int16")
+    nwbfile.add_acquisition(TimeSeries(name=f"ephys{{index}}", data=data, unit="V", rate=1000.0))
+widget = ConfiguratorWidget(nwbfile, nwbfile_path="requests_out.nwb", request_timeout={TIMEOUT_S})
+widget
+"""
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    root = tmp_path_factory.mktemp("lab")
+    with JupyterLabServer(root) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+        page.set_default_timeout(60_000)
+        _write_notebook(root / "requests.ipynb", [SETUP])
+        open_notebook(page, server, "requests.ipynb")
+        page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
+        probe = KernelProbe(server.kernel_connection_file("requests.ipynb"))
+        try:
+            yield page, probe
+        finally:
+            probe.close()
+            browser.close()
+
+
+def wait_in_kernel(probe, condition, timeout=120):
+    deadline = time.monotonic() + timeout
+    while not probe.value(condition):
+        assert time.monotonic() < deadline, f"still not true after {timeout} s: {condition}"
+        time.sleep(0.2)
+
+
+def test_a_request_the_kernel_does_not_answer_times_out_with_a_notice(session):
+    page, probe = session
+    apply = page.locator(".nwbcw-apply")
+    page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
+    busy_s = TIMEOUT_S + 5
+    # The kernel runs other code for a while: the browser's Apply waits in its queue, unanswered.
+    busy = threading.Thread(target=probe.run, args=(f"import time\ntime.sleep({busy_s})",), kwargs={"timeout": 60})
+    busy.start()
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'busy'"
+    )
+    started = time.monotonic()
+    apply.click()
+    assert apply.is_disabled()
+    notice = page.locator(".nwbcw-notice-text", has_text="did not answer")
+    notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
+    waited = time.monotonic() - started
+    assert notice.text_content() == (
+        f"The kernel did not answer Apply within {TIMEOUT_S} s; it may have restarted: run the cell again."
+    )
+    assert waited >= TIMEOUT_S - 0.5
+    page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
+    # The kernel is free again and handles the Apply after all: the notice goes, the file is written.
+    busy.join()
+    notice.wait_for(state="detached", timeout=60_000)
+    wait_in_kernel(probe, "widget.status == 'done'")
+    page.locator(".nwbcw-result-head").wait_for()
+
+
+def test_in_the_kernel_every_synced_trait_is_set_on_the_kernels_thread(session):
+    page, probe = session
+    probe.run(
+        """
+import threading
+threads_seen = []
+widget.observe(lambda change: threads_seen.append((change["name"], threading.get_ident())),
+               names=list(widget.traits(sync=True)))
+_send = widget.send
+def _recording_send(content, buffers=None):
+    threads_seen.append(("message", threading.get_ident()))
+    _send(content, buffers)
+widget.send = _recording_send
+kernel_thread = threading.get_ident()
+widget.overwrite = True
+widget.preview()
+widget.apply()
+"""
+    )
+    wait_in_kernel(probe, "widget.status == 'done' and widget.totals['previewed'] == len(widget.rows)")
+    seen = probe.value("sorted({name for name, _ in threads_seen})")
+    assert {"progress", "result", "status", "totals", "message"} <= set(seen)
+    assert probe.value("sorted({name for name, thread in threads_seen if thread != kernel_thread})") == []
+    assert probe.value("kernel_thread == threading.main_thread().ident") is True
+    probe.run("widget.send = _send")
+
+
+def test_a_queued_preview_all_is_cancelled_from_the_view(session):
+    page, probe = session
+    # Keep the preview worker busy, so that every preview stays queued until the Cancel.
+    probe.run(
+        "import threading\ngate = threading.Event()\nwidget.insight.preview_worker.submit(lambda: gate.wait(120))"
+    )
+    page.locator(".nwbcw-preview-all").click()
+    cancel = page.locator(".nwbcw-cancel-previews")
+    cancel.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('.nwbcw-queued').textContent === '6 previews queued'")
+    assert page.locator(".nwbcw-row[data-location] .nwbcw-preview-button", has_text="Queued…").count() >= 1
+    cancel.click()
+    cancel.wait_for(state="hidden")
+    page.locator(".nwbcw-notice-text", has_text="6 queued preview(s) cancelled.").wait_for()
+    assert page.locator(".nwbcw-preview-button", has_text="Queued…").count() == 0
+    # The rows show again what they showed before: the figures of the earlier preview.
+    assert page.locator(".nwbcw-row[data-location] .nwbcw-preview-button", has_text="Preview again").count() >= 1
+    assert probe.value("sorted({row['preview']['status'] for row in widget.rows})") == ["done"]
+    probe.run("gate.set()")
+
+
+def test_after_a_kernel_restart_apply_says_so_and_stays_usable(session):
+    """Last in the module: it restarts the kernel. The view stays on the page, but its model is gone from the kernel."""
+    page, _probe = session
+    kernel = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+    page.evaluate(f"() => {kernel}.restart()")
+    page.wait_for_function(f"() => {kernel}.status === 'idle'")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    apply = page.locator(".nwbcw-apply")
+    assert not apply.is_disabled()
+    apply.click()
+    notice = page.locator(".nwbcw-notice-text", has_text="run the cell again")
+    notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
+    assert notice.text_content().endswith("; it may have restarted: run the cell again.")
+    assert "Apply" in notice.text_content()
+    page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
+    assert errors == []
