@@ -419,6 +419,23 @@ def _settings(backend: str, values: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+def conversion_keywords(converter: Any, conversion_options: dict | None) -> dict:
+    """How ``converter`` takes its conversion options in ``create_nwbfile`` and ``run_conversion``.
+
+    A converter (``NWBConverter``, ``ConverterPipe``) takes them as one ``conversion_options`` dict keyed by interface
+    name; a single data interface takes its own options as keywords.
+
+    Example:
+        >>> class Interface:  # a data interface has no ``data_interface_objects``
+        ...     pass
+        >>> conversion_keywords(Interface(), {"stub_test": True})
+        {'stub_test': True}
+    """
+    if hasattr(converter, "data_interface_objects"):
+        return {"conversion_options": conversion_options}
+    return dict(conversion_options or {})
+
+
 def write_with_converter(
     converter: Any,
     nwbfile_path: str | os.PathLike,
@@ -457,6 +474,6 @@ def write_with_converter(
             metadata=metadata,
             overwrite=True,
             backend_configuration=neuroconv_configuration,
-            conversion_options=conversion_options,
+            **conversion_keywords(converter, conversion_options),
         )
     return target

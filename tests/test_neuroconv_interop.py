@@ -244,3 +244,20 @@ def test_the_widget_on_a_converter_reports_lost_settings_as_its_error(converter,
     assert isinstance(widget.last_error, ValueError)
     assert "acquisition/ElectricalSeries/electrodes/data (compression_method='lzf')" in str(widget.last_error)
     assert not (tmp_path / "out.nwb").exists()
+
+
+def test_the_widget_on_a_single_interface_applies_with_its_conversion_options(tmp_path):
+    """A bare data interface (not a converter) takes its conversion options as keywords, not as one dict."""
+    interface = MockRecordingInterface(num_channels=4, durations=[0.2], sampling_frequency=30_000.0, seed=1)
+    widget = ConfiguratorWidget.from_converter(
+        interface, nwbfile_path=tmp_path / "single.nwb", conversion_options={"stub_test": True}
+    )
+    assert EPHYS in widget.backend_configuration.dataset_configurations
+    job = widget.apply()
+    job.thread.join(timeout=120)
+    assert widget.status == "done", widget.error
+    expected = np.asarray(interface.recording_extractor.get_traces())
+    with h5py.File(tmp_path / "single.nwb", "r") as file:
+        stored = file[EPHYS][()]
+    # stub_test writes only the first samples: the option reached NeuroConv's own write
+    assert 0 < stored.shape[0] < expected.shape[0] and (stored == expected[: stored.shape[0]]).all()

@@ -256,11 +256,11 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         together with a configuration, so it builds the file again and matches the datasets by location. Needs
         NeuroConv 0.10.x (``pip install "neuroconv[ecephys-minimal]==0.10.2"``).
         """
-        from ..neuroconv_interop import require_neuroconv
+        from ..neuroconv_interop import conversion_keywords, require_neuroconv
 
         require_neuroconv()
         metadata = converter.get_metadata() if metadata is None else metadata
-        nwbfile = converter.create_nwbfile(metadata=metadata, conversion_options=conversion_options)
+        nwbfile = converter.create_nwbfile(metadata=metadata, **conversion_keywords(converter, conversion_options))
         writer = ConverterWriter(converter, metadata, conversion_options)
         widget = cls(nwbfile, backend=backend, nwbfile_path=nwbfile_path, writer=writer)
         widget.converter = converter
