@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from ._plain import plain
+from ._plain import has_control_characters, plain
 from .access import _normalize, chunk_indices_touched, typical_selections
 from .models import DatasetIOConfiguration
 
@@ -91,8 +91,8 @@ def _extent_runs(item: Any) -> list[tuple[int, int]]:
     if isinstance(item, slice):
         if item.stop <= item.start:
             return []
-        if item.step == 1:
-            return [(item.start, item.stop)]
+        if item.step == 1 or len(range(item.start, item.stop, item.step)) > MAX_RUNS:
+            return [(item.start, item.stop)]  # a long strided read is drawn as its extent
         return _runs(np.arange(item.start, item.stop, item.step))
     return _runs(np.asarray(item))
 
@@ -101,12 +101,32 @@ def _count(number: int, unit: str) -> str:
     return f"{number:,} {unit}{'' if number == 1 else 's'}"
 
 
-def _view(touched: np.ndarray, count: int) -> tuple[int, int]:
+def _touched(item: Any, chunk: int) -> tuple[list[tuple[int, int]], int]:
+    """The runs of chunk indices a normalized selection of one axis touches (at most :data:`MAX_RUNS`), and how many
+    chunks that is; a slice read in one piece is never expanded into its indices (grids of any size stay cheap).
+
+    >>> _touched(slice(0, 10**12, 1), 10)
+    ([(0, 100000000000)], 100000000000)
+    """
+    if isinstance(item, slice) and item.step <= chunk:
+        if item.stop <= item.start:
+            return [], 0
+        first, stop = item.start // chunk, (item.stop - 1) // chunk + 1
+        return [(first, stop)], stop - first
+    if isinstance(item, slice):  # a step longer than a chunk: every element selected is in a chunk of its own
+        count = len(range(item.start, item.stop, item.step))
+        if count > MAX_RUNS:
+            return [(item.start // chunk, (item.stop - 1) // chunk + 1)], count
+    indices = chunk_indices_touched(item, chunk)
+    return _runs(indices), int(indices.size)
+
+
+def _view(touched: list[tuple[int, int]], count: int) -> tuple[int, int]:
     """The chunks ``[first, stop)`` a panel shows along one axis: all of them, or :data:`ZOOM_CHUNKS` around the
     touched ones when there are more than :data:`MAX_LINES` and the touched ones fit in that window."""
-    if count <= MAX_LINES or touched.size == 0:
+    if count <= MAX_LINES or not touched:
         return 0, count
-    low, high = int(touched.min()), int(touched.max()) + 1
+    low, high = touched[0][0], touched[-1][1]
     if high - low > ZOOM_CHUNKS:
         return 0, count
     first = max(0, min(count - ZOOM_CHUNKS, (low + high) // 2 - ZOOM_CHUNKS // 2))
@@ -200,9 +220,9 @@ def chunk_grid(
         items = _normalize(selection, shape)
         x0 = MARGIN + (index % COLUMNS) * (PLOT_WIDTH + GAP)
         y0 = MARGIN + TITLE + HEADER + (index // COLUMNS) * row_height
-        indices = [chunk_indices_touched(item, size) for item, size in zip(items, sizes_of)]
-        count = math.prod(len(axis_indices) for axis_indices in indices)
-        views = [_view(indices[axis], counts[axis]) for axis in range(drawn)]
+        touched_runs, touched_counts = zip(*(_touched(item, size) for item, size in zip(items, sizes_of)))
+        count = math.prod(touched_counts)
+        views = [_view(touched_runs[axis], counts[axis]) for axis in range(drawn)]
         # The element range shown along each drawn axis.
         spans = [
             (first * sizes_of[axis], min(shape[axis], stop * sizes_of[axis]))
@@ -229,9 +249,7 @@ def chunk_grid(
 
         asked_runs = [_extent_runs(items[axis]) for axis in range(drawn)]
         place = (position, (x0, y0), plot_height)
-        touched = (
-            [] if chunks is None else _rectangles([_runs(indices[axis]) for axis in range(drawn)], sizes_of, place)
-        )
+        touched = [] if chunks is None else _rectangles(list(touched_runs[:drawn]), sizes_of, place)
         caption = (
             f"touches {count:,} of {_count(total_chunks, 'chunk')}"
             if chunks is not None
@@ -305,7 +323,8 @@ def _attributes(values: Mapping[str, Any]) -> str:
 
 
 def _text(x: float, y: float, text: str, css_class: str, **extra: Any) -> str:
-    return f"<text{_attributes({'x': x, 'y': y, 'class': css_class, **extra})}>{escape(plain(text))}</text>"
+    text = plain(text) if has_control_characters(str(text)) else str(text)  # the geometry's names are plain already
+    return f"<text{_attributes({'x': x, 'y': y, 'class': css_class, **extra})}>{escape(text)}</text>"
 
 
 _STYLE = (
