@@ -40,6 +40,7 @@ __all__ = [
     "chunk_grid_for",
     "chunk_grid_picture",
     "chunk_grid_svg",
+    "inspection_chunk_grid",
 ]
 
 #: Most chunk boundaries drawn along one axis; beyond it, a line every ``ceil(chunks / MAX_LINES)`` chunks.
@@ -163,6 +164,13 @@ def _rectangles(
     return out
 
 
+def _drawn(rectangle: Mapping[str, Any], minimum: float) -> list[float]:
+    """``[x, y, width, height]`` at least ``minimum`` pixels wide and high, centred on the exact rectangle."""
+    x, y, width, height = rectangle["x"], rectangle["y"], rectangle["width"], rectangle["height"]
+    grow_x, grow_y = max(0.0, minimum - width), max(0.0, minimum - height)
+    return [round(x - grow_x / 2, 2), round(y - grow_y / 2, 2), round(width + grow_x, 2), round(height + grow_y, 2)]
+
+
 def chunk_grid(
     full_shape: Sequence[int],
     chunk_shape: Sequence[int] | None,
@@ -269,15 +277,35 @@ def chunk_grid(
             }
         )
     rows = max(1, math.ceil(len(panels) / COLUMNS))
-    lines = len(axes) + len(notes) + 1
+    legend = "light: chunks read whole · dark: the data asked for"
+    footer = [*axes, *notes, legend]
+    height = MARGIN + TITLE + rows * row_height + LINE * len(footer) + MARGIN
+    # Where every text goes, and the rectangles as drawn (at least a pixel or so, so one channel of 384 shows).
+    labels = [{"x": MARGIN, "y": MARGIN + 10, "text": plain(title), "kind": "title"}]
+    for panel in panels:
+        frame = panel["frame"]
+        below = frame["y"] + frame["height"]
+        labels.append({"x": frame["x"], "y": frame["y"] - 5, "text": panel["name"], "kind": "name"})
+        labels.append({"x": frame["x"], "y": below + 12, "text": panel["caption"], "kind": "note"})
+        if panel["zoom"]:
+            labels.append({"x": frame["x"], "y": below + 24, "text": panel["zoom"], "kind": "note"})
+        for rectangle in panel["touched"]:
+            rectangle["draw"] = _drawn(rectangle, 1.0)
+        for rectangle in panel["asked"]:
+            rectangle["draw"] = _drawn(rectangle, 1.5)
+    for line, text in enumerate(footer):
+        labels.append(
+            {"x": MARGIN, "y": height - MARGIN - LINE * (len(footer) - line) + 10, "text": text, "kind": "note"}
+        )
     return {
         "width": MARGIN * 2 + COLUMNS * PLOT_WIDTH + (COLUMNS - 1) * GAP,
-        "height": MARGIN + TITLE + rows * row_height + LINE * lines + MARGIN,
+        "height": height,
         "title": plain(title),
         "axes": axes,
         "notes": notes,
-        "legend": "light: chunks read whole · dark: the data asked for",
+        "legend": legend,
         "panels": panels,
+        "labels": labels,
         "chunks": total_chunks,
     }
 
@@ -318,6 +346,12 @@ def chunk_grid_for(
     )
 
 
+def inspection_chunk_grid(configuration: DatasetIOConfiguration) -> dict[str, Any] | None:
+    """The geometry the widget's details panel draws: :func:`chunk_grid_for` with the typical reads (None for data
+    without axes, which has no grid)."""
+    return chunk_grid_for(configuration) if configuration.full_shape else None
+
+
 def _attributes(values: Mapping[str, Any]) -> str:
     return "".join(f" {name}={quoteattr(str(value))}" for name, value in values.items())
 
@@ -348,39 +382,21 @@ def chunk_grid_svg(geometry: Mapping[str, Any]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" class="ncg">',
         f"<style>{_STYLE}</style>",
-        _text(MARGIN, MARGIN + 10, geometry.get("title", ""), "ncg-title"),
     ]
     for panel in geometry["panels"]:
         frame = panel["frame"]
-        parts.append(_text(frame["x"], frame["y"] - 5, panel["name"], "ncg-name"))
         parts.append(f"<rect{_attributes({**frame, 'class': 'ncg-frame'})}/>")
-        for rectangle in panel["touched"]:
-            parts.append(f"<rect{_attributes({**_box(rectangle), 'class': 'ncg-touched'})}/>")
-        for rectangle in panel["asked"]:
-            parts.append(f"<rect{_attributes({**_box(rectangle, minimum=1.5), 'class': 'ncg-asked'})}/>")
+        for kind in ("touched", "asked"):
+            for rectangle in panel[kind]:
+                x, y, w, h = rectangle["draw"]
+                parts.append(f"<rect{_attributes({'x': x, 'y': y, 'width': w, 'height': h, 'class': f'ncg-{kind}'})}/>")
         if panel["grid"]:
             transform = f"translate({frame['x']} {frame['y']})"
             parts.append(f"<path{_attributes({'d': panel['grid'], 'class': 'ncg-grid', 'transform': transform})}/>")
-        parts.append(_text(frame["x"], frame["y"] + frame["height"] + 12, panel["caption"], "ncg-note"))
-        if panel.get("zoom"):
-            parts.append(_text(frame["x"], frame["y"] + frame["height"] + 24, panel["zoom"], "ncg-note"))
-    lines = [*geometry["axes"], *geometry["notes"], geometry.get("legend", "")]
-    y = height - MARGIN - LINE * len(lines) + 10
-    for line in lines:
-        parts.append(_text(MARGIN, y, line, "ncg-note"))
-        y += LINE
+    for label in geometry["labels"]:
+        parts.append(_text(label["x"], label["y"], label["text"], f"ncg-{label['kind']}"))
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _box(rectangle: Mapping[str, Any], minimum: float = 1.0) -> dict[str, float]:
-    """A rectangle at least ``minimum`` pixels wide and high (a single channel of 384 stays visible)."""
-    return {
-        "x": rectangle["x"],
-        "y": rectangle["y"],
-        "width": max(minimum, rectangle["width"]),
-        "height": max(minimum, rectangle["height"]),
-    }
 
 
 class ChunkGridPicture:
