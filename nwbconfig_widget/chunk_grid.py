@@ -6,9 +6,9 @@ small panel per read, each with the grid of chunk boundaries over the first two 
 geometry as SVG text for notebooks and documents, and :func:`chunk_grid_picture` wraps it in an object that
 notebooks display (``_repr_svg_``).
 
-The picture stays small for any grid: at most :data:`MAX_LINES` boundaries are drawn along an axis (a line every so
+The picture stays small for any grid: at most ``MAX_LINES`` boundaries are drawn along an axis (a line every so
 many chunks beyond that) and the chunks a read touches are drawn as runs of consecutive chunks (at most
-:data:`MAX_RUNS` per axis, the closest runs merged beyond that), never one rectangle per chunk. Axes beyond the second
+``MAX_RUNS`` per axis, the closest runs merged beyond that), never one rectangle per chunk. Axes beyond the second
 are not drawn; each panel's caption counts the chunks touched over all axes.
 
 >>> grid = chunk_grid((100, 40), (10, 20), {"rows 25-34": (slice(25, 35), slice(None))})
@@ -22,6 +22,7 @@ are not drawn; each panel's caption counts the chunks touched over all axes.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -49,7 +50,9 @@ MAX_LINES = 40
 MAX_RUNS = 16
 #: Panel layout (pixels): plot width and height (1-D data: ``PLOT_HEIGHT_1D``), panels per row, margins.
 PLOT_WIDTH, PLOT_HEIGHT, PLOT_HEIGHT_1D = 240, 72, 18
-COLUMNS, MARGIN, TITLE, HEADER, FOOTER, GAP, LINE = 2, 10, 16, 18, 28, 10, 14
+COLUMNS, MARGIN, TITLE, HEADER, FOOTER, GAP, LINE = 2, 10, 16, 30, 28, 10, 14
+#: A read's name is wrapped into at most two lines of this many characters above its panel.
+NAME_CHARACTERS = 40
 #: Chunks a panel shows along an axis when it zooms in on a read that touches few of very many chunks.
 ZOOM_CHUNKS = 24
 #: Axis names by neurodata type (the first axis of an NWB TimeSeries' data is time).
@@ -103,7 +106,7 @@ def _count(number: int, unit: str) -> str:
 
 
 def _touched(item: Any, chunk: int) -> tuple[list[tuple[int, int]], int]:
-    """The runs of chunk indices a normalized selection of one axis touches (at most :data:`MAX_RUNS`), and how many
+    """The runs of chunk indices a normalized selection of one axis touches (at most ``MAX_RUNS``), and how many
     chunks that is; a slice read in one piece is never expanded into its indices (grids of any size stay cheap).
 
     >>> _touched(slice(0, 10**12, 1), 10)
@@ -123,8 +126,8 @@ def _touched(item: Any, chunk: int) -> tuple[list[tuple[int, int]], int]:
 
 
 def _view(touched: list[tuple[int, int]], count: int) -> tuple[int, int]:
-    """The chunks ``[first, stop)`` a panel shows along one axis: all of them, or :data:`ZOOM_CHUNKS` around the
-    touched ones when there are more than :data:`MAX_LINES` and the touched ones fit in that window."""
+    """The chunks ``[first, stop)`` a panel shows along one axis: all of them, or ``ZOOM_CHUNKS`` around the
+    touched ones when there are more than ``MAX_LINES`` and the touched ones fit in that window."""
     if count <= MAX_LINES or not touched:
         return 0, count
     low, high = touched[0][0], touched[-1][1]
@@ -164,6 +167,18 @@ def _rectangles(
     return out
 
 
+def _wrap(name: str) -> list[str]:
+    """A read's name in at most two lines of ``NAME_CHARACTERS``, the second cut with an ellipsis when needed.
+
+    >>> _wrap("time window (1% of the time axis), all channels")
+    ['time window (1% of the time axis), all', 'channels']
+    """
+    lines = textwrap.wrap(name, NAME_CHARACTERS, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: NAME_CHARACTERS - 1] + "…"]
+    return lines
+
+
 def _drawn(rectangle: Mapping[str, Any], minimum: float) -> list[float]:
     """``[x, y, width, height]`` at least ``minimum`` pixels wide and high, centred on the exact rectangle."""
     x, y, width, height = rectangle["x"], rectangle["y"], rectangle["width"], rectangle["height"]
@@ -181,14 +196,16 @@ def chunk_grid(
 ) -> dict[str, Any]:
     """The geometry of a chunk grid picture: one panel per selection (name -> tuple of slices, integers, index lists).
 
-    Returns ``width``, ``height``, ``title``, ``axes`` (one line of text per drawn axis: length, chunks, chunk
-    length), ``notes``, ``legend`` and ``panels``; a panel has ``name``, ``caption``, ``frame`` (its plot's
-    rectangle), ``grid`` (the chunk boundaries as one SVG path relative to the frame, ``""`` when none), ``touched``
-    and ``asked`` (rectangles with ``x``, ``y``, ``width``, ``height`` in pixels, and the ``chunks`` or ``elements``
-    ``[start, stop)`` ranges they cover along the drawn axes), ``view`` (the element range shown along each drawn
-    axis: a panel zooms in on a read that touches few of very many chunks, and its ``zoom`` text says so) and
-    ``chunks_touched`` (over all axes). A contiguous dataset (``chunk_shape=None``) has no grid; a read then touches
-    what it asks for.
+    Returns ``width``, ``height``, ``title``, ``axes`` (a line of text per drawn axis: its length, chunks and chunk
+    length), ``notes`` (the axes not drawn), ``legend``, ``chunks`` (in all), ``labels`` (every text with its
+    position and ``kind``: title, name or note) and ``panels``. A panel has ``name``, ``caption``, ``frame`` (its
+    plot's rectangle), ``grid`` (the chunk boundaries as one SVG path relative to the frame, ``""`` when none),
+    ``touched`` and ``asked`` (exact rectangles in pixels, with the ``chunks`` or ``elements`` ``[start, stop)``
+    ranges they cover along the drawn axes, and ``draw``: ``[x, y, width, height]`` at least a pixel or so wide),
+    ``view`` (the element range shown along each drawn axis: a panel zooms in on a read that touches few of very
+    many chunks, and its ``zoom`` text says so) and ``chunks_touched`` (over all axes). A contiguous dataset
+    (``chunk_shape=None``) has no grid; a read then touches what it asks for. Names are returned as plain text
+    (control characters escaped).
 
     >>> grid = chunk_grid((1000,), (100,), {"first 150": (slice(0, 150),)})
     >>> grid["panels"][0]["touched"][0]["chunks"], grid["panels"][0]["touched"][0]["width"]
@@ -285,7 +302,10 @@ def chunk_grid(
     for panel in panels:
         frame = panel["frame"]
         below = frame["y"] + frame["height"]
-        labels.append({"x": frame["x"], "y": frame["y"] - 5, "text": panel["name"], "kind": "name"})
+        lines = _wrap(panel["name"])
+        for number, line in enumerate(lines):
+            y = frame["y"] - 5 - 12 * (len(lines) - 1 - number)
+            labels.append({"x": frame["x"], "y": y, "text": line, "kind": "name"})
         labels.append({"x": frame["x"], "y": below + 12, "text": panel["caption"], "kind": "note"})
         if panel["zoom"]:
             labels.append({"x": frame["x"], "y": below + 24, "text": panel["zoom"], "kind": "note"})
@@ -317,7 +337,7 @@ def chunk_grid_for(
     chunk_shape: Sequence[int] | None | str = "current",
 ) -> dict[str, Any]:
     """:func:`chunk_grid` of a dataset configuration, with its typical reads (of
-    :func:`~nwbconfig_widget.access.typical_selections`, without "whole dataset") unless ``selections`` are given.
+    :func:`~nwbconfig_widget.typical_selections`, without "whole dataset") unless ``selections`` are given.
 
     ``chunk_shape`` draws another chunk shape than the configuration's (``None``: contiguous).
 

@@ -18,9 +18,9 @@ from nwbconfig_widget.chunk_grid import (
     chunk_grid_svg,
 )
 
-# The first panel's plot starts at (10, 44): a margin of 10, a title line of 16 and a panel header of 18; it is
+# The first panel's plot starts at (10, 56): a margin of 10, a title line of 16 and a panel header of 30; it is
 # 240 x 72 pixels (2-D data) or 240 x 18 (1-D); the second panel is 240 + 10 pixels to the right.
-X0, Y0, WIDTH, HEIGHT, HEIGHT_1D = 10, 44, 240, 72, 18
+X0, Y0, WIDTH, HEIGHT, HEIGHT_1D = 10, 56, 240, 72, 18
 
 
 def box(rectangle):
@@ -124,7 +124,8 @@ def test_hostile_names_stay_text():
     assert not any(element.tag.endswith("script") for element in root.iter())
     texts = ["".join(element.itertext()) for element in root.iter() if element.tag.endswith("text")]
     assert 'acquisition/<script>alert(1)</script>\\x1b[31m"&\\u202e/data: chunks 100 × 8' in texts
-    assert '<script>alert(1)</script>\\x1b[31m"&\\u202e' in texts
+    names = [element.text for element in root.iter() if element.get("class") == "ncg-name"]
+    assert "".join(names) == '<script>alert(1)</script>\\x1b[31m"&\\u202e'  # wrapped on two lines, as text
     assert "\x1b" not in picture.svg and "\u202e" not in picture.svg
     assert picture.geometry["panels"][0]["name"] == '<script>alert(1)</script>\\x1b[31m"&\\u202e'
 

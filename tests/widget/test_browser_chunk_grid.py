@@ -95,7 +95,7 @@ def test_details_draw_the_chunk_grid_and_redraw_it_after_an_edit(server, page):
         assert texts[0] == f"{EPHYS}: chunks 100,000 × 4"
         assert "touches 1 of 1 chunk" in texts
         window = "time window (1% of the time axis), all channels"
-        assert touched(page, window) == [(10, 44, 240, 72)]
+        assert touched(page, window) == [(10, 56, 240, 72)]
 
         # Chunks of 1,000 samples, typed in the row: the picture is redrawn from Python's new geometry. The window
         # (samples 50,000-50,999) is in chunk 50 of 100, shown zoomed in among chunks 38-61 at 10 pixels a chunk.
@@ -110,8 +110,8 @@ def test_details_draw_the_chunk_grid_and_redraw_it_after_an_edit(server, page):
         assert texts[0] == f"{EPHYS}: chunks 1,000 × 4"
         assert "touches 100 of 100 chunks" in texts
         assert "axis 0: chunks 38–61 of 100 shown" in texts
-        assert touched(page, window) == [(130, 44, 10, 72)]
-        assert touched(page, "one channel, whole recording") == [(260, 44, 240, 72)]
+        assert touched(page, window) == [(130, 56, 10, 72)]
+        assert touched(page, "one channel, whole recording") == [(260, 56, 240, 72)]
         assert probe.value(f"widget.backend_configuration.dataset_configurations[{EPHYS!r}].chunk_shape") == [1000, 4]
         folder = Path(SCREENSHOTS) if SCREENSHOTS else page.screenshot_dir
         folder = folder if folder.is_absolute() else REPO / folder
