@@ -108,9 +108,9 @@ def test_huge_grids_draw_a_bounded_picture():
         assert panel["grid"].count("M") <= 2 * MAX_LINES
     assert geometry["panels"][0]["chunks_touched"] == 100_000 * 1000 * 3
     elements = list(ElementTree.fromstring(picture.svg).iter())
-    assert len(elements) < 2 * (2 * MAX_RUNS**2 + 8) * len(selections)
+    assert len(elements) <= 300  # 256 of them: the scattered read's 500,000 x 5,000 runs, merged to 16 x 16
     typical = chunk_grid_picture(configuration)  # a frame, a time window, an ROI trace over 10^9 frames
-    assert len(list(ElementTree.fromstring(typical.svg).iter())) < 60
+    assert len(list(ElementTree.fromstring(typical.svg).iter())) <= 40
 
 
 def test_hostile_names_stay_text():
