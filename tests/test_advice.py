@@ -23,6 +23,7 @@ from nwbconfig_widget.advice import (
     configuration_warnings,
     portability,
 )
+from nwbconfig_widget.defaults import recommended_chunk_shape, settings
 
 GB = 10**9
 
@@ -77,6 +78,43 @@ def test_large_chunk_and_cache_warnings():
     assert codes(configuration, chunk_cache_bytes=200 * 10**6) == ["large_chunks"]
     advice = configuration_warnings(configuration, available_memory=100 * GB)[1]
     assert advice.severity == "info" and "rdcc_nbytes=" in advice.message
+
+
+def test_the_default_chunk_gets_no_cache_advice_and_larger_compressed_chunks_do():
+    # The default chunk of a Neuropixels recording (10 MB, gzip) is larger than HDF5's default chunk cache on purpose:
+    # no advice. A compressed chunk larger than the default gets it; an uncompressed one does not (HDF5 reads the
+    # requested bytes of an uncached uncompressed chunk directly).
+    full_shape = (108_000_000, 384)
+    default = recommended_chunk_shape(full_shape, 2, "ElectricalSeries", "data")
+    assert default == (78125, 64)
+    assert codes(_hdf5(full_shape, default, compression_method="gzip")) == []
+    assert codes(_hdf5(full_shape, default, compression_method=None)) == ["uncompressed"]
+    larger = _hdf5(full_shape, (160_000, 64), compression_method="gzip")  # 20.5 MB
+    assert codes(larger) == ["chunk_exceeds_cache"]
+    message = configuration_warnings(larger, available_memory=100 * GB)[0].message
+    assert "20.5 MB" in message and "default chunk (10.0 MB)" in message and "rdcc_nbytes=134217728" in message
+    assert codes(_hdf5(full_shape, (160_000, 64), compression_method=None)) == ["uncompressed"]
+    assert codes(_hdf5(full_shape, (160_000, 64), compression_method=None, filter_methods=["shuffle"])) == [
+        "uncompressed",
+        "chunk_exceeds_cache",
+    ]
+
+
+def test_the_cache_advice_follows_the_default_chunk_target():
+    larger = _hdf5((108_000_000, 384), (160_000, 64), compression_method="gzip")
+    target = settings.chunk_target_bytes
+    settings.chunk_target_bytes = 32_000_000
+    try:
+        assert recommended_chunk_shape((108_000_000, 384), 2, "ElectricalSeries", "data") == (250_000, 64)
+        assert codes(larger) == []
+    finally:
+        settings.chunk_target_bytes = target
+
+
+def test_every_default_chunk_of_a_file_is_free_of_cache_advice():
+    configuration = get_default_backend_configuration(make_rich_nwbfile(), backend="hdf5")
+    advice = backend_configuration_warnings(configuration, available_memory=100 * GB)
+    assert not [item for items in advice.values() for item in items if item.code == "chunk_exceeds_cache"]
 
 
 def test_small_chunks_matter_only_on_large_datasets():

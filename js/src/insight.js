@@ -1,6 +1,7 @@
 // "See before you write": per-row compression preview, preview all, presets, export, and the detail panel with the
 // access-pattern costs and the codec comparison chart of one dataset. Python computes every figure (and places the
 // chart's points in 0-1 coordinates); this file only lays them out. Text goes through textContent/attributes only.
+import { chunkGrid } from "./chunk_grid.js";
 import { el, plainText, setText, setTitle, toggleClass } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -268,6 +269,7 @@ export class InspectPanel {
     this.title = el("strong", { class: "nwbcw-inspect-title" });
     this.location = el("span", { class: "nwbcw-location" });
     this.facts = el("div", { class: "nwbcw-inspect-facts" });
+    this.chunkGrid = el("div", { class: "nwbcw-chunk-grid-box" });
     this.problems = el("div", { class: "nwbcw-msgs" });
     this.accessTable = el("table", { class: "nwbcw-access-table" });
     this.summary = el("ul", { class: "nwbcw-access-summary" });
@@ -289,6 +291,7 @@ export class InspectPanel {
           on: { click: () => actions.request("inspect", { location: null }) } }),
       ]),
       this.facts,
+      this.chunkGrid,
       el("h4", { text: "What typical reads cost with these chunks" }),
       el("div", { class: "nwbcw-toolbar-row" }, [
         el("label", { class: "nwbcw-option-label" }, [el("span", { text: "latency (ms)" }), this.latency]),
@@ -335,6 +338,8 @@ export class InspectPanel {
     setText(this.location, inspection.location);
     setTitle(this.location, inspection.location);
     setText(this.facts, inspection.facts);
+    const grid = chunkGrid(inspection.chunk_grid);
+    this.chunkGrid.replaceChildren(...(grid ? [grid] : []));
     const access = inspection.access || {};
     const active = this.element.ownerDocument.activeElement;
     const fill = (input, value) => {

@@ -164,16 +164,85 @@ function setTitle(node, text) {
   if (node.title !== value) node.title = value;
 }
 
-// src/insight.js
+// src/chunk_grid.js
 var SVG = "http://www.w3.org/2000/svg";
-function svg(tag, attrs = {}, children = []) {
+var RECT_KINDS = ["touched", "asked"];
+var LOOK = {
+  frame: { fill: "none", stroke: "currentColor", "stroke-opacity": "0.6" },
+  touched: { fill: "#f4b183", "fill-opacity": "0.8", stroke: "#c55a11", "stroke-width": "0.6" },
+  asked: { fill: "#843c0c", "fill-opacity": "0.9" },
+  lines: { fill: "none", stroke: "currentColor", "stroke-opacity": "0.25", "stroke-width": "0.6" },
+  title: { fill: "currentColor", "font-size": "11", "font-weight": "600" },
+  name: { fill: "currentColor", "font-size": "11" },
+  note: { fill: "currentColor", "fill-opacity": "0.75", "font-size": "10" }
+};
+function svg(tag, attrs = {}) {
   const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  return node;
+}
+var finite = (value) => Number.isFinite(Number(value)) ? Number(value) : 0;
+function chunkGrid(geometry) {
+  if (!geometry || !Array.isArray(geometry.panels) || geometry.panels.length === 0) return null;
+  const width = finite(geometry.width);
+  const height = finite(geometry.height);
+  const root = svg("svg", {
+    class: "nwbcw-chunk-grid",
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role: "img",
+    "font-family": "system-ui, sans-serif",
+    style: "max-width: 100%; height: auto",
+    "aria-label": plainText(`chunk grid: ${geometry.title || ""}`)
+  });
+  for (const panel of geometry.panels) {
+    const group = svg("g", { class: "nwbcw-chunk-grid-panel" });
+    group.setAttribute("data-read", plainText(panel.name));
+    const frame = panel.frame || {};
+    group.appendChild(svg("rect", {
+      x: finite(frame.x),
+      y: finite(frame.y),
+      width: finite(frame.width),
+      height: finite(frame.height),
+      class: "nwbcw-grid-frame",
+      ...LOOK.frame
+    }));
+    for (const kind of RECT_KINDS) {
+      for (const rectangle of panel[kind] || []) {
+        const [x, y, w, h] = (rectangle.draw || []).map(finite);
+        group.appendChild(svg("rect", { x, y, width: w, height: h, class: `nwbcw-grid-${kind}`, ...LOOK[kind] }));
+      }
+    }
+    if (panel.grid && /^[MVH0-9. e+-]*$/.test(panel.grid)) {
+      group.appendChild(svg("path", {
+        d: panel.grid,
+        class: "nwbcw-grid-lines",
+        ...LOOK.lines,
+        transform: `translate(${finite(frame.x)} ${finite(frame.y)})`
+      }));
+    }
+    root.appendChild(group);
+  }
+  for (const label of geometry.labels || []) {
+    const kind = label.kind === "title" || label.kind === "name" ? label.kind : "note";
+    const text = svg("text", { x: finite(label.x), y: finite(label.y), class: `nwbcw-grid-${kind}`, ...LOOK[kind] });
+    text.textContent = plainText(label.text);
+    root.appendChild(text);
+  }
+  return root;
+}
+
+// src/insight.js
+var SVG2 = "http://www.w3.org/2000/svg";
+function svg2(tag, attrs = {}, children = []) {
+  const node = document.createElementNS(SVG2, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   for (const child of children) if (child) node.appendChild(child);
   return node;
 }
 function svgText(text, attrs) {
-  const node = svg("text", attrs);
+  const node = svg2("text", attrs);
   node.textContent = plainText(text);
   return node;
 }
@@ -363,14 +432,14 @@ function codecChart(chart) {
   const px = (x) => CHART.left + x * plotWidth;
   const py = (y) => CHART.top + (1 - y) * plotHeight;
   const parts = [
-    svg("rect", { x: CHART.left, y: CHART.top, width: plotWidth, height: plotHeight, class: "nwbcw-chart-frame" })
+    svg2("rect", { x: CHART.left, y: CHART.top, width: plotWidth, height: plotHeight, class: "nwbcw-chart-frame" })
   ];
   for (const tick of chart.x_ticks || []) {
-    parts.push(svg("line", { x1: px(tick.pos), x2: px(tick.pos), y1: CHART.top, y2: CHART.top + plotHeight, class: "nwbcw-chart-grid" }));
+    parts.push(svg2("line", { x1: px(tick.pos), x2: px(tick.pos), y1: CHART.top, y2: CHART.top + plotHeight, class: "nwbcw-chart-grid" }));
     parts.push(svgText(tick.text, { x: px(tick.pos), y: CHART.top + plotHeight + 14, "text-anchor": "middle", class: "nwbcw-chart-tick" }));
   }
   for (const tick of chart.y_ticks || []) {
-    parts.push(svg("line", { x1: CHART.left, x2: CHART.left + plotWidth, y1: py(tick.pos), y2: py(tick.pos), class: "nwbcw-chart-grid" }));
+    parts.push(svg2("line", { x1: CHART.left, x2: CHART.left + plotWidth, y1: py(tick.pos), y2: py(tick.pos), class: "nwbcw-chart-grid" }));
     parts.push(svgText(tick.text, { x: CHART.left - 6, y: py(tick.pos) + 4, "text-anchor": "end", class: "nwbcw-chart-tick" }));
   }
   parts.push(svgText(chart.x_label || "", { x: CHART.left + plotWidth / 2, y: CHART.height - 6, "text-anchor": "middle", class: "nwbcw-chart-label" }));
@@ -385,13 +454,13 @@ function codecChart(chart) {
     const x = px(point.x);
     const y = py(point.y);
     const cls = `nwbcw-chart-point nwbcw-chart-${point.backend === "zarr" ? "zarr" : "hdf5"}${point.portable ? " nwbcw-chart-portable" : ""}`;
-    const mark = point.backend === "zarr" ? svg("rect", { x: x - 4, y: y - 4, width: 8, height: 8, class: cls }) : svg("circle", { cx: x, cy: y, r: 4.5, class: cls });
-    const title = svg("title");
+    const mark = point.backend === "zarr" ? svg2("rect", { x: x - 4, y: y - 4, width: 8, height: 8, class: cls }) : svg2("circle", { cx: x, cy: y, r: 4.5, class: cls });
+    const title = svg2("title");
     title.textContent = plainText(point.title || point.label);
     mark.appendChild(title);
-    parts.push(svg("g", { "data-label": point.label }, [mark, svgText(point.label, { x: x + 6, y: y - 5, class: "nwbcw-chart-point-label" })]));
+    parts.push(svg2("g", { "data-label": point.label }, [mark, svgText(point.label, { x: x + 6, y: y - 5, class: "nwbcw-chart-point-label" })]));
   }
-  return svg("svg", {
+  return svg2("svg", {
     class: "nwbcw-chart",
     viewBox: `0 0 ${CHART.width} ${CHART.height}`,
     width: CHART.width,
@@ -421,6 +490,7 @@ var InspectPanel = class {
     this.title = el("strong", { class: "nwbcw-inspect-title" });
     this.location = el("span", { class: "nwbcw-location" });
     this.facts = el("div", { class: "nwbcw-inspect-facts" });
+    this.chunkGrid = el("div", { class: "nwbcw-chunk-grid-box" });
     this.problems = el("div", { class: "nwbcw-msgs" });
     this.accessTable = el("table", { class: "nwbcw-access-table" });
     this.summary = el("ul", { class: "nwbcw-access-summary" });
@@ -446,6 +516,7 @@ var InspectPanel = class {
         })
       ]),
       this.facts,
+      this.chunkGrid,
       el("h4", { text: "What typical reads cost with these chunks" }),
       el("div", { class: "nwbcw-toolbar-row" }, [
         el("label", { class: "nwbcw-option-label" }, [el("span", { text: "latency (ms)" }), this.latency]),
@@ -490,6 +561,8 @@ var InspectPanel = class {
     setText(this.location, inspection.location);
     setTitle(this.location, inspection.location);
     setText(this.facts, inspection.facts);
+    const grid = chunkGrid(inspection.chunk_grid);
+    this.chunkGrid.replaceChildren(...grid ? [grid] : []);
     const access = inspection.access || {};
     const active = this.element.ownerDocument.activeElement;
     const fill = (input, value) => {

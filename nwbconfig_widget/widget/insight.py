@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from .._sizes import format_bytes
 from ..access import DEFAULT_BANDWIDTH_BYTES_PER_S, DEFAULT_LATENCY_S, access_cost, typical_selections
 from ..advice import EVERY_HDF5_READER, available_memory_bytes, configuration_portability, configuration_warnings
+from ..chunk_grid import inspection_chunk_grid
 from ..codecs import DEFAULT_GZIP_LEVEL
 from ..models import DatasetIOConfiguration
 from .edits import error_text
@@ -659,6 +660,7 @@ class Insight:
             f"chunks {_shape_text(item.chunk_shape)} ({format_bytes(item.chunk_size_bytes)} each, "
             f"{item.number_of_chunks:,} chunks)",
             "access": access_view(item, alternatives, compression_ratio=ratio, **self.access_options),
+            "chunk_grid": inspection_chunk_grid(item),
             "extra_chunk_shape": ", ".join(str(length) for length in self.access_extra.get(location, ())),
             "problems": problems or [],
             "compare": compare,
