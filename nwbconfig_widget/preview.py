@@ -3,10 +3,11 @@
 Chunks, or parts of chunks, spread through each dataset are encoded with exactly the encoder the writer uses, in
 worker threads, until the 95% range of the estimate is narrow enough (``preview_sampling``): deflate and Zstd
 chunks are measured part by part (zlib primed with deflate's window, zstd primed and measured between two flushes
-of one frame), other codecs chunk by chunk (``preview_encoders``). Text, and HDF5 pipelines the writer leaves
-to HDF5 itself, are written into an in-memory h5py dataset created with the same chunk shape, filters and options
-(``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5; for Zarr into an in-memory
-zarr array with the same compressor and filters. Edge chunks are padded exactly as in the real file. The total is
+of one frame), other codecs chunk by chunk (``preview_encoders``). Text, HDF5 pipelines the writer leaves to
+HDF5 itself, and small HDF5 datasets (one chunk of at most :data:`SMALL_DATASET_BYTES`, which the write leaves to
+HDF5 too) are written into an in-memory h5py dataset created with the same chunk shape, filters and options
+(``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5 (all the small datasets of a
+preview in one in-memory file); for Zarr into an in-memory zarr array with the same compressor and filters. Edge chunks are padded exactly as in the real file. The total is
 estimated from the sample with a ratio estimator, with a 95% interval from the spread of the sample (Student t,
 with the finite-population correction, so a fully sampled dataset is exact).
 

@@ -174,7 +174,7 @@ def _blosc_block_sizes(chunk_bytes: int, cname: str, clevel: int, shuffle: int, 
 
     Blosc's own choice depends on its settings, and on the buffer's size only where the buffer is smaller than the
     block the settings ask for (at most :data:`_BLOSC_MAX_BLOCK`): it is read from the frame of at most twice that many
-    zeros rather than of a whole chunk of zeros, which took about ten times as long for a 10 MB chunk.
+    zeros rather than of a whole chunk of zeros, which took five times as long for a 10 MB chunk.
     """
     if not blocksize:
         probe = min(chunk_bytes, 2 * _BLOSC_MAX_BLOCK)
