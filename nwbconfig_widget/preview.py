@@ -491,7 +491,7 @@ def preview_dataset(
     ``blocks`` (chunk coordinates, values) reuses a sample already read, e.g. to compare codecs on the same chunks.
     ``total_bytes`` is the uncompressed size of the whole file previewed (it sets how narrow this dataset's range
     must be, see ``preview_sampling.target_half_width``); ``executor`` a thread pool to encode in (default: the
-    preview's pool, one thread per core, kept for the process); ``scratch`` an open :func:`scratch_hdf5_file` that
+    preview's pool, one thread per core, kept for the process); ``scratch`` an open ``scratch_hdf5_file()`` that
     datasets encoded through HDF5 itself are written to (default: a new one for this dataset). A source that cannot
     be sampled gives a preview without estimates whose ``note`` says why.
     """
