@@ -7,9 +7,10 @@ of one frame), other codecs chunk by chunk (``preview_encoders``). Text, HDF5 pi
 HDF5 itself, and small HDF5 datasets (one chunk of at most :data:`SMALL_DATASET_BYTES`, which the write leaves to
 HDF5 too) are written into an in-memory h5py dataset created with the same chunk shape, filters and options
 (``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5 (all the small datasets of a
-preview in one in-memory file); for Zarr into an in-memory zarr array with the same compressor and filters. Edge chunks are padded exactly as in the real file. The total is
-estimated from the sample with a ratio estimator, with a 95% interval from the spread of the sample (Student t,
-with the finite-population correction, so a fully sampled dataset is exact).
+preview in one in-memory file); for Zarr into an in-memory zarr array with the same compressor and filters. Edge
+chunks are padded exactly as in the real file. The total is estimated from the sample with a ratio estimator, with a
+95% interval from the spread of the sample (Student t, with the finite-population correction, so a fully sampled
+dataset is exact).
 
 Only configurations the model accepted are previewed: the model has already refused pipelines that would crash
 the process on this kind of data.
