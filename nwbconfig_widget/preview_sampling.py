@@ -14,7 +14,7 @@ Parts of chunks:
   frame primed with the 512 KiB before it (:mod:`.preview_zstd`), with the zstd library the writer uses;
 - **Blosc** (HDF5 Blosc in the writer's threads, Zarr Blosc without filters): Blosc compresses blocks of a fixed
   size independently, so a part of whole blocks is compressed alone with the chunk's block size (read from the frame
-  of a chunk of zeros) and its blocks counted without the frame's header and block offsets;
+  of at most 2 MiB of zeros) and its blocks counted without the frame's header and block offsets;
 - anything else, and any chunk not larger than a part, is encoded whole, exactly as the writer stores it.
 
 Splitting a chunk into parts is not free of bias: a measured bound per part (:data:`PART_BIAS_BYTES`) is added to
