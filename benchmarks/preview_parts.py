@@ -127,7 +127,14 @@ def part_bias(data: dict[str, np.ndarray]) -> None:
                 label = f"gzip4 {step >> 10}K{' primed' if primer else ''}"
                 cells.append(f"{label} {difference / len(parts):+.0f} B ({difference / whole:+.3%})")
         whole = len(numcodecs.zstd.compress(bytes(chunk), 3))
-        for step, primer in ((262_144, 0), (262_144, 131_072), (262_144, 524_288), (524_288, 0), (524_288, 524_288)):
+        for step, primer in (
+            (262_144, 0),
+            (262_144, 131_072),
+            (262_144, 262_144),
+            (262_144, 524_288),
+            (524_288, 0),
+            (524_288, 524_288),
+        ):
             parts = [
                 zstd.part_bytes(chunk, start, min(size, start + step), primer=primer, level=3)
                 for start in range(0, size, step)

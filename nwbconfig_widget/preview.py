@@ -3,12 +3,14 @@
 Chunks, or parts of chunks, spread through each dataset are encoded with exactly the encoder the writer uses, in
 worker threads, until the 95% range of the estimate is narrow enough (``preview_sampling``): deflate and Zstd
 chunks are measured part by part (zlib primed with deflate's window, zstd primed and measured between two flushes
-of one frame), other codecs chunk by chunk (``preview_encoders``). Text, and HDF5 pipelines the writer leaves
-to HDF5 itself, are written into an in-memory h5py dataset created with the same chunk shape, filters and options
-(``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5; for Zarr into an in-memory
-zarr array with the same compressor and filters. Edge chunks are padded exactly as in the real file. The total is
-estimated from the sample with a ratio estimator, with a 95% interval from the spread of the sample (Student t,
-with the finite-population correction, so a fully sampled dataset is exact).
+of one frame), other codecs chunk by chunk (``preview_encoders``). Text, HDF5 pipelines the writer leaves to
+HDF5 itself, and small HDF5 datasets (one chunk of at most :data:`SMALL_DATASET_BYTES`, which the write leaves to
+HDF5 too) are written into an in-memory h5py dataset created with the same chunk shape, filters and options
+(``codecs.hdf5_dataset_kwargs``), the stored size of each chunk read back from HDF5 (all the small datasets of a
+preview in one in-memory file); for Zarr into an in-memory zarr array with the same compressor and filters. Edge
+chunks are padded exactly as in the real file. The total is estimated from the sample with a ratio estimator, with a
+95% interval from the spread of the sample (Student t, with the finite-population correction, so a fully sampled
+dataset is exact).
 
 Only configurations the model accepted are previewed: the model has already refused pipelines that would crash
 the process on this kind of data.
@@ -32,6 +34,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
+import threading
 import time
 import uuid
 import zlib
@@ -97,8 +101,16 @@ _DECODE_TIMING_BYTES = 8_000_000
 #: Bytes of metadata each neurodata object and dataset adds to a file (object headers, attributes, .zarray/.zattrs),
 #: measured on files written by pynwb 4.2 / hdmf-zarr 0.13; the estimate of it is given a +-50% range.
 METADATA_BYTES_PER_OBJECT = {"hdf5": 2_200, "zarr": 1_100}
+#: HDF5 datasets stored in one chunk of at most this many bytes (timestamps of a few trials, ids, electrode columns)
+#: are measured whole, exactly, through HDF5 itself: the write leaves them to HDF5 too (the writer's threads take only
+#: datasets of several chunks and megabytes), and :func:`preview_compression` measures all of them in one in-memory
+#: file instead of building a file, an encoder or a decode check for each. No larger than a part of a chunk
+#: (``preview_sampling.PART_BYTES``): the threaded encoders measure such chunks whole too.
+SMALL_DATASET_BYTES = 262_144
 
 _t95 = preview_sampling.t95
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
 
 
 class NotSampleableError(ValueError):
@@ -158,6 +170,38 @@ def _chunk_selection(
         slice(index * chunk, min((index + 1) * chunk, full))
         for index, chunk, full in zip(coordinates, chunk_shape, full_shape)
     )
+
+
+def small_hdf5_dataset(configuration: DatasetIOConfiguration) -> bool:
+    """Whether the preview measures this dataset whole through HDF5 (one chunk of at most
+    :data:`SMALL_DATASET_BYTES`; see there).
+
+    >>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+    >>> small_hdf5_dataset(HDF5DatasetIOConfiguration(object_id="id", location_in_file="trials/id/data",
+    ...     dataset_name="data", dtype="int64", full_shape=(40,), chunk_shape=(40,), compression_method="gzip"))
+    True
+    """
+    return (
+        configuration.backend == "hdf5"
+        and configuration.chunk_shape is not None
+        and configuration.number_of_chunks == 1
+        and configuration.chunk_size_bytes <= SMALL_DATASET_BYTES
+    )
+
+
+def preview_pool() -> ThreadPoolExecutor | None:
+    """The preview's thread pool: one thread per core (None with one core), started once and kept for the process
+    instead of for each preview; a process forked from this one starts its own."""
+    from .io.parallel import resolve_n_jobs
+
+    workers = resolve_n_jobs(None)
+    if workers <= 1:
+        return None
+    key = (os.getpid(), workers)
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            _POOLS[key] = ThreadPoolExecutor(workers, thread_name_prefix="nwbconfig-preview")
+        return _POOLS[key]
 
 
 # --------------------------------------------------------------------------------------------------------- sources
@@ -227,7 +271,21 @@ def _text_heap_bytes(block: np.ndarray) -> int:
     return total
 
 
-def _measure_hdf5(configuration: DatasetIOConfiguration, blocks: list[tuple[tuple[int, ...], np.ndarray]]):
+def scratch_hdf5_file() -> h5py.File:
+    """An HDF5 file in memory (core driver, nothing written to disk) without a chunk cache: every write goes through
+    the filters at once and every read back through them. The preview encodes the datasets HDF5 must encode itself
+    in such a file, all of a preview's small datasets in one (see :func:`preview_compression`)."""
+    return h5py.File(f"preview-{uuid.uuid4().hex}.h5", "w", driver="core", backing_store=False, rdcc_nbytes=0)
+
+
+def _measure_hdf5(
+    configuration: DatasetIOConfiguration,
+    blocks: list[tuple[tuple[int, ...], np.ndarray]],
+    scratch: h5py.File | None = None,
+):
+    if scratch is None:
+        with scratch_hdf5_file() as file:
+            return _measure_hdf5(configuration, blocks, file)
     kwargs = codecs.hdf5_dataset_kwargs(
         configuration.compression_method, configuration.compression_options, configuration.filter_methods
     )
@@ -236,27 +294,26 @@ def _measure_hdf5(configuration: DatasetIOConfiguration, blocks: list[tuple[tupl
     storage_dtype = h5py.string_dtype() if text else dtype
     chunk_shape = configuration.chunk_shape
     measures = []
-    # A chunk cache of 0 sends every write through the filters at once and every read back through them.
-    with h5py.File(f"preview-{uuid.uuid4().hex}.h5", "w", driver="core", backing_store=False, rdcc_nbytes=0) as file:
-        dataset = file.create_dataset(
-            "sample", shape=configuration.full_shape, dtype=storage_dtype, chunks=chunk_shape, **kwargs
-        )
-        decoded = 0
-        for coordinates, block in blocks:
-            selection = _chunk_selection(coordinates, chunk_shape, configuration.full_shape)
-            start = time.perf_counter()
-            dataset[selection] = block
-            written = time.perf_counter()
-            read_seconds = None
-            if decoded < _DECODE_TIMING_BYTES:  # decoding speed varies little between chunks: time a few
-                dataset[selection]
-                read_seconds = time.perf_counter() - written
-                decoded += block.size * configuration.itemsize
-            offset = tuple(index * chunk for index, chunk in zip(coordinates, chunk_shape))
-            stored = int(dataset.id.get_chunk_info_by_coord(offset).size)
-            if text:
-                stored += _text_heap_bytes(block)
-            measures.append(_ChunkMeasure(block.size * configuration.itemsize, stored, written - start, read_seconds))
+    name = f"sample{len(scratch)}"
+    dataset = scratch.create_dataset(
+        name, shape=configuration.full_shape, dtype=storage_dtype, chunks=chunk_shape, **kwargs
+    )
+    decoded = 0
+    for coordinates, block in blocks:
+        selection = _chunk_selection(coordinates, chunk_shape, configuration.full_shape)
+        start = time.perf_counter()
+        dataset[selection] = block
+        written = time.perf_counter()
+        read_seconds = None
+        if decoded < _DECODE_TIMING_BYTES:  # decoding speed varies little between chunks: time a few
+            dataset[selection]
+            read_seconds = time.perf_counter() - written
+            decoded += block.size * configuration.itemsize
+        offset = tuple(index * chunk for index, chunk in zip(coordinates, chunk_shape))
+        stored = int(dataset.id.get_chunk_info_by_coord(offset).size)
+        if text:
+            stored += _text_heap_bytes(block)
+        measures.append(_ChunkMeasure(block.size * configuration.itemsize, stored, written - start, read_seconds))
     return measures
 
 
@@ -295,9 +352,13 @@ def _measure_zarr(configuration: DatasetIOConfiguration, blocks: list[tuple[tupl
     return measures
 
 
-def _measure(configuration: DatasetIOConfiguration, blocks: list[tuple[tuple[int, ...], np.ndarray]]):
+def _measure(
+    configuration: DatasetIOConfiguration,
+    blocks: list[tuple[tuple[int, ...], np.ndarray]],
+    scratch: h5py.File | None = None,
+):
     if configuration.backend == "hdf5":
-        return _measure_hdf5(configuration, blocks)
+        return _measure_hdf5(configuration, blocks, scratch)
     return _measure_zarr(configuration, blocks)
 
 
@@ -424,14 +485,16 @@ def preview_dataset(
     blocks: list[tuple[tuple[int, ...], np.ndarray]] | None = None,
     total_bytes: float | None = None,
     executor: Executor | None = None,
+    scratch: h5py.File | None = None,
 ) -> DatasetPreview:
     """Preview one dataset configuration on its source ``data``; see :func:`preview_compression`.
 
     ``blocks`` (chunk coordinates, values) reuses a sample already read, e.g. to compare codecs on the same chunks.
     ``total_bytes`` is the uncompressed size of the whole file previewed (it sets how narrow this dataset's range
-    must be, see ``preview_sampling.target_half_width``); ``executor`` a thread pool to encode in (default: one
-    thread per core, for this call). A source that cannot be sampled gives a preview without
-    estimates whose ``note`` says why.
+    must be, see ``preview_sampling.target_half_width``); ``executor`` a thread pool to encode in (default: the
+    preview's pool, one thread per core, kept for the process); ``scratch`` an open ``scratch_hdf5_file()`` that
+    datasets encoded through HDF5 itself are written to (default: a new one for this dataset). A source that cannot
+    be sampled gives a preview without estimates whose ``note`` says why.
     """
     started = time.perf_counter()
     preview = DatasetPreview(
@@ -475,12 +538,15 @@ def preview_dataset(
             preview.note = "uncompressed: computed, not sampled"
             preview.seconds = time.perf_counter() - started
             return preview
-        encoder = build_encoder(configuration, read, whole_chunks=fixed_rule)
-        if encoder is not None:
-            _preview_with_encoder(preview, configuration, encoder, fixed_rule, rule, total_bytes, executor)
-            preview.seconds = time.perf_counter() - started
-            return preview
-        blocks = _read_blocks(configuration, read, **rule)
+        if small_hdf5_dataset(configuration):  # its one chunk, through HDF5 as in the write: exact
+            blocks = _read_blocks(configuration, read, sample_fraction=1.0, min_chunks=1, max_chunks=1)
+        else:
+            encoder = build_encoder(configuration, read, whole_chunks=fixed_rule)
+            if encoder is not None:
+                _preview_with_encoder(preview, configuration, encoder, fixed_rule, rule, total_bytes, executor)
+                preview.seconds = time.perf_counter() - started
+                return preview
+            blocks = _read_blocks(configuration, read, **rule)
     if configuration.chunk_shape is None:  # contiguous text: one "chunk", the whole dataset
         heap = sum(_text_heap_bytes(block) for _, block in blocks)
         preview.estimated_bytes = preview.estimated_bytes_low = preview.estimated_bytes_high = float(
@@ -489,7 +555,7 @@ def preview_dataset(
         preview.exact, preview.sample = True, [coordinates for coordinates, _ in blocks]
         preview.seconds = time.perf_counter() - started
         return preview
-    measures = _measure(configuration, blocks)
+    measures = _measure(configuration, blocks, scratch)
     preview.sample = [coordinates for coordinates, _ in blocks]
     _estimate(preview, configuration, measures)
     preview.seconds = time.perf_counter() - started
@@ -509,31 +575,26 @@ def _preview_with_encoder(
     from .io.parallel import resolve_n_jobs
 
     workers = resolve_n_jobs(None)
-    own_pool = executor is None and workers > 1
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="nwbconfig-preview") if own_pool else executor
-    try:
-        if fixed_rule:
-            grid = chunk_grid(configuration.full_shape, configuration.chunk_shape)
-            units = [
-                int(np.ravel_multi_index(coordinates, grid))
-                for coordinates in sample_chunk_coordinates(configuration, **rule)
-            ]
-            flags = [index == 0 for index in range(len(units))]
-            measures = list(pool.map(encoder.measure, units, flags) if pool else map(encoder.measure, units, flags))
-            figures = preview_sampling.estimate(encoder, measures, float(configuration.full_size_bytes))
-        else:
-            measures, figures = preview_sampling.sample(
-                encoder,
-                pool,
-                seed=zlib.crc32(configuration.location_in_file.encode("utf-8")),
-                data_bytes=float(configuration.full_size_bytes),
-                dataset_bytes=configuration.full_size_bytes,
-                total_bytes=total_bytes or configuration.full_size_bytes,
-                workers=workers,
-            )
-    finally:
-        if own_pool:
-            pool.shutdown()
+    pool = executor if executor is not None else preview_pool()
+    if fixed_rule:
+        grid = chunk_grid(configuration.full_shape, configuration.chunk_shape)
+        units = [
+            int(np.ravel_multi_index(coordinates, grid))
+            for coordinates in sample_chunk_coordinates(configuration, **rule)
+        ]
+        flags = [index == 0 for index in range(len(units))]
+        measures = list(pool.map(encoder.measure, units, flags) if pool else map(encoder.measure, units, flags))
+        figures = preview_sampling.estimate(encoder, measures, float(configuration.full_size_bytes))
+    else:
+        measures, figures = preview_sampling.sample(
+            encoder,
+            pool,
+            seed=zlib.crc32(configuration.location_in_file.encode("utf-8")),
+            data_bytes=float(configuration.full_size_bytes),
+            dataset_bytes=configuration.full_size_bytes,
+            total_bytes=total_bytes or configuration.full_size_bytes,
+            workers=workers,
+        )
     grid = chunk_grid(configuration.full_shape, configuration.chunk_shape)
     chunks = list(dict.fromkeys(measure.chunk for measure in measures))
     preview.sample = [tuple(int(axis) for axis in np.unravel_index(chunk, grid)) for chunk in chunks]
@@ -614,8 +675,6 @@ def preview_compression(
     """
     import pandas as pd
 
-    from .io.parallel import resolve_n_jobs
-
     options = dict(sample_fraction=sample_fraction, min_chunks=min_chunks, max_chunks=max_chunks)
     if isinstance(target, DatasetIOConfiguration):
         items = [(target, source)]
@@ -638,16 +697,22 @@ def preview_compression(
         ]
     # Every dataset's range is sized against the data of the whole preview (see preview_sampling.target_half_width).
     total_bytes = float(sum(configuration.full_size_bytes for configuration, _ in items))
-    workers = resolve_n_jobs(None)
-    executor = ThreadPoolExecutor(workers, thread_name_prefix="nwbconfig-preview") if workers > 1 else None
-    try:
-        previews = [
-            preview_dataset(configuration, data, total_bytes=total_bytes, executor=executor, **options)
-            for configuration, data in items
-        ]
-    finally:
-        if executor is not None:
-            executor.shutdown()
+    executor = preview_pool()
+    previews: list[DatasetPreview | None] = [None] * len(items)
+    # The small HDF5 datasets first, all in one in-memory file (one file each cost more than their encoding).
+    small = [index for index, (configuration, _) in enumerate(items) if small_hdf5_dataset(configuration)]
+    if small:
+        with scratch_hdf5_file() as scratch:
+            for index in small:
+                configuration, data = items[index]
+                previews[index] = preview_dataset(
+                    configuration, data, total_bytes=total_bytes, executor=executor, scratch=scratch, **options
+                )
+    for index, (configuration, data) in enumerate(items):
+        if previews[index] is None:
+            previews[index] = preview_dataset(
+                configuration, data, total_bytes=total_bytes, executor=executor, **options
+            )
     rows = [preview.as_row() for preview in previews]
     table = pd.DataFrame(rows, columns=["location_in_file", *PREVIEW_COLUMNS]).set_index("location_in_file")
     table["ratio"] = table["uncompressed_bytes"] / table["estimated_bytes"]

@@ -14,7 +14,7 @@ Parts of chunks:
   frame primed with the 512 KiB before it (:mod:`.preview_zstd`), with the zstd library the writer uses;
 - **Blosc** (HDF5 Blosc in the writer's threads, Zarr Blosc without filters): Blosc compresses blocks of a fixed
   size independently, so a part of whole blocks is compressed alone with the chunk's block size (read from the frame
-  of a chunk of zeros) and its blocks counted without the frame's header and block offsets;
+  of at most 2 MiB of zeros) and its blocks counted without the frame's header and block offsets;
 - anything else, and any chunk not larger than a part, is encoded whole, exactly as the writer stores it.
 
 Splitting a chunk into parts is not free of bias: a measured bound per part (:data:`PART_BIAS_BYTES`) is added to
@@ -31,11 +31,12 @@ True
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -78,15 +79,28 @@ def nested_order(count: int, seed: int) -> list[int]:
     The first unit is drawn at random; then, level after level, every interval holding one drawn unit is halved and
     a unit is drawn at random in the half without one, the new units of a level coming in random order. The first
     ``2**k`` units are thus a stratified sample (one unit in each of ``2**k`` equal strata), and the strata of later
-    units nest in those of earlier ones. Deterministic for a given seed.
+    units nest in those of earlier ones. Deterministic for a given seed; :func:`iter_nested_order` gives the same
+    order lazily.
+    """
+    return list(iter_nested_order(count, seed))
+
+
+def iter_nested_order(count: int, seed: int) -> Iterator[int]:
+    """:func:`nested_order`, one level at a time: a prefix costs only the levels it reaches (the sample of a dataset
+    of thousands of parts usually stops after a few dozen units).
+
+    >>> import itertools
+    >>> list(itertools.islice(iter_nested_order(1000, seed=3), 8)) == nested_order(1000, seed=3)[:8]
+    True
     """
     if count <= 0:
-        return []
+        return
     rng = np.random.default_rng(seed)
     first = int(rng.integers(0, count))
-    order = [first]
+    yield first
+    drawn_so_far = 1
     intervals = [(0, count, first)]
-    while len(order) < count:
+    while drawn_so_far < count:
         split, new = [], []
         for low, high, chosen in intervals:
             if high - low <= 1:
@@ -97,9 +111,10 @@ def nested_order(count: int, seed: int) -> list[int]:
             drawn = int(rng.integers(other[0], other[1]))
             split += [(keep[0], keep[1], chosen), (other[0], other[1], drawn)]
             new.append(drawn)
-        order += [new[index] for index in rng.permutation(len(new))]
+        for index in rng.permutation(len(new)):
+            yield new[index]
+        drawn_so_far += len(new)
         intervals = split
-    return order
 
 
 def target_half_width(estimate: float, dataset_bytes: float, total_bytes: float) -> float:
@@ -306,12 +321,14 @@ def sample(
     (:data:`ALIKE`), at most :data:`MAX_SHARE` of the units (the range then stays as wide as the sample makes it).
     Returns the measures and :func:`estimate`'s figures.
     """
-    order = nested_order(encoder.units, seed)
+    order: list[int] = []
+    pending = iter_nested_order(encoder.units, seed)
     budget = max(MIN_UNITS, math.ceil(MAX_SHARE * encoder.units))
     measures: list[UnitMeasure] = []
     timed = 0
     wanted = min(encoder.units, MIN_UNITS)
     while True:
+        order += itertools.islice(pending, max(0, wanted - len(order)))
         batch = order[len(measures) : wanted]
         flags = []
         for unit in batch:
