@@ -90,25 +90,42 @@ def decoded_by_hdf5(
     """One chunk of ``shape`` stored as ``(mask, stored)`` in a scratch file with the pipeline's filters, read back
     through HDF5's own decoders (with no chunk cache); and the seconds that read took.
 
-    The file is closed and opened again before the read: HDF5 2.0 does not see the filter mask of a chunk written
+    See :func:`decoded_by_hdf5_together`, which this calls with one chunk.
+    """
+    return decoded_by_hdf5_together([(pipeline, mask, stored, shape)])[0]
+
+
+def decoded_by_hdf5_together(
+    chunks: list[tuple[ChunkPipeline, int, bytes, tuple[int, ...]]],
+) -> list[tuple[np.ndarray, float]]:
+    """Each ``(pipeline, mask, stored, shape)`` stored as the only chunk of its own dataset, all in one scratch file,
+    and read back through HDF5's own decoders (with no chunk cache); with the seconds each read took.
+
+    The file is closed and opened again before the reads: HDF5 2.0 does not see the filter mask of a chunk written
     with ``H5Dwrite_chunk`` until then (it runs every filter on that chunk and fails). It is a real file in a
     temporary folder, not a ``BytesIO``: h5py's file-object driver calls back into Python from inside HDF5, and with
-    h5py 3.12 that crashed the process (a segfault) when the preview's threads used it.
+    h5py 3.12 that crashed the process (a segfault) when the preview's threads used it. One file for all the chunks:
+    creating and deleting the folder and file costs more than the decodes of small chunks.
     """
-    plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
-    plist.set_chunk(shape)
-    for filter_id, flags, values in pipeline.filters:
-        plist.set_filter(filter_id, flags, values)
     with _SCRATCH_DECODES, tempfile.TemporaryDirectory(prefix="nwbconfig-decode-") as folder:
-        path = os.path.join(folder, "chunk.h5")
+        path = os.path.join(folder, "chunks.h5")
         with h5py.File(path, "w") as file:
-            space = h5py.h5s.create_simple(shape)
-            dataset = h5py.h5d.create(file.id, b"chunk", h5py.h5t.decode(pipeline.file_type), space, dcpl=plist)
-            dataset.write_direct_chunk((0,) * len(shape), stored, mask)
+            for index, (pipeline, mask, stored, shape) in enumerate(chunks):
+                plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+                plist.set_chunk(shape)
+                for filter_id, flags, values in pipeline.filters:
+                    plist.set_filter(filter_id, flags, values)
+                space = h5py.h5s.create_simple(shape)
+                file_type = h5py.h5t.decode(pipeline.file_type)
+                dataset = h5py.h5d.create(file.id, str(index).encode(), file_type, space, dcpl=plist)
+                dataset.write_direct_chunk((0,) * len(shape), stored, mask)
+        results = []
         with h5py.File(path, "r", rdcc_nbytes=0) as file:
-            started = time.perf_counter()
-            values = file["chunk"][()]
-            return values, time.perf_counter() - started
+            for index in range(len(chunks)):
+                started = time.perf_counter()
+                values = file[str(index)][()]
+                results.append((values, time.perf_counter() - started))
+        return results
 
 
 def _sample(dtype: np.dtype, count: int, random_part: bool = True) -> np.ndarray:
@@ -135,20 +152,18 @@ def can_encode_in_python(pipeline: ChunkPipeline) -> bool:
             return _verified[key]
     dtype = np.dtype(pipeline.dtype)
     count = max(2, 65_536 // dtype.itemsize)
-    identical = True
-    for sample in (_sample(dtype, count), _sample(dtype, count, random_part=False), _sample(dtype, 3, False)):
-        sample_pipeline = ChunkPipeline(
-            pipeline.file_type, pipeline.dtype, sample.shape, pipeline.filters, pipeline.fill_value
-        )
-        try:
-            mask, stored = encode_in_python(sample_pipeline, sample)
-            decoded, _seconds = decoded_by_hdf5(sample_pipeline, mask, stored, sample.shape)
-        except (_Declined, ValueError, RuntimeError, OSError):
-            identical = False
-            break
-        if decoded.tobytes() != sample.tobytes():
-            identical = False
-            break
+    samples = (_sample(dtype, count), _sample(dtype, count, random_part=False), _sample(dtype, 3, False))
+    try:
+        stored = []
+        for sample in samples:
+            sample_pipeline = ChunkPipeline(
+                pipeline.file_type, pipeline.dtype, sample.shape, pipeline.filters, pipeline.fill_value
+            )
+            stored.append((sample_pipeline, *encode_in_python(sample_pipeline, sample), sample.shape))
+        decoded = [values for values, _seconds in decoded_by_hdf5_together(stored)]
+        identical = all(values.tobytes() == sample.tobytes() for values, sample in zip(decoded, samples))
+    except (_Declined, ValueError, RuntimeError, OSError):
+        identical = False
     with _verified_lock:
         _verified[key] = identical
     return identical
