@@ -142,3 +142,16 @@ def test_chunk_buffers_lend_one_array_per_thread_at_a_time():
         assert chunk is contiguous
     with pytest.raises(ValueError, match="does not fit"), buffers.contiguous(source[:50, :4]):
         pass
+
+
+def test_fortran_ordered_arrays_store_zarrs_bytes(tmp_path):
+    values = data(5)
+    arrays = {}
+    for how in ("zarr", "threads"):
+        arrays[how] = zarr.open_array(
+            str(tmp_path / f"{how}.zarr"), "w", shape=SHAPE, chunks=CHUNKS, dtype="int16", order="F"
+        )
+    arrays["zarr"][...] = values
+    fill_in_threads(arrays["threads"], values)
+    assert stored_objects(arrays["threads"]) == stored_objects(arrays["zarr"])
+    np.testing.assert_array_equal(arrays["threads"][...], values)
