@@ -65,7 +65,7 @@ def _shuffle(data, values: Sequence[int]) -> bytes:
     whole = size - size % itemsize  # HDF5 leaves the trailing bytes of a partial element in place
     raw = np.frombuffer(data, dtype=np.uint8)
     shuffled = raw[:whole].reshape(-1, itemsize).T.tobytes()
-    return shuffled + raw[whole:].tobytes()
+    return shuffled if whole == size else shuffled + raw[whole:].tobytes()  # no second copy of the whole chunk
 
 
 def _zstd(data, values: Sequence[int]) -> bytes:

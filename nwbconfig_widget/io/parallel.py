@@ -67,6 +67,9 @@ class ParallelWriter:
         self.threads = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="nwbconfig-encode")
         self._workers: ChunkWorkers | None = None
         self._closed = False
+        # Zarr: the last chunks of the dataset filled last, still being encoded and stored by the threads while hdmf
+        # writes the rest of the file (see finish()).
+        self._unfinished: list[tuple[Any, list]] = []
         self.report: dict[str, str] = {}  # location -> how it was written
         # Paths of contiguous compound datasets: hdmf rebuilds their DataIO and would make table columns expandable.
         self._contiguous_compounds: set[str] = set()
@@ -85,6 +88,9 @@ class ParallelWriter:
             return
         self._closed = True
         try:
+            unfinished, self._unfinished = self._unfinished, []
+            for chunk_writer, items in unfinished:  # nothing may write into the folder once it is closed or removed
+                chunk_writer.abort(items)
             self.threads.shutdown(wait=True, cancel_futures=True)
         except BaseException:
             failed = True
@@ -138,6 +144,16 @@ class ParallelWriter:
                     writer.fill(parent[builder.name], iterator, settings)
                 return result
 
+            def write(self, *args, **kwargs):
+                result = super().write(*args, **kwargs)
+                writer.finish()
+                return result
+
+            def export(self, *args, **kwargs):
+                result = super().export(*args, **kwargs)
+                writer.finish()
+                return result
+
         ParallelFillingIO.__name__ = ParallelFillingIO.__qualname__ = f"Parallel{base.__name__}"
         return ParallelFillingIO
 
@@ -145,6 +161,7 @@ class ParallelWriter:
 
     def fill(self, dataset: Any, iterator: Any, create_kwargs: dict[str, Any] | None = None) -> None:
         """Fill the empty ``dataset`` that hdmf created (with ``create_kwargs``) from the deferred ``iterator``."""
+        self.finish()  # the previous dataset's last chunks first: at most two buffers in memory
         iterator.deferred = False
         location = dataset.name
         chunks = tuple(dataset.chunks) if dataset.chunks else None
@@ -185,7 +202,7 @@ class ParallelWriter:
                 del data, block
                 chunk_writer.store(previous, self.check_cancel)
                 previous, current = current, []
-            chunk_writer.store(previous, self.check_cancel)
+            self._leave_or_store(chunk_writer, previous)
             previous = []
             self.report[location] = chunk_writer.method
             logger.debug("%s: %s chunks encoded by %s", location, chunks, chunk_writer.method)
@@ -245,8 +262,8 @@ class ParallelWriter:
                         [chunk_writer.submit(offset, part) for offset, part in _split(piece, selection, chunks)]
                     )
                     _store_finished(pending, chunk_writer, self.check_cancel)
-            while pending:
-                chunk_writer.store(pending.popleft(), self.check_cancel)
+            self._leave_or_store(chunk_writer, [item for items in pending for item in items])
+            pending.clear()
         except BaseException:
             chunk_writer.abort([item for items in pending for item in items])
             raise
@@ -260,6 +277,33 @@ class ParallelWriter:
             rows,
         )
         return True
+
+    def _leave_or_store(self, chunk_writer: Any, items: list) -> None:
+        """Store the dataset's last chunks; on Zarr, leave them to the threads until :meth:`finish`.
+
+        Zarr chunks are stored by the threads themselves, each under its own key, so the writing thread need not wait
+        for them: hdmf goes on with the rest of the file (other datasets, the cached specification, the consolidated
+        metadata: Zarr's fixed cost, one thread's work) while both cores finish encoding. On HDF5 the writing thread
+        stores every chunk itself, so it waits.
+        """
+        if self.backend == "zarr" and items:
+            self._unfinished.append((chunk_writer, items))
+        else:
+            chunk_writer.store(items, self.check_cancel)
+
+    def finish(self) -> None:
+        """Wait for the chunks left to the threads and raise the first error any of them met (called before the next
+        dataset is filled and when hdmf's write or export of the file returns)."""
+        while self._unfinished:
+            chunk_writer, items = self._unfinished[0]
+            try:
+                chunk_writer.store(items, self.check_cancel)
+            except BaseException:
+                for other_writer, other_items in self._unfinished:
+                    other_writer.abort(other_items)
+                self._unfinished.clear()
+                raise
+            self._unfinished.pop(0)
 
     def _as_stored(self, dataset: Any, data: np.ndarray) -> np.ndarray | None:
         """The data in the stored dtype when numpy converts exactly like the backend would, else None."""

@@ -31,6 +31,7 @@ import h5py
 import numpy as np
 
 from . import hdf5_filters_in_python as in_python
+from .chunk_buffers import ChunkBuffers
 from .hdf5_chunks import ChunkPipeline, encode_with_hdf5, pipeline_of, reproduces
 
 _OPTIONAL = h5py.h5z.FLAG_OPTIONAL
@@ -53,12 +54,23 @@ class _Declined(Exception):
     """A filter that is not optional declined a chunk: HDF5 itself decides what happens (it fails the write)."""
 
 
-def encode_in_python(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, bytes]:
+def encode_in_python(
+    pipeline: ChunkPipeline, chunk: np.ndarray, buffers: ChunkBuffers | None = None
+) -> tuple[int, bytes]:
     """``(filter_mask, stored bytes)`` of ``chunk`` (a whole chunk) through the pipeline's filters, in Python.
 
-    A filter that declines the chunk is skipped and its bit set in the mask, as HDF5 does for optional filters.
+    A filter that declines the chunk is skipped and its bit set in the mask, as HDF5 does for optional filters. A
+    chunk that is not contiguous is copied into an array of ``buffers`` when given (reused from chunk to chunk),
+    else into a new one.
     """
-    data: Any = memoryview(np.ascontiguousarray(chunk, dtype=np.dtype(pipeline.dtype))).cast("B")
+    if buffers is None:
+        return _encode_contiguous(pipeline, np.ascontiguousarray(chunk, dtype=np.dtype(pipeline.dtype)))
+    with buffers.contiguous(chunk) as contiguous:
+        return _encode_contiguous(pipeline, contiguous)
+
+
+def _encode_contiguous(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, bytes]:
+    data: Any = memoryview(chunk).cast("B")
     mask = 0
     for index, (filter_id, flags, values) in enumerate(pipeline.filters):
         encoded = in_python.encode_filter(filter_id, values, data)
@@ -71,10 +83,10 @@ def encode_in_python(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, b
     return mask, bytes(data)
 
 
-def encode_chunk(pipeline: ChunkPipeline, chunk: np.ndarray) -> tuple[int, bytes]:
+def encode_chunk(pipeline: ChunkPipeline, chunk: np.ndarray, buffers: ChunkBuffers | None = None) -> tuple[int, bytes]:
     """:func:`encode_in_python`, or HDF5 itself (and its error) when a required filter declines the chunk."""
     try:
-        return encode_in_python(pipeline, chunk)
+        return encode_in_python(pipeline, chunk, buffers)
     except _Declined:
         return encode_with_hdf5(pipeline, chunk)
 
@@ -182,6 +194,8 @@ class Hdf5ChunkWriter:
         self._threads = threads
         self._workers = workers  # a callable returning the ChunkWorkers, started on first use
         self._padding = self.pipeline.padding()
+        # The contiguous copies of chunks cut across columns, in memory reused from chunk to chunk.
+        self._buffers = ChunkBuffers(self.pipeline.chunks, np.dtype(self.pipeline.dtype))
         # "threads", "processes", or "here" (encoded in this thread: the plain path's cost); None: decided on the
         # first chunk.
         self.mode: str | None = "threads" if can_encode_in_python(self.pipeline) else None
@@ -227,7 +241,7 @@ class Hdf5ChunkWriter:
         return offset, result
 
     def _encode_in_thread(self, chunk: np.ndarray) -> tuple[int, bytes]:
-        return encode_chunk(self.pipeline, self._full_chunk(chunk))
+        return encode_chunk(self.pipeline, self._full_chunk(chunk), self._buffers)
 
     def _full_chunk(self, chunk: np.ndarray) -> np.ndarray:
         """Edge chunks are stored whole, padded with the fill value as HDF5 does."""
