@@ -17,6 +17,7 @@ from .outside_schema import ObjectsOutsideSchemaError
 from .pickle_opt_in import pickle_decoding, refused_by_pickle_policy
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
+from .remote import is_remote
 from .write import configure_and_write_nwbfile
 
 
@@ -27,7 +28,12 @@ def open_nwbfile(path: str | os.PathLike, mode: str = "r", chunk_cache_bytes: in
     anything that is not a readable NWB file (a plain folder, a damaged, truncated or non-NWB file) raises
     :class:`~nwbconfig_widget.io.readers.NotAnNWBFileError` naming the path, the problem and what to do.
     ``chunk_cache_bytes`` sets HDF5's chunk cache of each dataset read (h5py's ``rdcc_nbytes``; None: h5py's default).
+    An ``https://`` or ``s3://`` address is read where it lives (:func:`~nwbconfig_widget.io.remote.open_remote`).
     """
+    if is_remote(path):  # an https:// or s3:// address: read where it lives (io/remote.py)
+        from .remote import open_remote
+
+        return open_remote(str(path), mode=mode, chunk_cache_bytes=chunk_cache_bytes)
     path = Path(path)
     backend = nwb_backend_of_existing(path)
     if backend == "hdf5" and chunk_cache_bytes is not None:

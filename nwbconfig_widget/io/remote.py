@@ -1,0 +1,687 @@
+"""NWB files where they live: an ``https://`` URL of an HDF5 file, an ``s3://`` path, or a remote Zarr store, read
+without downloading them.
+
+HDF5 files are read by h5py through an fsspec file object (fsspec's HTTP file system, or s3fs): only the byte ranges
+HDF5 asks for are fetched, a block at a time, and kept in a cache of blocks. Zarr stores are read by hdmf-zarr through
+zarr's fsspec store: one request per metadata document (one in all when the metadata are consolidated) and per chunk.
+Every request is counted where the client sends it (aiohttp's request tracing for HTTP, botocore's events for S3),
+so :attr:`RemoteSource.fetched` says what a read cost in bytes and requests.
+
+The S3 endpoint and credentials come from ``storage_options`` (s3fs's arguments: ``endpoint_url``, ``key``,
+``secret``, ``anon``...) or, as s3fs and botocore read them, from the environment (``AWS_ENDPOINT_URL``,
+``AWS_ACCESS_KEY_ID``...) and fsspec's configuration (``fsspec.config.conf["s3"]``, ``FSSPEC_S3_*`` variables).
+
+The libraries are those of the ``remote`` extra (``pip install "nwbconfig_widget[remote]"``); without them the package
+works for local files and a remote address gives an error naming the extra.
+
+>>> is_remote("https://dandiarchive.s3.amazonaws.com/blobs/abc"), is_remote("s3://bucket/file.nwb")
+(True, True)
+>>> is_remote("session.nwb"), is_remote(RemoteLocation("s3://bucket/session.nwb"))
+(False, True)
+>>> RemoteLocation("s3://bucket/data/session.nwb").name
+'session.nwb'
+>>> str(FetchCounter(requests=3, bytes=2_500_000))
+'fetched 2.50 MB in 3 requests'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+#: The address schemes read remotely.
+REMOTE_SCHEMES = ("http", "https", "s3")
+
+#: Bytes per request of an HDF5 file's reads (fsspec's block size): small, because HDF5's metadata is scattered
+#: through the file in pieces of a few KB; a larger read (a chunk) is fetched as one request of the blocks it spans.
+DEFAULT_BLOCK_SIZE = 64 * 1024
+
+#: Seconds a server may take to accept a connection or to send the next bytes before the read fails; the
+#: environment variable ``NWBCONFIG_REMOTE_TIMEOUT`` (seconds) changes it for every read that does not give its own.
+DEFAULT_TIMEOUT = 30.0
+TIMEOUT_VARIABLE = "NWBCONFIG_REMOTE_TIMEOUT"
+
+_EXTRA = "pip install 'nwbconfig_widget[remote]'"
+
+
+def is_remote(path: Any) -> bool:
+    """Whether ``path`` is the address of a remote file (``http://``, ``https://`` or ``s3://``)."""
+    if not isinstance(path, str):
+        return False
+    scheme, separator, _ = path.partition("://")
+    return bool(separator) and scheme.lower() in REMOTE_SCHEMES
+
+
+def remote_address(store: Any) -> str | None:
+    """The address (``s3://bucket/key``, ``https://...``) of a zarr fsspec store of a remote file system, else None."""
+    fs, path = getattr(store, "fs", None), getattr(store, "path", None)
+    if fs is None or not isinstance(path, str):
+        return None
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    if not any(protocol in REMOTE_SCHEMES for protocol in protocols):
+        return None
+    return fs.unstrip_protocol(path).rstrip("/")
+
+
+class RemoteLocation(str):
+    """The address of a remote NWB file, with the few parts of ``pathlib.Path`` a local path's callers use: ``name``
+    (the last part), ``with_name`` (a local file of that name, e.g. the default repack target) and ``resolve``."""
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(urlsplit(str(self)).path.rstrip("/")).name
+
+    def with_name(self, name: str) -> Path:
+        return Path(name)
+
+    def resolve(self) -> RemoteLocation:
+        return self
+
+
+def as_location(path: str | os.PathLike) -> Path | RemoteLocation:
+    """A remote address as a :class:`RemoteLocation`, anything else as a ``Path``."""
+    return RemoteLocation(path) if is_remote(path) else Path(path)
+
+
+class RemoteReadError(OSError):
+    """A remote file that could not be read: the message is one line naming the address and what to do."""
+
+    def __init__(self, message: str, url: str, reason: str):
+        super().__init__(message)
+        self.url = url
+        #: "unreachable", "refused", "not found", "timeout", "changed", "not nwb" or "http error"
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class RemoteExtraMissingError(ImportError):
+    """The libraries that read remote files are not installed; the message names the extra to install."""
+
+
+def _require(module: str, url: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise RemoteExtraMissingError(
+            f"reading {url} needs {module}, one of the libraries of nwbconfig_widget's remote extra: {_EXTRA}"
+        ) from None
+
+
+@dataclass
+class FetchCounter:
+    """Requests sent and body bytes received, counted at the client; thread-safe."""
+
+    requests: int = 0
+    bytes: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, requests: int = 0, nbytes: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.bytes += nbytes
+
+    def copy(self) -> FetchCounter:
+        with self._lock:
+            return FetchCounter(self.requests, self.bytes)
+
+    def since(self, before: FetchCounter) -> FetchCounter:
+        """What was fetched after ``before`` (a :meth:`copy`)."""
+        now = self.copy()
+        return FetchCounter(now.requests - before.requests, now.bytes - before.bytes)
+
+    def __str__(self) -> str:
+        return f"fetched {self.bytes / 1e6:.2f} MB in {self.requests} requests"
+
+
+class _Identity(NamedTuple):
+    """What says a remote file is still the one first read: its ETag, Last-Modified and size (None: not sent)."""
+
+    etag: str | None
+    last_modified: str | None
+    size: int | None
+
+    def differences(self, other: _Identity) -> list[str]:
+        return [
+            f"its {label} went from {mine} to {theirs}"
+            for label, mine, theirs in zip(("ETag", "Last-Modified", "size"), self, other)
+            if mine is not None and theirs is not None and mine != theirs
+        ]
+
+
+def _identity_of(status: int, headers: Any) -> _Identity:
+    size = None
+    content_range = headers.get("Content-Range", "")
+    if "/" in content_range and content_range.rsplit("/", 1)[1].isdigit():
+        size = int(content_range.rsplit("/", 1)[1])
+    elif status == 200 and headers.get("Content-Length", "").isdigit():
+        size = int(headers["Content-Length"])
+    return _Identity(headers.get("ETag"), headers.get("Last-Modified"), size)
+
+
+#: fsspec's cache of an HDF5 file's blocks (see :func:`_register_block_cache`).
+BLOCK_CACHE = "nwbconfig-blocks"
+
+
+def _register_block_cache() -> None:
+    """Register fsspec's memory-mapped block cache under :data:`BLOCK_CACHE`, with its temporary file closed when the
+    cache is (fsspec's own leaves it to the garbage collector, with a ResourceWarning).
+
+    The cache keeps every block fetched, in a sparse temporary file: a block is never fetched twice, and the missing
+    blocks of one read are fetched as one request per run of consecutive blocks.
+    """
+    import mmap
+    import tempfile
+
+    from fsspec.caching import MMapCache, caches, register_cache
+
+    if BLOCK_CACHE in caches:
+        return
+
+    class KeptBlocksCache(MMapCache):
+        name = BLOCK_CACHE
+
+        def _makefile(self) -> Any:
+            if self.size == 0:
+                return bytearray()
+            self._temporary = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+            self._temporary.truncate(self.size)  # sparse: only the blocks fetched take room
+            return mmap.mmap(self._temporary.fileno(), self.size)
+
+        def close(self) -> None:
+            if isinstance(self.cache, mmap.mmap):
+                self.cache.close()
+            temporary = getattr(self, "_temporary", None)
+            if temporary is not None:
+                temporary.close()
+
+    register_cache(KeptBlocksCache)
+
+
+#: Bytes of the whole objects (Zarr chunks and metadata) a remote Zarr store keeps after reading them.
+RECENT_OBJECTS_BYTES = 64 * 2**20
+
+_KEEPING_CLASSES: dict[type, type] = {}
+
+
+def _keeping_recent_objects(filesystem_class: type) -> type:
+    """``filesystem_class`` (fsspec's HTTP file system, or s3fs's) keeping the whole objects it read last, up to
+    :data:`RECENT_OBJECTS_BYTES`: zarr reads a chunk once per selection, and the preview selects a chunk's parts one
+    by one, which would otherwise fetch the chunk once per part."""
+    if filesystem_class in _KEEPING_CLASSES:
+        return _KEEPING_CLASSES[filesystem_class]
+
+    class KeepingRecentObjects(filesystem_class):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self._recent: OrderedDict[str, bytes] = OrderedDict()
+            self._recent_bytes = 0
+            self._recent_lock = threading.Lock()
+
+        async def _cat_file(self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any):
+            if start is not None or end is not None:
+                return await super()._cat_file(path, start=start, end=end, **kwargs)
+            with self._recent_lock:
+                if path in self._recent:
+                    self._recent.move_to_end(path)
+                    return self._recent[path]
+            data = await super()._cat_file(path, **kwargs)
+            if len(data) <= RECENT_OBJECTS_BYTES // 4:
+                with self._recent_lock:
+                    if path not in self._recent:
+                        self._recent[path] = data
+                        self._recent_bytes += len(data)
+                    while self._recent_bytes > RECENT_OBJECTS_BYTES:
+                        _, dropped = self._recent.popitem(last=False)
+                        self._recent_bytes -= len(dropped)
+            return data
+
+    KeepingRecentObjects.__name__ = KeepingRecentObjects.__qualname__ = f"KeepingRecent{filesystem_class.__name__}"
+    _KEEPING_CLASSES[filesystem_class] = KeepingRecentObjects
+    return KeepingRecentObjects
+
+
+def _timeout(given: float | None) -> float:
+    if given is not None:
+        return float(given)
+    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_VARIABLE}={text!r} is not a number of seconds; set it to e.g. 60") from None
+    if not value > 0:
+        raise ValueError(f"{TIMEOUT_VARIABLE}={text!r} must be more than 0 seconds; set it to e.g. 60")
+    return value
+
+
+class RemoteSource:
+    """One remote NWB file being read: its address, the instrumented fsspec file system, what was fetched, and the
+    first failure seen by the client (kept because h5py reports a failed read of a file object as its own error)."""
+
+    def __init__(
+        self,
+        url: str,
+        storage_options: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        block_size: int | None = None,
+    ):
+        if not is_remote(url):
+            raise ValueError(f"{url} is not a remote address; give an http://, https:// or s3:// one")
+        self.url = str(url)
+        self.protocol = "s3" if self.url.lower().startswith("s3://") else "http"
+        self.user_options = dict(storage_options or {})
+        self.timeout = _timeout(timeout)
+        self.block_size = DEFAULT_BLOCK_SIZE if block_size is None else int(block_size)
+        self.fetched = FetchCounter()
+        self.failure: RemoteReadError | None = None
+        self._identity: _Identity | None = None
+        self._watched: str | None = None  # the address whose identity is checked (an HDF5 file's)
+        self._file: Any = None
+        _require("fsspec", self.url)
+        if self.protocol == "s3":
+            _require("s3fs", self.url)
+        else:
+            _require("aiohttp", self.url)
+        self.storage_options = self._instrumented_options()
+        self.fs = self._filesystem()
+
+    # -------------------------------------------------------------------------------------------- instrumentation
+
+    def _instrumented_options(self) -> dict[str, Any]:
+        options = dict(self.user_options)
+        if self.protocol == "http":
+            import aiohttp
+
+            client = dict(options.get("client_kwargs") or {})
+            client["trace_configs"] = [*client.get("trace_configs", ()), self._trace_config()]
+            client.setdefault(
+                "timeout", aiohttp.ClientTimeout(total=None, sock_connect=self.timeout, sock_read=self.timeout)
+            )
+            options["client_kwargs"] = client
+        else:
+            from aiobotocore.session import AioSession
+
+            session = options.get("session") or AioSession()
+            session.register("before-send.s3", self._s3_request_sent)
+            session.register("after-call.s3", self._s3_call_answered)
+            options["session"] = session
+            config = dict(options.get("config_kwargs") or {})
+            config.setdefault("connect_timeout", self.timeout)
+            config.setdefault("read_timeout", self.timeout)
+            options["config_kwargs"] = config
+        options["skip_instance_cache"] = True
+        return options
+
+    def _filesystem(self) -> Any:
+        import fsspec
+
+        options = {name: value for name, value in self.storage_options.items() if name != "fs"}
+        return _keeping_recent_objects(fsspec.get_filesystem_class(self.protocol))(**options)
+
+    def zarr_storage_options(self) -> dict[str, Any]:
+        """The storage options that make zarr's fsspec store read through :attr:`fs` (counted, and keeping recent
+        chunks, which the preview reads part by part)."""
+        return {"fs": self.fs}
+
+    def _trace_config(self) -> Any:
+        import aiohttp
+
+        trace = aiohttp.TraceConfig()
+
+        async def on_request_end(session: Any, context: Any, params: Any) -> None:
+            response = params.response
+            body = 0
+            if params.method != "HEAD" and response.headers.get("Content-Length", "").isdigit():
+                body = int(response.headers["Content-Length"])
+            self.fetched.add(1, body)
+            if str(params.url) == self._watched:
+                self._check_identity(response.status, response.headers)
+
+        async def on_request_exception(session: Any, context: Any, params: Any) -> None:
+            self.fetched.add(1, 0)
+
+        trace.on_request_end.append(on_request_end)
+        trace.on_request_exception.append(on_request_exception)
+        return trace
+
+    def _s3_request_sent(self, request: Any = None, **_: Any) -> None:
+        self.fetched.add(1, 0)
+
+    def _s3_call_answered(self, http_response: Any = None, model: Any = None, **_: Any) -> None:
+        if http_response is None or model is None or model.name.startswith("Head"):
+            return
+        length = http_response.headers.get("content-length", "")
+        if length.isdigit() and 200 <= http_response.status_code < 300:
+            self.fetched.add(0, int(length))
+
+    def _check_identity(self, status: int, headers: Any) -> None:
+        if status == 412:
+            self._fail(self._changed_error(["the server says it is no longer the version first read (HTTP 412)"]))
+        if not 200 <= status < 300:
+            return
+        seen = _identity_of(status, headers)
+        if self._identity is None:
+            self._identity = seen
+            return
+        differences = self._identity.differences(seen)
+        if differences:
+            self._fail(self._changed_error(differences))
+
+    def _changed_error(self, what: list[str]) -> RemoteReadError:
+        return RemoteReadError(
+            f"{self.url} changed while it was being read ({'; '.join(what)}); nothing was written. Read it again once "
+            "it is no longer being replaced",
+            self.url,
+            "changed",
+        )
+
+    def _fail(self, error: RemoteReadError) -> None:
+        if self.failure is None:
+            self.failure = error
+        raise error
+
+    # ----------------------------------------------------------------------------------------------------- reading
+
+    @property
+    def path(self) -> str:
+        """The address as the file system names it (``bucket/key`` for S3, the URL for HTTP)."""
+        return self.fs._strip_protocol(self.url) if self.protocol == "s3" else self.url
+
+    def backend(self) -> str:
+        """'hdf5' or 'zarr': a ``.zarr`` address or a folder (an S3 prefix) is a Zarr store, a file is HDF5."""
+        if self.url.rstrip("/").lower().endswith(".zarr"):
+            return "zarr"
+        with self.explained():
+            try:
+                info = self.fs.info(self.path)
+            except FileNotFoundError:
+                if self.fs.exists(f"{self.path.rstrip('/')}/.zgroup"):
+                    return "zarr"
+                raise
+        return "zarr" if info.get("type") == "directory" else "hdf5"
+
+    def open_file(self, cache_type: str = BLOCK_CACHE) -> Any:
+        """The HDF5 file as an fsspec file object (closed by :meth:`close`); reads fail if the file changes.
+
+        ``cache_type`` is fsspec's: the default keeps every block fetched (:func:`_register_block_cache`); a stream
+        read once (a repack) is better served by ``"readahead"``, which keeps nothing."""
+        _register_block_cache()
+        with self.explained():
+            info = self.fs.info(self.path)
+            if self.protocol == "http":
+                self._watched = info.get("url", self.url)
+                self._identity = _Identity(info.get("ETag"), info.get("Last-Modified"), info.get("size"))
+                headers = {"If-Match": info["ETag"]} if info.get("ETag") else {}
+                if not headers and info.get("Last-Modified"):
+                    headers = {"If-Unmodified-Since": info["Last-Modified"]}
+                self._file = self.fs.open(
+                    self.path,
+                    "rb",
+                    block_size=self.block_size,
+                    cache_type=cache_type,
+                    size=info.get("size"),
+                    headers=headers,
+                )
+            else:  # s3fs sends If-Match with the ETag it saw on opening, and raises FileExpired on a change
+                self._file = self.fs.open(self.path, "rb", block_size=self.block_size, cache_type=cache_type)
+        return self._file
+
+    def close(self) -> None:
+        if self._file is not None:
+            cache = getattr(self._file, "cache", None)
+            with contextlib.suppress(Exception):
+                self._file.close()
+            if hasattr(cache, "close"):
+                cache.close()
+            self._file = None
+
+    @contextlib.contextmanager
+    def explained(self) -> Iterator[None]:
+        """Turn what goes wrong inside (a failed request, or a read that failed because of one) into a one-line
+        :class:`RemoteReadError` naming the address and what to do."""
+        try:
+            yield
+        except RemoteExtraMissingError:
+            raise
+        except Exception as exc:
+            error = self.failure or explain(exc, self.url, self.timeout)
+            if error is None:
+                raise
+            if self.failure is None:
+                self.failure = error
+            raise error from exc
+
+    def check(self) -> None:
+        """Raise the first failure the client saw, if any (a read whose error h5py or zarr reported otherwise)."""
+        if self.failure is not None:
+            raise self.failure
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _status_of(error: BaseException) -> int | None:
+    status = getattr(error, "status", None)  # aiohttp.ClientResponseError
+    if isinstance(status, int):
+        return status
+    response = getattr(error, "response", None)  # botocore.exceptions.ClientError
+    if isinstance(response, dict):
+        code = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return int(code) if code else None
+    return None
+
+
+def explain(error: BaseException, url: str, timeout: float | None = None) -> RemoteReadError | None:
+    """The one-line :class:`RemoteReadError` for a failure to read ``url``, or None for one that is not about
+    reaching the file (then the caller's own explanation applies).
+
+    >>> print(explain(FileNotFoundError("x"), "https://example.org/a.nwb"))
+    https://example.org/a.nwb was not found (HTTP 404); check the address (a Zarr file's is that of its folder)
+    """
+    chain = list(_chain(error))
+    host = urlsplit(url).netloc or url
+    for current in chain:
+        if isinstance(current, RemoteReadError):
+            return current
+    for current in chain:
+        name = type(current).__name__
+        if name == "FileExpired" or _status_of(current) == 412:
+            return RemoteReadError(
+                f"{url} changed while it was being read (its ETag is no longer the one first read); nothing was "
+                "written. Read it again once it is no longer being replaced",
+                url,
+                "changed",
+            )
+    for current in chain:
+        name = type(current).__name__
+        if isinstance(current, (asyncio.TimeoutError, socket.timeout)) or name in (
+            "FSTimeoutError",
+            "ServerTimeoutError",
+            "ConnectionTimeoutError",
+            "SocketTimeoutError",
+            "ReadTimeoutError",
+            "ConnectTimeoutError",
+        ):
+            waited = f" within {timeout:g} s" if timeout else ""
+            return RemoteReadError(
+                f"{url} did not answer{waited}; try again later, or allow a longer wait (timeout=..., or the "
+                f"environment variable {TIMEOUT_VARIABLE}=seconds)",
+                url,
+                "timeout",
+            )
+    for current in chain:
+        name = type(current).__name__
+        if name in ("ClientConnectorError", "ClientConnectorDNSError", "EndpointConnectionError") or isinstance(
+            current, (ConnectionRefusedError, socket.gaierror)
+        ):
+            hint = (
+                " (for S3, the endpoint comes from storage_options={'endpoint_url': ...} or AWS_ENDPOINT_URL)"
+                if url.lower().startswith("s3://")
+                else ""
+            )
+            return RemoteReadError(
+                f"cannot reach {host} to read {url}; check the address and the network connection{hint}",
+                url,
+                "unreachable",
+            )
+    for current in chain:
+        status = _status_of(current)
+        if status in (401, 403) or isinstance(current, PermissionError):
+            return RemoteReadError(
+                f"{url}: access refused (HTTP {status or 403}); check that the file is public, or give credentials "
+                "(for S3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or storage_options={'key': ..., 'secret': ...})",
+                url,
+                "refused",
+            )
+    for current in chain:
+        status = _status_of(current)
+        if status is not None and status >= 400 and status != 404:
+            return RemoteReadError(
+                f"{url}: the server answered HTTP {status}; try again later, or check the address", url, "http error"
+            )
+    for current in chain:
+        if isinstance(current, FileNotFoundError) or _status_of(current) == 404:
+            return RemoteReadError(
+                f"{url} was not found (HTTP 404); check the address (a Zarr file's is that of its folder)",
+                url,
+                "not found",
+            )
+    return None
+
+
+class RemoteNWBFile(NamedTuple):
+    """An NWBFile read from a remote file and the IO it came from; closing (or leaving ``with``) closes both."""
+
+    nwbfile: Any
+    io: Any
+
+    @property
+    def fetched(self) -> FetchCounter:
+        return self.io.remote.fetched
+
+    def close(self) -> None:
+        self.io.close()
+
+    def __enter__(self) -> RemoteNWBFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _remote_io_classes() -> tuple[type, type]:
+    from .readers import NWBHDF5IO, NWBZarrIO
+
+    class RemoteNWBHDF5IO(NWBHDF5IO):
+        """pynwb's HDF5 IO over an fsspec file object; ``remote`` is its :class:`RemoteSource`."""
+
+        remote: RemoteSource
+
+        def close(self, close_links: bool = True) -> None:
+            try:
+                super().close(close_links)
+            finally:
+                self.remote.close()
+
+    class RemoteNWBZarrIO(NWBZarrIO):
+        """hdmf-zarr's IO over zarr's fsspec store; ``remote`` is its :class:`RemoteSource`."""
+
+        remote: RemoteSource
+
+    return RemoteNWBHDF5IO, RemoteNWBZarrIO
+
+
+def open_remote(
+    url: str,
+    mode: str = "r",
+    *,
+    storage_options: dict[str, Any] | None = None,
+    timeout: float | None = None,
+    block_size: int | None = None,
+    chunk_cache_bytes: int | None = None,
+) -> Any:
+    """The IO of the remote NWB file at ``url`` (HDF5 or Zarr, judged by what is there), ready for ``read()``.
+
+    Only reading is possible (``mode="r"``). ``io.remote`` is the :class:`RemoteSource`: ``io.remote.fetched`` counts
+    the requests and bytes fetched so far. ``io.close()`` closes the remote file. Failures to reach or read the file
+    raise :class:`RemoteReadError`.
+    """
+    if mode != "r":
+        raise ValueError(f"a remote file ({url}) is opened read-only; mode must be 'r', not {mode!r}")
+    source = RemoteSource(url, storage_options=storage_options, timeout=timeout, block_size=block_size)
+    hdf5_io_class, zarr_io_class = _remote_io_classes()
+    if source.backend() == "zarr":
+        io = zarr_io_class(path=source.url, mode="r", storage_options=source.zarr_storage_options())
+    else:
+        import h5py
+
+        from .readers import NotAnNWBFileError
+
+        file_object = source.open_file()
+        try:
+            with source.explained():
+                try:
+                    options = {} if chunk_cache_bytes is None else {"rdcc_nbytes": int(chunk_cache_bytes)}
+                    file = h5py.File(file_object, "r", **options)
+                except OSError as exc:
+                    source.check()
+                    raise NotAnNWBFileError(
+                        f"{url} is not a readable NWB file: HDF5 cannot open it ({exc}). Give the address of an .nwb "
+                        "(HDF5) file or of an .nwb.zarr folder"
+                    ) from None
+            if file.attrs.get("nwb_version") is None:
+                file.close()
+                raise NotAnNWBFileError(f"{url} is an HDF5 file but not an NWB file (no nwb_version attribute)")
+            io = hdf5_io_class(file=file, mode="r")
+        except BaseException:
+            source.close()
+            raise
+    io.remote = source
+    return io
+
+
+def open_remote_nwbfile(
+    url: str,
+    *,
+    storage_options: dict[str, Any] | None = None,
+    timeout: float | None = None,
+    block_size: int | None = None,
+) -> RemoteNWBFile:
+    """Read the remote NWB file at ``url`` (``https://``, ``s3://``, HDF5 or Zarr) without downloading it.
+
+    Returns ``(nwbfile, io)``; use it in a ``with`` block, or call ``.close()``, to close the file. ``.fetched``
+    says what was fetched so far (requests and bytes, counted by the client). For example::
+
+        with open_remote_nwbfile("s3://bucket/session.nwb", storage_options={"anon": True}) as (nwbfile, io):
+            configuration = get_existing_backend_configuration(nwbfile)
+            print(io.remote.fetched)  # fetched 0.41 MB in 9 requests
+    """
+    io = open_remote(url, storage_options=storage_options, timeout=timeout, block_size=block_size)
+    try:
+        with io.remote.explained():
+            nwbfile = io.read()
+        io.remote.check()
+    except BaseException:
+        io.close()
+        raise
+    return RemoteNWBFile(nwbfile, io)
