@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 #: The address schemes read remotely.
 REMOTE_SCHEMES = ("http", "https", "s3")
@@ -163,11 +163,12 @@ class _Identity(NamedTuple):
 
 def _identity_of(status: int, headers: Any) -> _Identity:
     size = None
-    content_range = headers.get("Content-Range", "")
+    content_range = headers.get("Content-Range") or ""
+    length = headers.get("Content-Length") or ""
     if "/" in content_range and content_range.rsplit("/", 1)[1].isdigit():
         size = int(content_range.rsplit("/", 1)[1])
-    elif status == 200 and headers.get("Content-Length", "").isdigit():
-        size = int(headers["Content-Length"])
+    elif status == 200 and length.isdigit():
+        size = int(length)
     return _Identity(headers.get("ETag"), headers.get("Last-Modified"), size)
 
 
@@ -291,6 +292,9 @@ class RemoteSource:
         self._identity: _Identity | None = None
         self._watched: str | None = None  # the address whose identity is checked (an HDF5 file's)
         self._file: Any = None
+        self._info: dict[str, Any] | None = None
+        #: The last 401, 403 or 5xx answer: zarr reports a refused key as a missing one.
+        self._refused_status: int | None = None
         _require("fsspec", self.url)
         if self.protocol == "s3":
             _require("s3fs", self.url)
@@ -322,6 +326,7 @@ class RemoteSource:
             config = dict(options.get("config_kwargs") or {})
             config.setdefault("connect_timeout", self.timeout)
             config.setdefault("read_timeout", self.timeout)
+            config.setdefault("retries", {"max_attempts": 2, "mode": "standard"})  # s3fs retries too
             options["config_kwargs"] = config
         options["skip_instance_cache"] = True
         return options
@@ -348,6 +353,8 @@ class RemoteSource:
             if params.method != "HEAD" and response.headers.get("Content-Length", "").isdigit():
                 body = int(response.headers["Content-Length"])
             self.fetched.add(1, body)
+            if response.status in (401, 403) or response.status >= 500:
+                self._refused_status = response.status
             if str(params.url) == self._watched:
                 self._check_identity(response.status, response.headers)
 
@@ -362,10 +369,21 @@ class RemoteSource:
         self.fetched.add(1, 0)
 
     def _s3_call_answered(self, http_response: Any = None, model: Any = None, **_: Any) -> None:
-        if http_response is None or model is None or model.name.startswith("Head"):
+        if http_response is None or model is None:
             return
-        length = http_response.headers.get("content-length", "")
-        if length.isdigit() and 200 <= http_response.status_code < 300:
+        status, headers = http_response.status_code, http_response.headers
+        if status in (401, 403) or status >= 500:
+            self._refused_status = status
+        watched = self._watched is not None and model.name in ("GetObject", "HeadObject")
+        if watched and unquote(urlsplit(str(http_response.url)).path).endswith(self._watched):
+            seen = {
+                "ETag": headers.get("etag"),
+                "Content-Range": headers.get("content-range", ""),
+                "Content-Length": headers.get("content-length", "") if model.name == "HeadObject" else "",
+            }
+            self._check_identity(status, seen)
+        length = headers.get("content-length", "")
+        if not model.name.startswith("Head") and length.isdigit() and 200 <= status < 300:
             self.fetched.add(0, int(length))
 
     def _check_identity(self, status: int, headers: Any) -> None:
@@ -407,7 +425,7 @@ class RemoteSource:
             return "zarr"
         with self.explained():
             try:
-                info = self.fs.info(self.path)
+                info = self._info = self.fs.info(self.path)
             except FileNotFoundError:
                 if self.fs.exists(f"{self.path.rstrip('/')}/.zgroup"):
                     return "zarr"
@@ -421,10 +439,10 @@ class RemoteSource:
         read once (a repack) is better served by ``"readahead"``, which keeps nothing."""
         _register_block_cache()
         with self.explained():
-            info = self.fs.info(self.path)
+            info = self._info or self.fs.info(self.path)
+            self._identity = _Identity(info.get("ETag"), info.get("Last-Modified"), info.get("size"))
             if self.protocol == "http":
                 self._watched = info.get("url", self.url)
-                self._identity = _Identity(info.get("ETag"), info.get("Last-Modified"), info.get("size"))
                 headers = {"If-Match": info["ETag"]} if info.get("ETag") else {}
                 if not headers and info.get("Last-Modified"):
                     headers = {"If-Unmodified-Since": info["Last-Modified"]}
@@ -436,7 +454,9 @@ class RemoteSource:
                     size=info.get("size"),
                     headers=headers,
                 )
-            else:  # s3fs sends If-Match with the ETag it saw on opening, and raises FileExpired on a change
+            else:  # s3fs also sends If-Match with the ETag it saw on opening, and raises FileExpired on a change
+                self._identity = self._identity._replace(last_modified=None)  # S3 sends it in another format
+                self._watched = "/" + self.path.split("/", 1)[1]
                 self._file = self.fs.open(self.path, "rb", block_size=self.block_size, cache_type=cache_type)
         return self._file
 
@@ -459,6 +479,9 @@ class RemoteSource:
             raise
         except Exception as exc:
             error = self.failure or explain(exc, self.url, self.timeout)
+            if (error is None or error.reason == "not found") and self._refused_status is not None:
+                # zarr reports a key it was refused as a missing key
+                error = explain(_StatusError(self._refused_status), self.url, self.timeout)
             if error is None:
                 raise
             if self.failure is None:
@@ -469,6 +492,14 @@ class RemoteSource:
         """Raise the first failure the client saw, if any (a read whose error h5py or zarr reported otherwise)."""
         if self.failure is not None:
             raise self.failure
+
+
+class _StatusError(Exception):
+    """An HTTP status answered to a request whose failure the reading library reported otherwise."""
+
+    def __init__(self, status: int):
+        super().__init__(f"HTTP {status}")
+        self.status = status
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -560,7 +591,11 @@ def explain(error: BaseException, url: str, timeout: float | None = None) -> Rem
                 f"{url}: the server answered HTTP {status}; try again later, or check the address", url, "http error"
             )
     for current in chain:
-        if isinstance(current, FileNotFoundError) or _status_of(current) == 404:
+        if (
+            isinstance(current, FileNotFoundError)
+            or _status_of(current) == 404
+            or type(current).__name__ in ("GroupNotFoundError", "PathNotFoundError")
+        ):
             return RemoteReadError(
                 f"{url} was not found (HTTP 404); check the address (a Zarr file's is that of its folder)",
                 url,
@@ -631,7 +666,8 @@ def open_remote(
     source = RemoteSource(url, storage_options=storage_options, timeout=timeout, block_size=block_size)
     hdf5_io_class, zarr_io_class = _remote_io_classes()
     if source.backend() == "zarr":
-        io = zarr_io_class(path=source.url, mode="r", storage_options=source.zarr_storage_options())
+        with source.explained():
+            io = zarr_io_class(path=source.url, mode="r", storage_options=source.zarr_storage_options())
     else:
         import h5py
 
