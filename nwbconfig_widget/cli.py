@@ -205,10 +205,18 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
 def _repack(arguments: argparse.Namespace) -> None:
     from .io import repack_nwbfile
     from .io.outside_schema import ObjectsOutsideSchemaError
+    from .io.remote import (
+        FetchCounter,
+        RemoteExtraMissingError,
+        RemoteReadError,
+        as_location,
+        is_remote,
+        recording_sources,
+    )
     from .models import ConfigurationError
 
-    source, target = Path(arguments.source), Path(arguments.target)
-    if not source.exists():
+    source, target = as_location(arguments.source), Path(arguments.target)
+    if not is_remote(source) and not source.exists():
         raise CommandError(f"{source} does not exist")
     if arguments.jobs is not None and arguments.jobs < 1 and arguments.jobs != -1:
         raise CommandError(f"--jobs must be at least 1 (or -1 for all cores), got {arguments.jobs}")
@@ -216,17 +224,18 @@ def _repack(arguments: argparse.Namespace) -> None:
     configuration = _configuration_for(arguments, source, backend)
     started = time.perf_counter()
     try:
-        repack_nwbfile(
-            source,
-            target,
-            backend=arguments.backend,
-            backend_configuration=configuration,
-            overwrite=arguments.overwrite,
-            allow_pickle=arguments.allow_pickle,
-            n_jobs=arguments.jobs,
-            progress_bar=not arguments.no_progress,
-            drop_objects_outside_schema=arguments.drop_objects_outside_schema,
-        )
+        with recording_sources() as remote_sources:
+            repack_nwbfile(
+                source,
+                target,
+                backend=arguments.backend,
+                backend_configuration=configuration,
+                overwrite=arguments.overwrite,
+                allow_pickle=arguments.allow_pickle,
+                n_jobs=arguments.jobs,
+                progress_bar=not arguments.no_progress,
+                drop_objects_outside_schema=arguments.drop_objects_outside_schema,
+            )
     except ObjectsOutsideSchemaError as exc:
         objects = "; ".join(f"{plain(where)}: {_one_line(what)}" for where, what in exc.problems)
         raise CommandError(
@@ -234,10 +243,17 @@ def _repack(arguments: argparse.Namespace) -> None:
             f"was written: {objects}. Copy them yourself, or pass --drop-objects-outside-schema to write the file "
             "without them (they are named in a warning)"
         ) from None
+    except (RemoteReadError, RemoteExtraMissingError) as exc:
+        raise CommandError(str(exc)) from None
     except (OSError, ConfigurationError, KeyError, ValueError) as exc:  # OSError: also a full disk
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
-    before, after = size_on_disk(source), size_on_disk(target)
+    after = size_on_disk(target)
+    if is_remote(source):
+        fetched = FetchCounter.total(opened.fetched for opened in remote_sources)
+        print(f"Repacked {source} ({fetched}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
+        return
+    before = size_on_disk(source)
     print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
 
 

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import os
 import socket
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -74,17 +76,33 @@ def remote_address(store: Any) -> str | None:
 
 class RemoteLocation(str):
     """The address of a remote NWB file, with the few parts of ``pathlib.Path`` a local path's callers use: ``name``
-    (the last part), ``with_name`` (a local file of that name, e.g. the default repack target) and ``resolve``."""
+    (the last part), ``parent``, ``with_name`` (a local file of that name, e.g. the default repack target),
+    ``resolve`` and ``is_dir`` (whether it is a Zarr store)."""
 
     @property
     def name(self) -> str:
         return PurePosixPath(urlsplit(str(self)).path.rstrip("/")).name
+
+    @property
+    def parent(self) -> RemoteLocation:
+        return RemoteLocation(str(self).rstrip("/").rsplit("/", 1)[0])
 
     def with_name(self, name: str) -> Path:
         return Path(name)
 
     def resolve(self) -> RemoteLocation:
         return self
+
+    def is_dir(self) -> bool:
+        return _remote_backend(str(self)) == "zarr"
+
+
+@functools.lru_cache(maxsize=64)
+def _remote_backend(url: str) -> str:
+    """'hdf5' or 'zarr' for a remote address (asked once per address: by its name, else by a request)."""
+    if url.rstrip("/").lower().endswith(".zarr"):
+        return "zarr"
+    return RemoteSource(url).backend()
 
 
 def as_location(path: str | os.PathLike) -> Path | RemoteLocation:
@@ -136,6 +154,12 @@ class FetchCounter:
     def copy(self) -> FetchCounter:
         with self._lock:
             return FetchCounter(self.requests, self.bytes)
+
+    @classmethod
+    def total(cls, counters: Iterable[FetchCounter]) -> FetchCounter:
+        """The sum of several counts (e.g. of every source a repack opened)."""
+        copies = [counter.copy() for counter in counters]
+        return cls(sum(copy.requests for copy in copies), sum(copy.bytes for copy in copies))
 
     def since(self, before: FetchCounter) -> FetchCounter:
         """What was fetched after ``before`` (a :meth:`copy`)."""
@@ -254,6 +278,27 @@ def _keeping_recent_objects(filesystem_class: type) -> type:
     return KeepingRecentObjects
 
 
+_recorders: contextvars.ContextVar[list[RemoteSource] | None] = contextvars.ContextVar("remote_sources", default=None)
+
+
+@contextlib.contextmanager
+def recording_sources() -> Iterator[list[RemoteSource]]:
+    """The list of the :class:`RemoteSource` objects opened inside the block (in this thread or task), e.g. to say
+    what a repack fetched.
+
+    >>> with recording_sources() as sources:
+    ...     pass
+    >>> sources
+    []
+    """
+    sources: list[RemoteSource] = []
+    token = _recorders.set(sources)
+    try:
+        yield sources
+    finally:
+        _recorders.reset(token)
+
+
 def _timeout(given: float | None) -> float:
     if given is not None:
         return float(given)
@@ -295,6 +340,8 @@ class RemoteSource:
         self._info: dict[str, Any] | None = None
         #: The last 401, 403 or 5xx answer: zarr reports a refused key as a missing one.
         self._refused_status: int | None = None
+        #: The last request that got no answer (a timeout, a refused connection).
+        self._request_error: BaseException | None = None
         _require("fsspec", self.url)
         if self.protocol == "s3":
             _require("s3fs", self.url)
@@ -302,6 +349,9 @@ class RemoteSource:
             _require("aiohttp", self.url)
         self.storage_options = self._instrumented_options()
         self.fs = self._filesystem()
+        recorder = _recorders.get()
+        if recorder is not None:
+            recorder.append(self)
 
     # -------------------------------------------------------------------------------------------- instrumentation
 
@@ -322,6 +372,7 @@ class RemoteSource:
             session = options.get("session") or AioSession()
             session.register("before-send.s3", self._s3_request_sent)
             session.register("after-call.s3", self._s3_call_answered)
+            session.register("after-call-error.s3", self._s3_call_failed)
             options["session"] = session
             config = dict(options.get("config_kwargs") or {})
             config.setdefault("connect_timeout", self.timeout)
@@ -360,6 +411,7 @@ class RemoteSource:
 
         async def on_request_exception(session: Any, context: Any, params: Any) -> None:
             self.fetched.add(1, 0)
+            self._request_error = params.exception
 
         trace.on_request_end.append(on_request_end)
         trace.on_request_exception.append(on_request_exception)
@@ -385,6 +437,10 @@ class RemoteSource:
         length = headers.get("content-length", "")
         if not model.name.startswith("Head") and length.isdigit() and 200 <= status < 300:
             self.fetched.add(0, int(length))
+
+    def _s3_call_failed(self, exception: BaseException | None = None, **_: Any) -> None:
+        if exception is not None:
+            self._request_error = exception
 
     def _check_identity(self, status: int, headers: Any) -> None:
         if status == 412:
@@ -470,15 +526,23 @@ class RemoteSource:
             self._file = None
 
     @contextlib.contextmanager
-    def explained(self) -> Iterator[None]:
+    def explained(self, observed_only: bool = False) -> Iterator[None]:
         """Turn what goes wrong inside (a failed request, or a read that failed because of one) into a one-line
-        :class:`RemoteReadError` naming the address and what to do."""
+        :class:`RemoteReadError` naming the address and what to do.
+
+        ``observed_only=True`` judges only by what the client saw of its own requests, not by the error raised: for
+        blocks that also write local files, whose own errors (a folder without permission) must not be mistaken for
+        the remote file's."""
         try:
             yield
         except RemoteExtraMissingError:
             raise
         except Exception as exc:
-            error = self.failure or explain(exc, self.url, self.timeout)
+            error = self.failure
+            if error is None and self._request_error is not None:
+                error = explain(self._request_error, self.url, self.timeout)
+            if error is None and not observed_only:
+                error = explain(exc, self.url, self.timeout)
             if (error is None or error.reason == "not found") and self._refused_status is not None:
                 # zarr reports a key it was refused as a missing key
                 error = explain(_StatusError(self._refused_status), self.url, self.timeout)
@@ -604,6 +668,39 @@ def explain(error: BaseException, url: str, timeout: float | None = None) -> Rem
     return None
 
 
+def open_remote_tree(location: str, mode: str = "r") -> Any:
+    """The file tree (``io/file_trees.py``) of the remote NWB file at ``location``, read-only; ``close()`` it."""
+    if mode != "r":
+        raise ValueError(f"a remote file ({location}) is opened read-only; mode must be 'r', not {mode!r}")
+    from .file_trees import HDF5Tree, ZarrTree
+
+    source = RemoteSource(str(location))
+    where = RemoteLocation(location)
+
+    class RemoteHDF5Tree(HDF5Tree):
+        def __init__(self) -> None:
+            super().__init__(source.open_file(), "r")  # h5py opens the fsspec file object
+            self.location = where
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                source.close()
+
+    class RemoteZarrTree(ZarrTree):
+        def __init__(self) -> None:  # ZarrTree's own, with zarr's fsspec store of the counted file system
+            import zarr
+            from zarr.storage import FSStore
+
+            self.location = where
+            self.root = zarr.open(store=FSStore(source.path, fs=source.fs, mode="r"), mode="r")
+            self.changed = False
+
+    with source.explained():
+        return RemoteZarrTree() if source.backend() == "zarr" else RemoteHDF5Tree()
+
+
 class RemoteNWBFile(NamedTuple):
     """An NWBFile read from a remote file and the IO it came from; closing (or leaving ``with``) closes both."""
 
@@ -654,12 +751,14 @@ def open_remote(
     timeout: float | None = None,
     block_size: int | None = None,
     chunk_cache_bytes: int | None = None,
+    cache_type: str | None = None,
 ) -> Any:
     """The IO of the remote NWB file at ``url`` (HDF5 or Zarr, judged by what is there), ready for ``read()``.
 
     Only reading is possible (``mode="r"``). ``io.remote`` is the :class:`RemoteSource`: ``io.remote.fetched`` counts
     the requests and bytes fetched so far. ``io.close()`` closes the remote file. Failures to reach or read the file
-    raise :class:`RemoteReadError`.
+    raise :class:`RemoteReadError`. ``cache_type`` is fsspec's cache of an HDF5 file's blocks (default: every block
+    fetched is kept, in a sparse temporary file; ``"readahead"`` keeps none, for a file read once from start to end).
     """
     if mode != "r":
         raise ValueError(f"a remote file ({url}) is opened read-only; mode must be 'r', not {mode!r}")
@@ -673,7 +772,7 @@ def open_remote(
 
         from .readers import NotAnNWBFileError
 
-        file_object = source.open_file()
+        file_object = source.open_file(cache_type or BLOCK_CACHE)
         try:
             with source.explained():
                 try:

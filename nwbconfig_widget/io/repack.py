@@ -17,7 +17,7 @@ from .outside_schema import ObjectsOutsideSchemaError
 from .pickle_opt_in import pickle_decoding, refused_by_pickle_policy
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
-from .remote import is_remote
+from .remote import RemoteLocation, as_location, is_remote
 from .write import configure_and_write_nwbfile
 
 
@@ -79,9 +79,10 @@ def repack_nwbfile(
 
     ``progress``, ``progress_bar``, ``n_jobs`` and ``cancel`` are those of ``configure_and_write_nwbfile``.
     """
-    source = Path(nwbfile_path)
+    source = as_location(nwbfile_path)  # a local path, or an https:// / s3:// address read where it lives
     target = Path(export_nwbfile_path)
-    check_not_source(source, target)
+    if not is_remote(source):
+        check_not_source(source, target)
     if backend_configuration is not None and backend is not None and backend != backend_configuration.backend:
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
@@ -90,7 +91,7 @@ def repack_nwbfile(
     # cut a filtered chunk) and HDF5 would keep a cache of up to 8 MB per dataset, and temporaries, for nothing.
     with (
         pickle_decoding(allow_pickle),
-        open_nwbfile(source, mode="r", chunk_cache_bytes=0) as io,
+        _open_source(source) as io,
         _explain_source_damage(source, target),
     ):
         nwbfile = io.read()
@@ -109,6 +110,22 @@ def repack_nwbfile(
             cancel=cancel,
             drop_objects_outside_schema=drop_objects_outside_schema,
         )
+
+
+@contextlib.contextmanager
+def _open_source(source: Path | RemoteLocation) -> Iterator[Any]:
+    """The source's IO. A remote source keeps the blocks it fetched (in a sparse temporary file, removed when it is
+    closed), so that the metadata HDF5 reads again is not fetched again; a failure to read it (judged by what its
+    requests got, not by the writer's own errors) is one line naming its address."""
+    if not is_remote(source):
+        with open_nwbfile(source, mode="r", chunk_cache_bytes=0) as io:
+            yield io
+        return
+    from .remote import open_remote
+
+    with open_remote(str(source), chunk_cache_bytes=0) as io, io.remote.explained(True):
+        yield io
+        io.remote.check()
 
 
 @contextlib.contextmanager
