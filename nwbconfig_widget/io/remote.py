@@ -31,6 +31,7 @@ import contextlib
 import contextvars
 import functools
 import os
+import posixpath
 import socket
 import threading
 from collections import OrderedDict
@@ -243,8 +244,9 @@ _KEEPING_CLASSES: dict[type, type] = {}
 
 def _keeping_recent_objects(filesystem_class: type) -> type:
     """``filesystem_class`` (fsspec's HTTP file system, or s3fs's) keeping the whole objects it read last, up to
-    :data:`RECENT_OBJECTS_BYTES`: zarr reads a chunk once per selection, and the preview selects a chunk's parts one
-    by one, which would otherwise fetch the chunk once per part."""
+    :data:`RECENT_OBJECTS_BYTES`, and the names of those it found missing: zarr reads a chunk once per selection, and
+    the preview selects a chunk's parts one by one, which would otherwise fetch the chunk once per part; zarr also
+    asks several times for metadata documents a group does not have. The file is read as it was when opened."""
     if filesystem_class in _KEEPING_CLASSES:
         return _KEEPING_CLASSES[filesystem_class]
 
@@ -253,7 +255,29 @@ def _keeping_recent_objects(filesystem_class: type) -> type:
             super().__init__(*args, **kwargs)
             self._recent: OrderedDict[str, bytes] = OrderedDict()
             self._recent_bytes = 0
+            self._missing: set[str] = set()
             self._recent_lock = threading.Lock()
+
+        async def _metadata_document_exists(self, path: str) -> bool | None:
+            """Whether a zarr metadata document (.zarray, .zgroup, .zattrs...) exists, None for another path.
+
+            zarr asks before it reads one: a GET answers both (the document is kept), where s3fs would send a HEAD
+            and, for a missing key, list the prefix too."""
+            if not posixpath.basename(path.rstrip("/")).startswith(".z"):
+                return None
+            try:
+                await self._cat_file(path)
+            except FileNotFoundError:
+                return False
+            return True
+
+        async def _exists(self, path: str, **kwargs: Any) -> bool:
+            found = await self._metadata_document_exists(path)
+            return await super()._exists(path, **kwargs) if found is None else found
+
+        async def _isfile(self, path: str, **kwargs: Any) -> bool:
+            found = await self._metadata_document_exists(path)
+            return await super()._isfile(path, **kwargs) if found is None else found
 
         async def _cat_file(self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any):
             if start is not None or end is not None:
@@ -262,7 +286,14 @@ def _keeping_recent_objects(filesystem_class: type) -> type:
                 if path in self._recent:
                     self._recent.move_to_end(path)
                     return self._recent[path]
-            data = await super()._cat_file(path, **kwargs)
+                if path in self._missing:
+                    raise FileNotFoundError(path)
+            try:
+                data = await super()._cat_file(path, **kwargs)
+            except FileNotFoundError:
+                with self._recent_lock:
+                    self._missing.add(path)  # zarr asks again for the documents a group does not have
+                raise
             if len(data) <= RECENT_OBJECTS_BYTES // 4:
                 with self._recent_lock:
                     if path not in self._recent:
@@ -378,6 +409,9 @@ class RemoteSource:
             config.setdefault("connect_timeout", self.timeout)
             config.setdefault("read_timeout", self.timeout)
             config.setdefault("retries", {"max_attempts": 2, "mode": "standard"})  # s3fs retries too
+            # s3fs asks an object's size (a HEAD, and a listing when missing) before each whole-object GET, to split
+            # large ones into parallel parts; zarr's documents and chunks are small: one GET each.
+            options.setdefault("max_concurrency", 1)
             options["config_kwargs"] = config
         options["skip_instance_cache"] = True
         return options
