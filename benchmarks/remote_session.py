@@ -4,9 +4,11 @@
 
 The files: the demo session of ``--seconds`` (an int16 ElectricalSeries of 64 channels at 30 kHz and a small
 TwoPhotonSeries, among the small datasets of a real file), written once with the default configuration as HDF5
-(``session.nwb``) and Zarr (``session.nwb.zarr``) in the work folder. The servers are the test suite's
-(``tests/remote/remote_servers.py``): an HTTP server that honours Range requests and moto's S3 server, both started
-here on 127.0.0.1, with ``--latency`` seconds injected before every answer and ``--bandwidth`` bytes/s at most.
+(``session.nwb``) and Zarr (``session.nwb.zarr``) in the work folder; and ``many_chunks.nwb``, one TimeSeries of
+200,000 x 32 int16 noise in 100 gzip chunks of 128 KB, whose preview samples a part of the chunks. The servers are
+the test suite's (``tests/remote/remote_servers.py``): an HTTP server that honours Range requests and moto's S3
+server, both started here on 127.0.0.1, with ``--latency`` seconds injected before every answer and ``--bandwidth``
+bytes/s at most.
 
 Each command runs as a user runs it, in its own process (``python -m nwbconfig_widget ...``); the script prints the
 command, the last lines of its output, the line in which the client says what it fetched, what the server counted
@@ -38,6 +40,19 @@ def _write_files(folder: Path, seconds: float) -> None:
             nwbfile = make_demo_nwbfile(seconds=seconds)
             configuration = get_default_backend_configuration(nwbfile, backend=backend)
             configure_and_write_nwbfile(nwbfile, folder / name, backend_configuration=configuration)
+    if not (folder / "many_chunks.nwb").exists():  # the preview samples a part of its 100 chunks
+        from datetime import datetime, timezone
+
+        import numpy as np
+        from hdmf.backends.hdf5 import H5DataIO
+        from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+
+        nwbfile = NWBFile("remote preview", "many-chunks", datetime(2024, 1, 1, tzinfo=timezone.utc))
+        data = np.random.default_rng(0).normal(0, 300, size=(200_000, 32)).astype("int16")
+        wrapped = H5DataIO(data, chunks=(2000, 32), compression="gzip", compression_opts=4)
+        nwbfile.add_acquisition(TimeSeries(name="big", data=wrapped, unit="uV", rate=30_000.0))
+        with NWBHDF5IO(str(folder / "many_chunks.nwb"), "w") as io:
+            io.write(nwbfile)
 
 
 def _size(path: Path) -> int:
@@ -86,7 +101,7 @@ def main() -> None:
     served.mkdir(parents=True, exist_ok=True)
     _write_files(served, arguments.seconds)
     print(f"load before: {_load()}")
-    for name in ("session.nwb", "session.nwb.zarr"):
+    for name in ("session.nwb", "session.nwb.zarr", "many_chunks.nwb"):
         print(f"{name}: {_size(served / name) / 1e6:.2f} MB")
     print(f"latency {arguments.latency * 1000:.0f} ms per request, bandwidth {arguments.bandwidth / 1e6:.0f} MB/s\n")
 
@@ -105,7 +120,7 @@ def main() -> None:
         for server in (http, s3):
             server.faults.latency, server.faults.bandwidth = arguments.latency, arguments.bandwidth
         https_file = http.url("session.nwb")
-        for command in (["show", https_file], ["preview", https_file]):
+        for command in (["show", https_file], ["preview", https_file], ["preview", http.url("many_chunks.nwb")]):
             _run(command, http, environment)
         for command in (["show", "s3://lab-data/session.nwb"], ["show", "s3://lab-data/session.nwb.zarr"]):
             _run(command, s3, environment)

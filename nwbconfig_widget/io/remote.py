@@ -5,7 +5,7 @@ HDF5 files are read by h5py through an fsspec file object (fsspec's HTTP file sy
 HDF5 asks for are fetched, a block at a time, and kept in a cache of blocks. Zarr stores are read by hdmf-zarr through
 zarr's fsspec store: one request per metadata document (one in all when the metadata are consolidated) and per chunk.
 Every request is counted where the client sends it (aiohttp's request tracing for HTTP, botocore's events for S3),
-so :attr:`RemoteSource.fetched` says what a read cost in bytes and requests.
+so ``RemoteSource.fetched`` says what a read cost in bytes and requests.
 
 The S3 endpoint and credentials come from ``storage_options`` (s3fs's arguments: ``endpoint_url``, ``key``,
 ``secret``, ``anon``...) or, as s3fs and botocore read them, from the environment (``AWS_ENDPOINT_URL``,
@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import functools
 import os
 import posixpath
 import socket
@@ -78,7 +77,22 @@ def remote_address(store: Any) -> str | None:
 class RemoteLocation(str):
     """The address of a remote NWB file, with the few parts of ``pathlib.Path`` a local path's callers use: ``name``
     (the last part), ``parent``, ``with_name`` (a local file of that name, e.g. the default repack target),
-    ``resolve`` and ``is_dir`` (whether it is a Zarr store)."""
+    ``resolve`` and ``is_dir`` (whether it is a Zarr store).
+
+    It carries the ``storage_options`` to read it with, wherever it is passed as a path: for example
+    ``repack_nwbfile(RemoteLocation("s3://bucket/session.nwb", storage_options={"anon": True}), "copy.nwb")``.
+
+    >>> RemoteLocation("s3://bucket/session.nwb", storage_options={"anon": True}).storage_options
+    {'anon': True}
+    """
+
+    storage_options: dict[str, Any]
+
+    def __new__(cls, address: str, storage_options: dict[str, Any] | None = None) -> RemoteLocation:
+        location = super().__new__(cls, address)
+        given = getattr(address, "storage_options", None) if storage_options is None else storage_options
+        location.storage_options = dict(given or {})
+        return location
 
     @property
     def name(self) -> str:
@@ -86,7 +100,7 @@ class RemoteLocation(str):
 
     @property
     def parent(self) -> RemoteLocation:
-        return RemoteLocation(str(self).rstrip("/").rsplit("/", 1)[0])
+        return RemoteLocation(str(self).rstrip("/").rsplit("/", 1)[0], self.storage_options)
 
     def with_name(self, name: str) -> Path:
         return Path(name)
@@ -95,19 +109,13 @@ class RemoteLocation(str):
         return self
 
     def is_dir(self) -> bool:
-        return _remote_backend(str(self)) == "zarr"
-
-
-@functools.lru_cache(maxsize=64)
-def _remote_backend(url: str) -> str:
-    """'hdf5' or 'zarr' for a remote address (asked once per address: by its name, else by a request)."""
-    if url.rstrip("/").lower().endswith(".zarr"):
-        return "zarr"
-    return RemoteSource(url).backend()
+        if str(self).rstrip("/").lower().endswith(".zarr"):
+            return True
+        return RemoteSource(str(self), self.storage_options).backend() == "zarr"
 
 
 def as_location(path: str | os.PathLike) -> Path | RemoteLocation:
-    """A remote address as a :class:`RemoteLocation`, anything else as a ``Path``."""
+    """A remote address as a :class:`RemoteLocation` (keeping its storage options), anything else as a ``Path``."""
     return RemoteLocation(path) if is_remote(path) else Path(path)
 
 
@@ -117,7 +125,7 @@ class RemoteReadError(OSError):
     def __init__(self, message: str, url: str, reason: str):
         super().__init__(message)
         self.url = url
-        #: "unreachable", "refused", "not found", "timeout", "changed", "not nwb" or "http error"
+        #: "unreachable", "refused", "not found", "timeout", "changed" or "http error"
         self.reason = reason
 
     def __str__(self) -> str:
@@ -163,7 +171,7 @@ class FetchCounter:
         return cls(sum(copy.requests for copy in copies), sum(copy.bytes for copy in copies))
 
     def since(self, before: FetchCounter) -> FetchCounter:
-        """What was fetched after ``before`` (a :meth:`copy`)."""
+        """What was fetched after ``before`` (a ``copy()``)."""
         now = self.copy()
         return FetchCounter(now.requests - before.requests, now.bytes - before.bytes)
 
@@ -197,7 +205,7 @@ def _identity_of(status: int, headers: Any) -> _Identity:
     return _Identity(headers.get("ETag"), headers.get("Last-Modified"), size)
 
 
-#: fsspec's cache of an HDF5 file's blocks (see :func:`_register_block_cache`).
+#: fsspec's cache of an HDF5 file's blocks (see ``BLOCK_CACHE``).
 BLOCK_CACHE = "nwbconfig-blocks"
 
 
@@ -423,7 +431,7 @@ class RemoteSource:
         return _keeping_recent_objects(fsspec.get_filesystem_class(self.protocol))(**options)
 
     def zarr_storage_options(self) -> dict[str, Any]:
-        """The storage options that make zarr's fsspec store read through :attr:`fs` (counted, and keeping recent
+        """The storage options that make zarr's fsspec store read through ``fs`` (counted, and keeping recent
         chunks, which the preview reads part by part)."""
         return {"fs": self.fs}
 
@@ -505,6 +513,11 @@ class RemoteSource:
     # ----------------------------------------------------------------------------------------------------- reading
 
     @property
+    def location(self) -> RemoteLocation:
+        """The address, with the storage options it was opened with."""
+        return RemoteLocation(self.url, self.user_options)
+
+    @property
     def path(self) -> str:
         """The address as the file system names it (``bucket/key`` for S3, the URL for HTTP)."""
         return self.fs._strip_protocol(self.url) if self.protocol == "s3" else self.url
@@ -525,7 +538,7 @@ class RemoteSource:
     def open_file(self, cache_type: str = BLOCK_CACHE) -> Any:
         """The HDF5 file as an fsspec file object (closed by :meth:`close`); reads fail if the file changes.
 
-        ``cache_type`` is fsspec's: the default keeps every block fetched (:func:`_register_block_cache`); a stream
+        ``cache_type`` is fsspec's: the default keeps every block fetched (``BLOCK_CACHE``); a stream
         read once (a repack) is better served by ``"readahead"``, which keeps nothing."""
         _register_block_cache()
         with self.explained():
@@ -708,8 +721,8 @@ def open_remote_tree(location: str, mode: str = "r") -> Any:
         raise ValueError(f"a remote file ({location}) is opened read-only; mode must be 'r', not {mode!r}")
     from .file_trees import HDF5Tree, ZarrTree
 
-    source = RemoteSource(str(location))
     where = RemoteLocation(location)
+    source = RemoteSource(str(where), where.storage_options)
 
     class RemoteHDF5Tree(HDF5Tree):
         def __init__(self) -> None:

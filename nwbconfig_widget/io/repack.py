@@ -33,7 +33,8 @@ def open_nwbfile(path: str | os.PathLike, mode: str = "r", chunk_cache_bytes: in
     if is_remote(path):  # an https:// or s3:// address: read where it lives (io/remote.py)
         from .remote import open_remote
 
-        return open_remote(str(path), mode=mode, chunk_cache_bytes=chunk_cache_bytes)
+        options = getattr(path, "storage_options", None)  # a RemoteLocation's
+        return open_remote(str(path), mode=mode, chunk_cache_bytes=chunk_cache_bytes, storage_options=options)
     path = Path(path)
     backend = nwb_backend_of_existing(path)
     if backend == "hdf5" and chunk_cache_bytes is not None:
@@ -123,7 +124,10 @@ def _open_source(source: Path | RemoteLocation) -> Iterator[Any]:
         return
     from .remote import open_remote
 
-    with open_remote(str(source), chunk_cache_bytes=0) as io, io.remote.explained(True):
+    with (
+        open_remote(str(source), chunk_cache_bytes=0, storage_options=source.storage_options) as io,
+        io.remote.explained(observed_only=True),
+    ):
         yield io
         io.remote.check()
 

@@ -21,7 +21,6 @@ from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_sche
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
-from .remote import as_location
 from .scalar_compounds import scalar_compounds_written, stored_scalar_compounds
 from .zarr_attribute_types import refuse_attributes_zarr_reads_back_untyped
 
@@ -30,7 +29,7 @@ def _source_path(nwbfile: Any) -> Path | None:
     io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
     remote = getattr(io, "remote", None)  # a remote file (io/remote.py): its address
     if remote is not None:
-        return as_location(remote.url)
+        return remote.location
     source = getattr(io, "source", None) or getattr(nwbfile, "container_source", None)
     return Path(source).resolve() if source else None
 

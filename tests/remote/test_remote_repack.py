@@ -10,9 +10,9 @@ import pytest
 from conftest import BUCKET
 from nwbfiles import assert_same_values
 
-from nwbconfig_widget import repack_nwbfile
+from nwbconfig_widget import configure_and_write_nwbfile, get_default_backend_configuration, repack_nwbfile
 from nwbconfig_widget.cli import main
-from nwbconfig_widget.io.remote import RemoteReadError
+from nwbconfig_widget.io.remote import RemoteLocation, RemoteReadError, open_remote_nwbfile
 
 CASES = [("http", "session.nwb", "hdf5"), ("s3", "session.nwb", "zarr"), ("http", "session.nwb.zarr", "zarr")]
 CASES += [("s3", "session.nwb.zarr", "hdf5")]
@@ -68,3 +68,18 @@ def test_a_source_that_changes_during_the_repack_leaves_nothing(
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "changed while it was being read" in error[0] and "nothing was written" in error[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_storage_options_reach_every_read_of_a_repack(_s3_server, served_folder, tmp_path, monkeypatch):
+    """No endpoint nor keys in the environment: the storage options given with the address are used for the source
+    and for each time the writer opens it again (objects outside the schema, links)."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    location = RemoteLocation(f"s3://{BUCKET}/session.nwb", storage_options=_s3_server.storage_options)
+    repack_nwbfile(location, tmp_path / "copy.nwb.zarr")
+    assert assert_same_values(served_folder / "session.nwb", tmp_path / "copy.nwb.zarr") >= 20
+
+    with open_remote_nwbfile(str(location), storage_options=_s3_server.storage_options) as (nwbfile, io):
+        configuration = get_default_backend_configuration(nwbfile, backend="hdf5")
+        configure_and_write_nwbfile(nwbfile, tmp_path / "copy.nwb", backend_configuration=configuration, export=True)
+    assert assert_same_values(served_folder / "session.nwb", tmp_path / "copy.nwb") >= 20
