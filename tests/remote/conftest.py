@@ -3,20 +3,41 @@ by moto's S3 server, both started here, in threads, once per test session."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("fsspec", reason="the remote tests need the remote extra (fsspec, aiohttp, s3fs)")
-pytest.importorskip("aiohttp", reason="the remote tests need the remote extra (fsspec, aiohttp, s3fs)")
-pytest.importorskip("s3fs", reason="the remote tests need the remote extra (fsspec, aiohttp, s3fs)")
-pytest.importorskip("moto.server", reason="the remote tests need moto's server (moto[server])")
-
-from remote_servers import RangeHTTPServer, S3Server  # noqa: E402 (after the checks above)
+from remote_servers import RangeHTTPServer, S3Server
 
 BUCKET = "nwb-bucket"
+_HERE = Path(__file__).resolve().parent
+
+
+def _missing_libraries() -> list[str]:
+    missing = []
+    for module in ("fsspec", "aiohttp", "s3fs", "moto.server"):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:  # moto itself missing
+            found = False
+        if not found:
+            missing.append(module)
+    return missing
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests of this folder, saying why, when the remote extra or moto's server (test extra) is missing."""
+    missing = _missing_libraries()
+    if not missing:
+        return
+    skip = pytest.mark.skip(
+        reason=f"the remote tests need {', '.join(missing)} (remote extra; moto[server]: test extra)"
+    )
+    for item in items:
+        if Path(str(item.path)).parent == _HERE:
+            item.add_marker(skip)
 
 
 def _write(path: Path, backend: str) -> Path:

@@ -127,7 +127,9 @@ def test_nwbconfig_preview_of_a_remote_file_is_the_local_preview(kind, http_serv
     assert megabytes * 1e6 <= stored * 1.01
 
 
-def test_the_widget_opens_a_remote_file(http_server, served_folder):
+def test_the_widget_opens_a_remote_file_and_repacks_it_locally(http_server, served_folder, tmp_path):
+    from nwbfiles import assert_same_values
+
     from nwbconfig_widget import ConfiguratorWidget
 
     address = http_server.url("session.nwb")
@@ -139,9 +141,18 @@ def test_the_widget_opens_a_remote_file(http_server, served_folder):
         assert _settings(widget.backend_configuration) == _settings(_local_configuration(served_folder / "session.nwb"))
         remote = widget._source_io.remote
         assert remote.fetched.requests == http_server.stats.requests
+        widget.output_path = str(tmp_path / "copy.nwb")
+        widget.backend_configuration.apply_global_compression("Zstd")
+        job = widget.apply()
+        job.thread.join(timeout=600)
+        assert widget.status == "done", widget.error
     finally:
         widget.close()
     assert remote._file is None  # closed with the widget
+    assert assert_same_values(served_folder / "session.nwb", tmp_path / "copy.nwb") >= 20
+    with open_nwbfile(tmp_path / "copy.nwb") as io:
+        written = get_existing_backend_configuration(io.read())
+    assert written.dataset_configurations["acquisition/ElectricalSeries/data"].compression_method == "Zstd"
 
 
 def test_remote_locations():

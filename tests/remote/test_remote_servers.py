@@ -7,13 +7,13 @@ import subprocess
 import sys
 import time
 
-import fsspec
 import pytest
-import s3fs
 from conftest import BUCKET
 
 
 def test_the_http_server_serves_ranges_slowly_when_told(http_server, served_folder):
+    import fsspec
+
     fs = fsspec.filesystem("http", skip_instance_cache=True)
     address = http_server.url("session.nwb")
     expected = (served_folder / "session.nwb").read_bytes()[1000:1_001_000]
@@ -26,6 +26,8 @@ def test_the_http_server_serves_ranges_slowly_when_told(http_server, served_fold
 
 
 def test_the_s3_server_serves_ranges_slowly_when_told(s3_server, served_folder):
+    import s3fs
+
     fs = s3fs.S3FileSystem(**s3_server.storage_options, skip_instance_cache=True)
     expected = (served_folder / "session.nwb").read_bytes()[:500_000]
     s3_server.faults.latency, s3_server.faults.bandwidth = 0.3, 2e6
