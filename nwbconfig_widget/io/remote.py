@@ -456,7 +456,12 @@ class RemoteSource:
             self._request_error = params.exception
 
         trace.on_request_end.append(on_request_end)
+
+        async def on_request_redirect(session: Any, context: Any, params: Any) -> None:
+            self.fetched.add(1, 0)  # the answer that redirected: a request of its own
+
         trace.on_request_exception.append(on_request_exception)
+        trace.on_request_redirect.append(on_request_redirect)
         return trace
 
     def _s3_request_sent(self, request: Any = None, **_: Any) -> None:
@@ -546,7 +551,9 @@ class RemoteSource:
             self._identity = _Identity(info.get("ETag"), info.get("Last-Modified"), info.get("size"))
             if self.protocol == "http":
                 self._watched = info.get("url", self.url)
-                headers = {"If-Match": info["ETag"]} if info.get("ETag") else {}
+                # If-Match compares strong ETags only: a weak one (W/"...") would be refused at every request.
+                strong = info.get("ETag") and not str(info["ETag"]).startswith("W/")
+                headers = {"If-Match": info["ETag"]} if strong else {}
                 if not headers and info.get("Last-Modified"):
                     headers = {"If-Unmodified-Since": info["Last-Modified"]}
                 self._file = self.fs.open(

@@ -66,10 +66,12 @@ class Faults:
     bandwidth: float | None = None
     errors: dict[str, int] = field(default_factory=dict)
     on_request: list[Callable[[int], None]] = field(default_factory=list)
+    #: HTTP server only: paths answered with a 302 to another path (as an archive's download address redirects).
+    redirects: dict[str, str] = field(default_factory=dict)
 
     def reset(self) -> None:
-        """No latency, no bandwidth limit, no errors, no callbacks."""
-        self.latency, self.bandwidth, self.errors, self.on_request = 0.0, None, {}, []
+        """No latency, no bandwidth limit, no errors, no redirects, no callbacks."""
+        self.latency, self.bandwidth, self.errors, self.on_request, self.redirects = 0.0, None, {}, [], {}
 
     def error_for(self, path: str) -> int | None:
         return next((status for prefix, status in self.errors.items() if path.startswith(prefix)), None)
@@ -132,6 +134,12 @@ class _RangeHandler(http.server.BaseHTTPRequestHandler):
         status = faults.error_for("/" + relative)
         if status is not None:
             return self._empty(status)
+        if "/" + relative in faults.redirects:
+            self.send_response(302)
+            self.send_header("Location", faults.redirects["/" + relative])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         path = (owner.root / relative).resolve()
         if owner.root.resolve() not in (path, *path.parents) or not path.is_file():
             return self._empty(404)

@@ -162,3 +162,14 @@ def test_remote_locations():
     assert location.name == "session.nwb.zarr"
     assert location.resolve() is location
     assert location.with_name("x.nwb") == Path("x.nwb")
+
+
+def test_a_redirected_address_is_read_and_every_request_counted(http_server, served_folder):
+    """An archive's download address redirects to where the file is stored: the redirects are counted too."""
+    http_server.faults.redirects["/download/session"] = "/session.nwb"
+    with open_remote_nwbfile(http_server.url("download/session")) as (nwbfile, io):
+        remote = get_existing_backend_configuration(nwbfile)
+        fetched = io.remote.fetched.copy()
+    assert _settings(remote) == _settings(_local_configuration(served_folder / "session.nwb"))
+    assert (fetched.requests, fetched.bytes) == (http_server.stats.requests, http_server.stats.bytes_sent)
+    assert sum(line.split()[1] == "/download/session" for line in http_server.stats.log) == fetched.requests // 2
