@@ -26,19 +26,46 @@ works for local files and a remote address gives an error naming the extra.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import os
-import posixpath
-import socket
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
+
+from .remote_caches import BLOCK_CACHE, RECENT_OBJECTS_BYTES, keeping_recent_objects, register_block_cache
+from .remote_errors import (
+    TIMEOUT_VARIABLE,
+    RemoteExtraMissingError,
+    RemoteReadError,
+    _StatusError,
+    explain,
+)
+
+__all__ = [
+    "BLOCK_CACHE",
+    "DEFAULT_BLOCK_SIZE",
+    "DEFAULT_TIMEOUT",
+    "RECENT_OBJECTS_BYTES",
+    "TIMEOUT_VARIABLE",
+    "FetchCounter",
+    "RemoteExtraMissingError",
+    "RemoteLocation",
+    "RemoteNWBFile",
+    "RemoteReadError",
+    "RemoteSource",
+    "as_location",
+    "explain",
+    "is_remote",
+    "open_remote",
+    "open_remote_nwbfile",
+    "open_remote_tree",
+    "recording_sources",
+    "remote_address",
+]
 
 #: The address schemes read remotely.
 REMOTE_SCHEMES = ("http", "https", "s3")
@@ -50,7 +77,6 @@ DEFAULT_BLOCK_SIZE = 64 * 1024
 #: Seconds a server may take to accept a connection or to send the next bytes before the read fails; the
 #: environment variable ``NWBCONFIG_REMOTE_TIMEOUT`` (seconds) changes it for every read that does not give its own.
 DEFAULT_TIMEOUT = 30.0
-TIMEOUT_VARIABLE = "NWBCONFIG_REMOTE_TIMEOUT"
 
 _EXTRA = "pip install 'nwbconfig_widget[remote]'"
 
@@ -117,23 +143,6 @@ class RemoteLocation(str):
 def as_location(path: str | os.PathLike) -> Path | RemoteLocation:
     """A remote address as a :class:`RemoteLocation` (keeping its storage options), anything else as a ``Path``."""
     return RemoteLocation(path) if is_remote(path) else Path(path)
-
-
-class RemoteReadError(OSError):
-    """A remote file that could not be read: the message is one line naming the address and what to do."""
-
-    def __init__(self, message: str, url: str, reason: str):
-        super().__init__(message)
-        self.url = url
-        #: "unreachable", "refused", "not found", "timeout", "changed" or "http error"
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class RemoteExtraMissingError(ImportError):
-    """The libraries that read remote files are not installed; the message names the extra to install."""
 
 
 def _require(module: str, url: str) -> Any:
@@ -203,118 +212,6 @@ def _identity_of(status: int, headers: Any) -> _Identity:
     elif status == 200 and length.isdigit():
         size = int(length)
     return _Identity(headers.get("ETag"), headers.get("Last-Modified"), size)
-
-
-#: fsspec's cache of an HDF5 file's blocks (see ``BLOCK_CACHE``).
-BLOCK_CACHE = "nwbconfig-blocks"
-
-
-def _register_block_cache() -> None:
-    """Register fsspec's memory-mapped block cache under :data:`BLOCK_CACHE`, with its temporary file closed when the
-    cache is (fsspec's own leaves it to the garbage collector, with a ResourceWarning).
-
-    The cache keeps every block fetched, in a sparse temporary file: a block is never fetched twice, and the missing
-    blocks of one read are fetched as one request per run of consecutive blocks.
-    """
-    import mmap
-    import tempfile
-
-    from fsspec.caching import MMapCache, caches, register_cache
-
-    if BLOCK_CACHE in caches:
-        return
-
-    class KeptBlocksCache(MMapCache):
-        name = BLOCK_CACHE
-
-        def _makefile(self) -> Any:
-            if self.size == 0:
-                return bytearray()
-            self._temporary = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-            self._temporary.truncate(self.size)  # sparse: only the blocks fetched take room
-            return mmap.mmap(self._temporary.fileno(), self.size)
-
-        def close(self) -> None:
-            if isinstance(self.cache, mmap.mmap):
-                self.cache.close()
-            temporary = getattr(self, "_temporary", None)
-            if temporary is not None:
-                temporary.close()
-
-    register_cache(KeptBlocksCache)
-
-
-#: Bytes of the whole objects (Zarr chunks and metadata) a remote Zarr store keeps after reading them.
-RECENT_OBJECTS_BYTES = 64 * 2**20
-
-_KEEPING_CLASSES: dict[type, type] = {}
-
-
-def _keeping_recent_objects(filesystem_class: type) -> type:
-    """``filesystem_class`` (fsspec's HTTP file system, or s3fs's) keeping the whole objects it read last, up to
-    :data:`RECENT_OBJECTS_BYTES`, and the names of those it found missing: zarr reads a chunk once per selection, and
-    the preview selects a chunk's parts one by one, which would otherwise fetch the chunk once per part; zarr also
-    asks several times for metadata documents a group does not have. The file is read as it was when opened."""
-    if filesystem_class in _KEEPING_CLASSES:
-        return _KEEPING_CLASSES[filesystem_class]
-
-    class KeepingRecentObjects(filesystem_class):
-        def __init__(self, *args: Any, **kwargs: Any):
-            super().__init__(*args, **kwargs)
-            self._recent: OrderedDict[str, bytes] = OrderedDict()
-            self._recent_bytes = 0
-            self._missing: set[str] = set()
-            self._recent_lock = threading.Lock()
-
-        async def _metadata_document_exists(self, path: str) -> bool | None:
-            """Whether a zarr metadata document (.zarray, .zgroup, .zattrs...) exists, None for another path.
-
-            zarr asks before it reads one: a GET answers both (the document is kept), where s3fs would send a HEAD
-            and, for a missing key, list the prefix too."""
-            if not posixpath.basename(path.rstrip("/")).startswith(".z"):
-                return None
-            try:
-                await self._cat_file(path)
-            except FileNotFoundError:
-                return False
-            return True
-
-        async def _exists(self, path: str, **kwargs: Any) -> bool:
-            found = await self._metadata_document_exists(path)
-            return await super()._exists(path, **kwargs) if found is None else found
-
-        async def _isfile(self, path: str, **kwargs: Any) -> bool:
-            found = await self._metadata_document_exists(path)
-            return await super()._isfile(path, **kwargs) if found is None else found
-
-        async def _cat_file(self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any):
-            if start is not None or end is not None:
-                return await super()._cat_file(path, start=start, end=end, **kwargs)
-            with self._recent_lock:
-                if path in self._recent:
-                    self._recent.move_to_end(path)
-                    return self._recent[path]
-                if path in self._missing:
-                    raise FileNotFoundError(path)
-            try:
-                data = await super()._cat_file(path, **kwargs)
-            except FileNotFoundError:
-                with self._recent_lock:
-                    self._missing.add(path)  # zarr asks again for the documents a group does not have
-                raise
-            if len(data) <= RECENT_OBJECTS_BYTES // 4:
-                with self._recent_lock:
-                    if path not in self._recent:
-                        self._recent[path] = data
-                        self._recent_bytes += len(data)
-                    while self._recent_bytes > RECENT_OBJECTS_BYTES:
-                        _, dropped = self._recent.popitem(last=False)
-                        self._recent_bytes -= len(dropped)
-            return data
-
-    KeepingRecentObjects.__name__ = KeepingRecentObjects.__qualname__ = f"KeepingRecent{filesystem_class.__name__}"
-    _KEEPING_CLASSES[filesystem_class] = KeepingRecentObjects
-    return KeepingRecentObjects
 
 
 _recorders: contextvars.ContextVar[list[RemoteSource] | None] = contextvars.ContextVar("remote_sources", default=None)
@@ -428,7 +325,7 @@ class RemoteSource:
         import fsspec
 
         options = {name: value for name, value in self.storage_options.items() if name != "fs"}
-        return _keeping_recent_objects(fsspec.get_filesystem_class(self.protocol))(**options)
+        return keeping_recent_objects(fsspec.get_filesystem_class(self.protocol))(**options)
 
     def zarr_storage_options(self) -> dict[str, Any]:
         """The storage options that make zarr's fsspec store read through ``fs`` (counted, and keeping recent
@@ -545,7 +442,7 @@ class RemoteSource:
 
         ``cache_type`` is fsspec's: the default keeps every block fetched (``BLOCK_CACHE``); a stream
         read once (a repack) is better served by ``"readahead"``, which keeps nothing."""
-        _register_block_cache()
+        register_block_cache()
         with self.explained():
             info = self._info or self.fs.info(self.path)
             self._identity = _Identity(info.get("ETag"), info.get("Last-Modified"), info.get("size"))
@@ -610,116 +507,6 @@ class RemoteSource:
         """Raise the first failure the client saw, if any (a read whose error h5py or zarr reported otherwise)."""
         if self.failure is not None:
             raise self.failure
-
-
-class _StatusError(Exception):
-    """An HTTP status answered to a request whose failure the reading library reported otherwise."""
-
-    def __init__(self, status: int):
-        super().__init__(f"HTTP {status}")
-        self.status = status
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _status_of(error: BaseException) -> int | None:
-    status = getattr(error, "status", None)  # aiohttp.ClientResponseError
-    if isinstance(status, int):
-        return status
-    response = getattr(error, "response", None)  # botocore.exceptions.ClientError
-    if isinstance(response, dict):
-        code = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return int(code) if code else None
-    return None
-
-
-def explain(error: BaseException, url: str, timeout: float | None = None) -> RemoteReadError | None:
-    """The one-line :class:`RemoteReadError` for a failure to read ``url``, or None for one that is not about
-    reaching the file (then the caller's own explanation applies).
-
-    >>> print(explain(FileNotFoundError("x"), "https://example.org/a.nwb"))
-    https://example.org/a.nwb was not found (HTTP 404); check the address (a Zarr file's is that of its folder)
-    """
-    chain = list(_chain(error))
-    host = urlsplit(url).netloc or url
-    for current in chain:
-        if isinstance(current, RemoteReadError):
-            return current
-    for current in chain:
-        name = type(current).__name__
-        if name == "FileExpired" or _status_of(current) == 412:
-            return RemoteReadError(
-                f"{url} changed while it was being read (its ETag is no longer the one first read); nothing was "
-                "written. Read it again once it is no longer being replaced",
-                url,
-                "changed",
-            )
-    for current in chain:
-        name = type(current).__name__
-        if isinstance(current, (asyncio.TimeoutError, socket.timeout)) or name in (
-            "FSTimeoutError",
-            "ServerTimeoutError",
-            "ConnectionTimeoutError",
-            "SocketTimeoutError",
-            "ReadTimeoutError",
-            "ConnectTimeoutError",
-        ):
-            waited = f" within {timeout:g} s" if timeout else ""
-            return RemoteReadError(
-                f"{url} did not answer{waited}; try again later, or allow a longer wait (timeout=..., or the "
-                f"environment variable {TIMEOUT_VARIABLE}=seconds)",
-                url,
-                "timeout",
-            )
-    for current in chain:
-        name = type(current).__name__
-        if name in ("ClientConnectorError", "ClientConnectorDNSError", "EndpointConnectionError") or isinstance(
-            current, (ConnectionRefusedError, socket.gaierror)
-        ):
-            hint = (
-                " (for S3, the endpoint comes from storage_options={'endpoint_url': ...} or AWS_ENDPOINT_URL)"
-                if url.lower().startswith("s3://")
-                else ""
-            )
-            return RemoteReadError(
-                f"cannot reach {host} to read {url}; check the address and the network connection{hint}",
-                url,
-                "unreachable",
-            )
-    for current in chain:
-        status = _status_of(current)
-        if status in (401, 403) or isinstance(current, PermissionError):
-            return RemoteReadError(
-                f"{url}: access refused (HTTP {status or 403}); check that the file is public, or give credentials "
-                "(for S3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or storage_options={'key': ..., 'secret': ...})",
-                url,
-                "refused",
-            )
-    for current in chain:
-        status = _status_of(current)
-        if status is not None and status >= 400 and status != 404:
-            return RemoteReadError(
-                f"{url}: the server answered HTTP {status}; try again later, or check the address", url, "http error"
-            )
-    for current in chain:
-        if (
-            isinstance(current, FileNotFoundError)
-            or _status_of(current) == 404
-            or type(current).__name__ in ("GroupNotFoundError", "PathNotFoundError")
-        ):
-            return RemoteReadError(
-                f"{url} was not found (HTTP 404); check the address (a Zarr file's is that of its folder)",
-                url,
-                "not found",
-            )
-    return None
 
 
 def open_remote_tree(location: str, mode: str = "r") -> Any:
