@@ -122,3 +122,15 @@ def test_an_s3_object_that_changes_while_it_is_read(s3_server, served_folder, ca
         s3_server, "/changing.nwb", lambda: client.put_object(Bucket=BUCKET, Key=key, Body=data[: len(data) // 2])
     )
     _config_writes_nothing(capsys, tmp_path, f"s3://{BUCKET}/{key}", "changed while it was being read")
+
+
+def test_a_file_that_is_not_nwb(http_server, served_folder, capsys, tmp_path):
+    (served_folder / "page.html").write_text("<html><body>not an NWB file</body></html>")
+    address = http_server.url("page.html")
+    _config_writes_nothing(capsys, tmp_path, address, "is not a readable NWB file", "Give the address of an .nwb")
+
+
+def test_a_server_error(http_server, capsys, tmp_path):
+    http_server.faults.errors["/session.nwb"] = 503
+    address = http_server.url("session.nwb")
+    _config_writes_nothing(capsys, tmp_path, address, "the server answered HTTP 503", "try again later")
