@@ -85,15 +85,43 @@ def warnings_on_stderr(stream: TextIO | None = None) -> Iterator[None]:
         yield
 
 
-def _open_read_only(path: Path):
+def _open_read_only(path: str | Path):
+    from .io.remote import RemoteExtraMissingError, RemoteReadError, is_remote
     from .io.repack import open_nwbfile
 
+    if is_remote(path):
+        try:
+            return open_nwbfile(path, mode="r")
+        except (RemoteReadError, RemoteExtraMissingError) as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(f"cannot read {path} as an NWB file: {exc}") from None
+    path = Path(path)
     if not path.exists():
         raise CommandError(f"{path} does not exist")
     try:
         return open_nwbfile(path, mode="r")
     except Exception as exc:
         raise CommandError(f"cannot read {path} as an NWB file: {exc}") from None
+
+
+@contextlib.contextmanager
+def _read_only(path: str | Path) -> Iterator:
+    """The IO of an NWB file, local or remote; a remote file's failures become one line, and what was fetched is
+    printed on stderr (``fetched N MB in M requests``) once the block is done."""
+    from .io.remote import RemoteReadError
+
+    io = _open_read_only(path)
+    remote = getattr(io, "remote", None)
+    try:
+        with io, remote.explained() if remote is not None else contextlib.nullcontext():
+            yield io
+            if remote is not None:
+                remote.check()
+    except RemoteReadError as exc:
+        raise CommandError(str(exc)) from None
+    if remote is not None:
+        print(f"{remote.fetched} from {remote.url}", file=sys.stderr, flush=True)
 
 
 def _load_configuration(path: Path):
@@ -120,7 +148,7 @@ def _load_configuration(path: Path):
 def _show(arguments: argparse.Namespace) -> None:
     from .backend_configuration import get_existing_backend_configuration
 
-    with _open_read_only(Path(arguments.file)) as io:
+    with _read_only(arguments.file) as io:
         configuration = get_existing_backend_configuration(io.read())
     print(configuration.to_json() if arguments.json else configuration, end="\n" if arguments.json else "")
 
@@ -131,7 +159,7 @@ def _config(arguments: argparse.Namespace) -> None:
     output = Path(arguments.out)
     if output.exists() and not arguments.overwrite:
         raise CommandError(f"{output} exists; pass --overwrite to replace it")
-    with _open_read_only(Path(arguments.file)) as io:
+    with _read_only(arguments.file) as io:
         nwbfile = io.read()
         if arguments.default:
             configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)
@@ -164,7 +192,7 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
     if configuration is None and preset is None:
         return None
     if configuration is None:
-        with _open_read_only(source) as io:
+        with _read_only(source) as io:
             configuration = get_default_backend_configuration(io.read(), backend=target_backend)
     if preset is not None:
         try:
@@ -177,10 +205,18 @@ def _configuration_for(arguments: argparse.Namespace, source: Path, target_backe
 def _repack(arguments: argparse.Namespace) -> None:
     from .io import repack_nwbfile
     from .io.outside_schema import ObjectsOutsideSchemaError
+    from .io.remote import (
+        FetchCounter,
+        RemoteExtraMissingError,
+        RemoteReadError,
+        as_location,
+        is_remote,
+        recording_sources,
+    )
     from .models import ConfigurationError
 
-    source, target = Path(arguments.source), Path(arguments.target)
-    if not source.exists():
+    source, target = as_location(arguments.source), Path(arguments.target)
+    if not is_remote(source) and not source.exists():
         raise CommandError(f"{source} does not exist")
     if arguments.jobs is not None and arguments.jobs < 1 and arguments.jobs != -1:
         raise CommandError(f"--jobs must be at least 1 (or -1 for all cores), got {arguments.jobs}")
@@ -188,17 +224,18 @@ def _repack(arguments: argparse.Namespace) -> None:
     configuration = _configuration_for(arguments, source, backend)
     started = time.perf_counter()
     try:
-        repack_nwbfile(
-            source,
-            target,
-            backend=arguments.backend,
-            backend_configuration=configuration,
-            overwrite=arguments.overwrite,
-            allow_pickle=arguments.allow_pickle,
-            n_jobs=arguments.jobs,
-            progress_bar=not arguments.no_progress,
-            drop_objects_outside_schema=arguments.drop_objects_outside_schema,
-        )
+        with recording_sources() as remote_sources:
+            repack_nwbfile(
+                source,
+                target,
+                backend=arguments.backend,
+                backend_configuration=configuration,
+                overwrite=arguments.overwrite,
+                allow_pickle=arguments.allow_pickle,
+                n_jobs=arguments.jobs,
+                progress_bar=not arguments.no_progress,
+                drop_objects_outside_schema=arguments.drop_objects_outside_schema,
+            )
     except ObjectsOutsideSchemaError as exc:
         objects = "; ".join(f"{plain(where)}: {_one_line(what)}" for where, what in exc.problems)
         raise CommandError(
@@ -206,10 +243,17 @@ def _repack(arguments: argparse.Namespace) -> None:
             f"was written: {objects}. Copy them yourself, or pass --drop-objects-outside-schema to write the file "
             "without them (they are named in a warning)"
         ) from None
+    except (RemoteReadError, RemoteExtraMissingError) as exc:
+        raise CommandError(str(exc)) from None
     except (OSError, ConfigurationError, KeyError, ValueError) as exc:  # OSError: also a full disk
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
-    before, after = size_on_disk(source), size_on_disk(target)
+    after = size_on_disk(target)
+    if is_remote(source):
+        fetched = FetchCounter.total(opened.fetched for opened in remote_sources)
+        print(f"Repacked {source} ({fetched}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
+        return
+    before = size_on_disk(source)
     print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
 
 
@@ -217,8 +261,7 @@ def _preview(arguments: argparse.Namespace) -> None:
     from .backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
     from .preview import preview_compression
 
-    source = Path(arguments.file)
-    with _open_read_only(source) as io:
+    with _read_only(arguments.file) as io:
         nwbfile = io.read()
         if arguments.default or arguments.codecs:
             configuration = get_default_backend_configuration(nwbfile, backend=arguments.backend)

@@ -581,11 +581,13 @@ def stored_file(data: Any) -> str | None:
         except (ValueError, RuntimeError):  # a closed file
             return None
     if zarr is not None and isinstance(data, zarr.Array):
+        from .io.remote import remote_address
+
         # hdmf-zarr reads through a consolidated-metadata store that wraps the folder's own store.
         for store in (data.chunk_store, data.store, getattr(data.store, "store", None)):
             path = getattr(store, "path", None)
             if isinstance(path, str):
-                return os.path.realpath(path)
+                return remote_address(store) or os.path.realpath(path)
     return None
 
 
@@ -593,6 +595,10 @@ def read_source_file(nwbfile: Any) -> str | None:
     """The real path of the file (or Zarr folder) ``nwbfile`` was read from; None for one built in memory."""
     io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
     source = getattr(io, "source", None)
+    from .io.remote import is_remote
+
+    if is_remote(source):
+        return source.rstrip("/")
     return os.path.realpath(source) if isinstance(source, (str, os.PathLike)) else None
 
 

@@ -215,4 +215,8 @@ def zarr_links(group: Any) -> list[dict]:
 
 def open_tree(path: Path, mode: str) -> HDF5Tree | ZarrTree:
     """The tree of the HDF5 file or Zarr folder at ``path``; ``close()`` it when done."""
+    from .remote import is_remote, open_remote_tree
+
+    if is_remote(path):  # an https:// or s3:// address, read where it lives
+        return open_remote_tree(path, mode)
     return ZarrTree(path, mode) if path.is_dir() else HDF5Tree(path, mode)

@@ -89,6 +89,7 @@ from .file_trees import (
     under,
     zarr_links,
 )
+from .remote import as_location
 
 #: Where the fix is given: the parameter, and the option of the command line.
 FIX = (
@@ -160,7 +161,7 @@ def carry_over_outside_schema(
     :class:`ObjectsOutsideSchemaError` for what cannot be copied faithfully unless ``drop`` is set; then those are
     left out and returned as ``"path: what is wrong"`` lines.
     """
-    source, written, target = Path(source), Path(written), Path(target)
+    source, written, target = as_location(source), Path(written), Path(target)
     read = open_tree(source, "r")
     try:
         out = open_tree(written, "r+")
@@ -453,7 +454,7 @@ def _copy_natively(read: Any, out: Any, node: Node) -> None:
         _add_zarr_link(out.obj(parent), entry)
         return
     zarr.copy_store(
-        zarr.DirectoryStore(str(read.location)),
+        read.root.store,  # the folder's, or a remote store's
         zarr.DirectoryStore(str(out.location)),
         source_path=node.path,
         dest_path=node.path,

@@ -17,6 +17,7 @@ from .outside_schema import ObjectsOutsideSchemaError
 from .pickle_opt_in import pickle_decoding, refused_by_pickle_policy
 from .progress import CancelSignal
 from .readers import NotAnNWBFileError, nwb_backend_of_existing
+from .remote import RemoteLocation, as_location, is_remote
 from .write import configure_and_write_nwbfile
 
 
@@ -27,7 +28,13 @@ def open_nwbfile(path: str | os.PathLike, mode: str = "r", chunk_cache_bytes: in
     anything that is not a readable NWB file (a plain folder, a damaged, truncated or non-NWB file) raises
     :class:`~nwbconfig_widget.io.readers.NotAnNWBFileError` naming the path, the problem and what to do.
     ``chunk_cache_bytes`` sets HDF5's chunk cache of each dataset read (h5py's ``rdcc_nbytes``; None: h5py's default).
+    An ``https://`` or ``s3://`` address is read where it lives (:func:`~nwbconfig_widget.io.remote.open_remote`).
     """
+    if is_remote(path):  # an https:// or s3:// address: read where it lives (io/remote.py)
+        from .remote import open_remote
+
+        options = getattr(path, "storage_options", None)  # a RemoteLocation's
+        return open_remote(str(path), mode=mode, chunk_cache_bytes=chunk_cache_bytes, storage_options=options)
     path = Path(path)
     backend = nwb_backend_of_existing(path)
     if backend == "hdf5" and chunk_cache_bytes is not None:
@@ -73,9 +80,10 @@ def repack_nwbfile(
 
     ``progress``, ``progress_bar``, ``n_jobs`` and ``cancel`` are those of ``configure_and_write_nwbfile``.
     """
-    source = Path(nwbfile_path)
+    source = as_location(nwbfile_path)  # a local path, or an https:// / s3:// address read where it lives
     target = Path(export_nwbfile_path)
-    check_not_source(source, target)
+    if not is_remote(source):
+        check_not_source(source, target)
     if backend_configuration is not None and backend is not None and backend != backend_configuration.backend:
         raise ValueError(
             f"backend={backend!r} disagrees with the {backend_configuration.backend} backend configuration given"
@@ -84,7 +92,7 @@ def repack_nwbfile(
     # cut a filtered chunk) and HDF5 would keep a cache of up to 8 MB per dataset, and temporaries, for nothing.
     with (
         pickle_decoding(allow_pickle),
-        open_nwbfile(source, mode="r", chunk_cache_bytes=0) as io,
+        _open_source(source) as io,
         _explain_source_damage(source, target),
     ):
         nwbfile = io.read()
@@ -103,6 +111,25 @@ def repack_nwbfile(
             cancel=cancel,
             drop_objects_outside_schema=drop_objects_outside_schema,
         )
+
+
+@contextlib.contextmanager
+def _open_source(source: Path | RemoteLocation) -> Iterator[Any]:
+    """The source's IO. A remote source keeps the blocks it fetched (in a sparse temporary file, removed when it is
+    closed), so that the metadata HDF5 reads again is not fetched again; a failure to read it (judged by what its
+    requests got, not by the writer's own errors) is one line naming its address."""
+    if not is_remote(source):
+        with open_nwbfile(source, mode="r", chunk_cache_bytes=0) as io:
+            yield io
+        return
+    from .remote import open_remote
+
+    with (
+        open_remote(str(source), chunk_cache_bytes=0, storage_options=source.storage_options) as io,
+        io.remote.explained(observed_only=True),
+    ):
+        yield io
+        io.remote.check()
 
 
 @contextlib.contextmanager

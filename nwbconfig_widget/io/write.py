@@ -27,6 +27,9 @@ from .zarr_attribute_types import refuse_attributes_zarr_reads_back_untyped
 
 def _source_path(nwbfile: Any) -> Path | None:
     io = nwbfile.get_read_io() if hasattr(nwbfile, "get_read_io") else None
+    remote = getattr(io, "remote", None)  # a remote file (io/remote.py): its address
+    if remote is not None:
+        return remote.location
     source = getattr(io, "source", None) or getattr(nwbfile, "container_source", None)
     return Path(source).resolve() if source else None
 

@@ -206,9 +206,10 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         for as long as the widget is open, and is passed to :func:`nwbconfig_widget.repack_nwbfile` by Apply.
         """
         from ..io import pickle_opt_in
+        from ..io.remote import as_location
         from ..io.repack import open_nwbfile
 
-        source = Path(path)
+        source = as_location(path)  # a local Path, or an https:// / s3:// address read where it lives
         if allow_pickle:
             pickle_opt_in.hold()  # released by close()
         try:
