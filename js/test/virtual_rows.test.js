@@ -52,22 +52,23 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("virtualised rows", () => {
-  it("keeps only the rows near the visible part in the page while scrolling through 400 datasets", () => {
-    mount(manyRows(400));
+// Building rows in jsdom is slow (milliseconds each): these tests build hundreds, so they get a longer timeout.
+describe("virtualised rows", { timeout: 30_000 }, () => {
+  it("keeps only the rows near the visible part in the page while scrolling through 200 datasets", () => {
+    mount(manyRows(200));
     const seen = new Set();
     let most = 0;
     const total = Number.parseFloat(root.querySelector(".nwbcw-list").style.height);
-    expect(total).toBeGreaterThan(400 * 50); // the scrollbar stands for every dataset
+    expect(total).toBeGreaterThan(200 * 50); // the scrollbar stands for every dataset
     for (let offset = 0; offset <= total; offset += 600) {
       scrollTo(offset);
       for (const element of rowElements()) seen.add(element.dataset.location);
       most = Math.max(most, root.querySelectorAll(".nwbcw-item").length);
     }
-    expect(seen.size).toBe(400);
+    expect(seen.size).toBe(200);
     expect(most).toBeLessThanOrEqual(BOUND);
     expect(root.querySelectorAll(".nwbcw-item").length).toBeLessThanOrEqual(BOUND);
-    expect(row("acquisition/series00199/timestamps")).not.toBeNull();
+    expect(row("acquisition/series00099/timestamps")).not.toBeNull();
     expect(row("acquisition/series00000/data")).toBeNull();
     // Each item is placed where the list says, in display order.
     const items = [...root.querySelectorAll(".nwbcw-item")];

@@ -3338,7 +3338,7 @@ var Toolbar = class {
       class: "nwbcw-filter",
       attrs: { type: "search", placeholder: "Filter datasets\u2026", "aria-label": "filter datasets by name, type or dtype" }
     });
-    const filter = debounce(() => context.table.setFilter(this.filterInput.value), 120);
+    const filter = debounce(() => context.table.setFilter(this.filterInput.value), 0);
     this.filterInput.addEventListener("input", filter);
     this.sortSelect = el("select", { class: "nwbcw-sort", attrs: { "aria-label": "order of datasets" } }, [
       el("option", { text: "Order: location", attrs: { value: "location" } }),

@@ -257,7 +257,8 @@ def codec_menu(backend: str) -> dict[str, Any]:
         "filter_methods": list(codecs.available_filter_methods(backend)),
         # The option names of each filter: the view shows one box per option next to the filter.
         "filter_options": {
-            name: list(codecs.option_names(backend, name, "filter")) for name in codecs.available_filter_methods(backend)
+            name: list(codecs.option_names(backend, name, "filter"))
+            for name in codecs.available_filter_methods(backend)
         },
         "lossy": [name for name in [*methods, *codecs.available_filter_methods(backend)] if codecs.is_lossy(name)],
     }

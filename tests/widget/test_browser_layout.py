@@ -60,19 +60,23 @@ LAYOUT = """
       clip = { left: Math.max(clip.left, rect.left), right: Math.min(clip.right, rect.right) };
     }
   }
-  clip.right = Math.min(clip.right, document.documentElement.clientWidth);
+  clip.right = Math.round(Math.min(clip.right, document.documentElement.clientWidth));
+  clip.left = Math.round(clip.left);
   const outside = [];
-  const parts = [widget, ...widget.querySelectorAll(".nwbcw-table, .nwbcw-toolbar, .nwbcw-output, .nwbcw-header .nwbcw-cell")];
-  for (const row of widget.querySelectorAll(".nwbcw-row[data-location]")) parts.push(...row.querySelectorAll(%r));
+  const parts = [widget, ...widget.querySelectorAll(".nwbcw-table, .nwbcw-toolbar, .nwbcw-output")];
+  parts.push(...widget.querySelectorAll(".nwbcw-header .nwbcw-cell"));
+  for (const row of widget.querySelectorAll(".nwbcw-row[data-location]")) parts.push(...row.querySelectorAll(PARTS));
   for (const part of parts) {
     const rect = part.getBoundingClientRect();
     if (rect.width === 0 && rect.height === 0) continue; // not shown (e.g. an empty message box)
     if (rect.left < clip.left - 0.5 || rect.right > clip.right + 0.5) {
-      outside.push(`${part.className || part.tagName} of ${part.closest("[data-location]")?.dataset.location || "widget"}: `
-        + `${Math.round(rect.left)}-${Math.round(rect.right)} outside ${Math.round(clip.left)}-${Math.round(clip.right)}`);
+      const where = part.closest("[data-location]")?.dataset.location || "widget";
+      const [left, right] = [rect.left, rect.right].map(Math.round);
+      outside.push(`${part.className || part.tagName} of ${where}: ${left}-${right} not in ${clip.left}-${clip.right}`);
     }
   }
-  const scrollers = [document.scrollingElement, ...document.querySelectorAll(".jp-WindowedPanel-outer, .jp-Notebook, .nwbcw-scroller")];
+  const scrollers = [document.scrollingElement];
+  scrollers.push(...document.querySelectorAll(".jp-WindowedPanel-outer, .jp-Notebook, .nwbcw-scroller"));
   return {
     outside,
     sideways: scrollers.filter((node) => node && node.scrollWidth > node.clientWidth + 1)
@@ -82,7 +86,7 @@ LAYOUT = """
     rowHeight: widget.querySelector(".nwbcw-row[data-location]").getBoundingClientRect().height,
   };
 }
-""" % ROW_PARTS  # noqa: UP031 (a JavaScript body full of braces)
+""".replace("PARTS", repr(ROW_PARTS))
 
 
 @pytest.fixture(scope="module")
@@ -229,15 +233,19 @@ def test_scrolling_through_3000_datasets_keeps_few_rows_in_the_page(server, page
 
         # A filter keystroke after all that: the rows that match, and only those, are in the page.
         page.locator(".nwbcw-filter").fill("series000")
-        page.wait_for_function("() => document.querySelector('.nwbcw-count').textContent === 'Showing 20 of 3000 datasets'")
-        locations = page.evaluate("() => [...document.querySelectorAll('.nwbcw-row[data-location]')].map((r) => r.dataset.location)")
+        count = page.locator(".nwbcw-count")
+        page.wait_for_function("el => el.textContent === 'Showing 20 of 3000 datasets'", arg=count.element_handle())
+        locations = [
+            element.get_attribute("data-location") for element in page.locator(".nwbcw-row[data-location]").all()
+        ]
         assert locations and all(location.startswith("acquisition/series000") for location in locations)
     finally:
         probe.close()
 
 
 def test_filter_options_are_edited_in_the_view(server, page):
-    probe = start(page, server, notebook(server, "filters.ipynb", SETUP, 'widget = ConfiguratorWidget(nwbfile, backend="zarr")\nwidget'))
+    zarr_widget = 'widget = ConfiguratorWidget(nwbfile, backend="zarr")\nwidget'
+    probe = start(page, server, notebook(server, "filters.ipynb", SETUP, zarr_widget))
     try:
         add = row(page, EPHYS).locator(".nwbcw-add-filter")
         add.focus()
