@@ -150,7 +150,7 @@ def test_every_column_fits_the_cell_at_1280_and_1920_px(server, page):
         probe.run(f"widget.backend_configuration.dataset_configurations[{EPHYS!r}].filter_methods = ('shuffle',)")
         row(page, EPHYS).locator(".nwbcw-chip").wait_for()
         for width in (1280, 1920):
-            page.set_viewport_size({"width": width, "height": 1000})
+            page.set_viewport_size({"width": width, "height": 1500})  # tall enough to show the whole widget
             page.wait_for_timeout(300)  # JupyterLab's panels follow the window in the next frames
             page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
             layout = page.evaluate(LAYOUT)
