@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/index.js";
 import { EDIT_DELAY, registerRowPart } from "../src/rows.js";
-import { OVERSCAN } from "../src/table.js";
+import { OVERSCAN, TableView } from "../src/table.js";
 import { FakeModel, makeGroup, makeRow } from "./fake_model.js";
 
 let root;
@@ -153,6 +153,25 @@ describe("virtualised rows", { timeout: 30_000 }, () => {
     expect(scroller().scrollTop).toBe(90_000);
     expect([...rowElements()].map((element) => element.dataset.location)).toEqual(shown);
     for (const element of rowElements()) expect(element.querySelector(".nwbcw-method").value).toBe("lzf");
+  });
+});
+
+describe("reaching a row from outside", () => {
+  it("rowView scrolls a row far down into the page and returns its view; null for a row filtered out", () => {
+    const rows = manyRows(3000);
+    const table = new TableView({ codecs: () => new FakeModel().get("codecs"), edit: () => {}, reset: () => {} });
+    root = document.createElement("div");
+    root.appendChild(table.element);
+    document.body.appendChild(root);
+    table.render(rows, []);
+    const view = table.rowView(rows[2500].location);
+    expect(view.element.isConnected).toBe(true);
+    expect(view.element.dataset.location).toBe(rows[2500].location);
+    expect(scroller().scrollTop).toBeGreaterThan(2500 * 30);
+    expect(rowElements().length).toBeLessThanOrEqual(BOUND);
+    table.setFilter("series00001");
+    expect(table.rowView(rows[2500].location)).toBeNull();
+    table.destroy();
   });
 });
 

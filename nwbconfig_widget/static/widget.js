@@ -3164,9 +3164,16 @@ var TableView = class {
     const index = this.rows.findIndex((row) => row.location === location);
     const position = index < 0 ? -1 : this.items.indexOf(index);
     if (position < 0) return null;
-    this.virtualizer.scrollToIndex(position, { align: "center" });
-    this.draw();
+    const item = this.virtualizer.measurementsCache[position];
+    const viewport = this.scroller.clientHeight || FALLBACK_VIEWPORT;
+    this.jumpTo(Math.max(0, Math.round(item.start - (viewport - item.size) / 2)));
     return this.built.get(`r${location}`) || null;
+  }
+  /** Scroll the table to `offset` now: the range follows at once, not one scroll event later (no rows built twice). */
+  jumpTo(offset) {
+    if (this.scroller.scrollTop === offset) return;
+    this.scroller.scrollTop = offset;
+    this.scroller.dispatchEvent(new Event("scroll"));
   }
   setFilter(text) {
     const filterText = String(text || "").trim().toLowerCase();
@@ -3220,7 +3227,7 @@ var TableView = class {
     setText(this.countLine, shown === total ? "" : `Showing ${shown} of ${total} datasets`);
     this.virtualizer.setOptions(this.virtualOptions());
     this.virtualizer._willUpdate();
-    if (toTop && this.scroller.scrollTop !== 0) this.virtualizer.scrollToOffset(0);
+    if (toTop) this.jumpTo(0);
     this.draw();
   }
   /** Bring the page in line with the visible items: build those that came in, drop those that left, place them. */
