@@ -77,6 +77,9 @@ export class TableView {
     this.rows = [];
     this.groups = []; // group dicts, in the rows' order
     this.groupRows = []; // per group: positions of its rows in this.rows
+    this.rowKeys = []; // per row and per group: its item key
+    this.groupKeys = [];
+    this.orders = new Map(); // sort mode -> {groups, members}, see order()
     this.collapsed = new Set(); // paths of folded groups
     this.searchTexts = []; // per row, filled when a filter is first typed
     // The items in display order: a row's position in this.rows (>= 0), or -(group position + 1) for a header.
@@ -124,9 +127,10 @@ export class TableView {
     };
   }
 
-  /** A stable key per item: headers by group path, rows by location. */
+  /** A stable key per item: headers by group path, rows by location (made once per rows list: the virtual list
+   * looks every key up each time the layout changes). */
   itemKey(code) {
-    return code < 0 ? `g${this.groups[-code - 1].path}` : `r${this.rows[code].location}`;
+    return code < 0 ? this.groupKeys[-code - 1] : this.rowKeys[code];
   }
 
   /** The visible items plus the overscan, and the focused item wherever it is. */
@@ -174,6 +178,9 @@ export class TableView {
       }
       this.groupRows[positions.get(row.group)].push(index);
     });
+    this.orders = new Map();
+    this.rowKeys = this.rows.map((row) => `r${row.location}`);
+    this.groupKeys = this.groups.map((group) => `g${group.path}`);
     this.clearBuilt(); // the editors depend on the codec menus: build the rows on screen again
     this.arrange();
   }
@@ -255,25 +262,35 @@ export class TableView {
   }
 
   /** Lay out the items: groups and rows that match the filter, in the chosen order, then draw the visible part. */
-  arrange(toTop = false) {
-    const groupOrder = this.groups.map((_, position) => position);
-    const sign = this.sort === "size-asc" ? 1 : -1;
-    if (this.sort !== "location") {
-      groupOrder.sort((a, b) => sign * ((this.groups[a].size_bytes || 0) - (this.groups[b].size_bytes || 0)));
+  /** Groups, and the rows of each group, in the order `mode`: computed once per rows list (sizes never change). */
+  order(mode) {
+    let order = this.orders.get(mode);
+    if (order) return order;
+    const groups = this.groups.map((_, position) => position);
+    let members = this.groupRows;
+    if (mode !== "location") {
+      const sign = mode === "size-asc" ? 1 : -1;
+      groups.sort((a, b) => sign * ((this.groups[a].size_bytes || 0) - (this.groups[b].size_bytes || 0)));
+      const bySize = (a, b) => sign * (this.rows[a].size_bytes - this.rows[b].size_bytes);
+      members = members.map((indices) => (indices.length > 1 ? [...indices].sort(bySize) : indices));
     }
+    order = { groups, members };
+    this.orders.set(mode, order);
+    return order;
+  }
+
+  arrange(toTop = false) {
+    const order = this.order(this.sort);
     const items = new Int32Array(this.rows.length + this.groups.length);
     let length = 0;
     let shown = 0;
-    for (const position of groupOrder) {
-      let members = this.groupRows[position];
+    for (const position of order.groups) {
+      let members = order.members[position];
       if (this.filterText) members = members.filter((index) => this.matches(index));
       if (members.length === 0) continue;
       shown += members.length;
       items[length++] = -position - 1;
-      if (this.collapsed.has(this.groups[position].path)) continue;
-      if (this.sort !== "location" && members.length > 1) {
-        members = [...members].sort((a, b) => sign * (this.rows[a].size_bytes - this.rows[b].size_bytes));
-      }
+      if (this.collapsed.size && this.collapsed.has(this.groups[position].path)) continue;
       for (const index of members) items[length++] = index;
     }
     this.items = items.subarray(0, length);
