@@ -355,7 +355,7 @@ export class RowView {
       cell("nwbcw-c-actions", [this.resetButton], "reset"),
     ]);
     // Full-width area under the columns for the parts other modules add (registerRowPart); hidden while empty.
-    this.details = el("div", { class: "nwbcw-row-details" });
+    this.details = el("div", { class: "nwbcw-row-details", attrs: { role: "cell", "data-col": "details" } });
     this.element.appendChild(this.details);
     this.parts = ROW_PARTS.map((factory) => factory(this, context));
     for (const part of this.parts) this.details.appendChild(part.element);

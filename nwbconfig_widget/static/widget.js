@@ -2914,7 +2914,7 @@ var RowView = class {
       cell("nwbcw-c-preview", [this.preview.element], "preview"),
       cell("nwbcw-c-actions", [this.resetButton], "reset")
     ]);
-    this.details = el("div", { class: "nwbcw-row-details" });
+    this.details = el("div", { class: "nwbcw-row-details", attrs: { role: "cell", "data-col": "details" } });
     this.element.appendChild(this.details);
     this.parts = ROW_PARTS.map((factory) => factory(this, context));
     for (const part of this.parts) this.details.appendChild(part.element);
