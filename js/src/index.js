@@ -92,6 +92,7 @@ function render({ model, el: root }) {
   requestAnimationFrame(() => setTimeout(() => performance.mark("nwbcw:render:painted"), 0));
   return () => {
     for (const [event, handler] of listeners) model.off(event, handler);
+    table.destroy();
   };
 }
 

@@ -189,13 +189,40 @@ class CompressionEditor {
   }
 }
 
-/** Chips for the filters in use, each removable, and a menu to add one. */
+/** One text box per option of a codec, as `{name: text}`; empty boxes leave the codec's default. Enter commits,
+ * Escape reverts (and does not reach the notebook). */
+function optionBox(name, label, onInput, onCommit, onRevert) {
+  const input = el("input", {
+    class: "nwbcw-option",
+    attrs: { type: "text", size: "5", autocomplete: "off", spellcheck: "false", placeholder: "default", "aria-label": label,
+      "data-option": name },
+  });
+  input.addEventListener("input", onInput);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      onCommit();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      onRevert();
+    }
+  });
+  input.addEventListener("blur", onCommit);
+  return input;
+}
+
+/** Chips for the filters in use, each removable with its option boxes (when the codec takes options), and a menu
+ * to add one. Options are sent as `filter_options`: one `{name: text}` (or null) per filter, in the filters' order. */
 class FilterEditor {
   constructor({ location, codecs, onEdit }) {
     this.location = location;
     this.available = codecs.filter_methods || [];
+    this.optionNames = codecs.filter_options || {};
     this.onEdit = onEdit;
     this.current = [];
+    this.optionInputs = []; // per filter: Map option name -> input
+    this.sendOptions = debounce(() => this.onEdit("filter_options", this.optionValues()), EDIT_DELAY);
     this.chips = el("span", { class: "nwbcw-chips" });
     this.add = el("select", { class: "nwbcw-add-filter", attrs: { "aria-label": `add a filter, ${location}` } });
     const buildMenu = () => this.buildMenu();
@@ -207,30 +234,82 @@ class FilterEditor {
     this.shownKey = null;
   }
 
-  show(row) {
-    const names = row.drafts.filter_methods || row.filter_methods || [];
-    const key = JSON.stringify([names, this.available]);
-    if (key === this.shownKey) return;
-    this.shownKey = key;
+  optionValues() {
+    return this.optionInputs.map((inputs) => {
+      if (inputs.size === 0) return null;
+      const values = {};
+      for (const [name, input] of inputs) values[name] = input.value;
+      return values;
+    });
+  }
+
+  buildChips(names) {
     this.current = [...names];
+    this.optionInputs = [];
+    const send = () => this.sendOptions();
+    // Enter or leaving a box sends what waits; leaving with nothing waiting shows the row's value (or draft) again.
+    const commit = () => (this.sendOptions.pending() ? this.sendOptions.flush() : this.lastRow && this.show(this.lastRow));
+    const revert = () => this.revertOptions();
     this.chips.replaceChildren(
-      ...names.map((name) =>
-        el("span", { class: "nwbcw-chip" }, [
-          el("span", { text: name }),
+      ...names.map((name) => {
+        const inputs = new Map();
+        for (const option of this.optionNames[name] || []) {
+          inputs.set(option, optionBox(option, `${option} option of filter ${name}, ${this.location}`, send, commit, revert));
+        }
+        this.optionInputs.push(inputs);
+        return el("span", { class: "nwbcw-chip" }, [
+          el("span", { class: "nwbcw-chip-name", text: name }),
+          ...[...inputs].map(([option, input]) =>
+            el("label", { class: "nwbcw-option-label" }, [el("span", { text: option }), input])),
           el("button", {
             class: "nwbcw-chip-remove",
             text: "×",
             attrs: { type: "button", title: `remove ${name}`, "aria-label": `remove filter ${name}, ${this.location}` },
             on: { click: () => this.onEdit("filter_methods", this.current.filter((item) => item !== name)) },
           }),
-        ]),
-      ),
+        ]);
+      }),
     );
-    this.remaining = this.available.filter((name) => !names.includes(name));
-    this.menuBuilt = false;
-    this.add.replaceChildren(el("option", { text: "+ filter", attrs: { value: "" } }));
-    this.add.value = "";
-    this.add.hidden = this.remaining.length === 0;
+  }
+
+  show(row) {
+    this.lastRow = row;
+    const names = row.drafts.filter_methods || row.filter_methods || [];
+    const key = JSON.stringify([names, this.available]);
+    if (key !== this.shownKey) {
+      this.shownKey = key;
+      this.buildChips(names);
+      this.remaining = this.available.filter((name) => !names.includes(name));
+      this.menuBuilt = false;
+      this.add.replaceChildren(el("option", { text: "+ filter", attrs: { value: "" } }));
+      this.add.value = "";
+      this.add.hidden = this.remaining.length === 0;
+    }
+    const draft = row.drafts.filter_options;
+    const sources = draft || row.filter_options || [];
+    const active = this.chips.ownerDocument.activeElement;
+    this.optionInputs.forEach((inputs, position) => {
+      const source = sources[position] || {};
+      for (const [name, input] of inputs) {
+        toggleClass(input, "nwbcw-draft", Boolean(draft));
+        if (input === active || this.sendOptions.pending()) continue;
+        const text = source[name] === undefined || source[name] === null ? "" : String(source[name]);
+        if (input.value !== text) input.value = text;
+      }
+    });
+  }
+
+  /** Escape: every option box back to Python's value; a rejected draft is withdrawn by sending that value. */
+  revertOptions() {
+    this.sendOptions.cancel();
+    const row = this.lastRow;
+    if (!row) return;
+    const sources = row.filter_options || [];
+    this.optionInputs.forEach((inputs, position) => {
+      const source = sources[position] || {};
+      for (const [name, input] of inputs) input.value = source[name] === undefined || source[name] === null ? "" : String(source[name]);
+    });
+    if (row.drafts.filter_options) this.onEdit("filter_options", this.optionValues());
   }
 
   buildMenu() {
@@ -238,6 +317,20 @@ class FilterEditor {
     this.menuBuilt = true;
     this.add.append(...this.remaining.map((name) => el("option", { text: name, attrs: { value: name } })));
   }
+}
+
+/** Extra parts of every row, shown in its details area under the columns (see registerRowPart). */
+const ROW_PARTS = [];
+
+/**
+ * Add a part to every row built from now on, e.g. a drawing of the chunk grid.
+ * `factory(rowView, context)` returns `{element, update(row), dispose?()}`; `element` goes into the row's details area
+ * (under the columns, full width) and `update` is called with every new row from Python. Rows are built when they
+ * scroll into view and dropped when they leave it, so a part keeps no state that must outlive its row.
+ * @param {(rowView: RowView, context: object) => {element: Node, update: Function, dispose?: Function}} factory
+ */
+export function registerRowPart(factory) {
+  ROW_PARTS.push(factory);
 }
 
 /** The DOM of one dataset row and how to bring it up to date with a new row from Python. */
@@ -294,7 +387,25 @@ export class RowView {
       cell("nwbcw-c-preview", [this.preview.element], "preview"),
       cell("nwbcw-c-actions", [this.resetButton], "reset"),
     ]);
+    // Full-width area under the columns for the parts other modules add (registerRowPart); hidden while empty.
+    this.details = el("div", { class: "nwbcw-row-details", attrs: { role: "cell", "data-col": "details" } });
+    this.element.appendChild(this.details);
+    this.parts = ROW_PARTS.map((factory) => factory(this, context));
+    for (const part of this.parts) this.details.appendChild(part.element);
     this.update(row);
+  }
+
+  /** Whether an edit typed in this row waits to be sent. */
+  hasPendingEdit() {
+    return [this.chunk.send, this.buffer.send, this.compression.sendOptions, this.filters.sendOptions].some((send) => send.pending());
+  }
+
+  /** The row leaves the page (scrolled away, filtered out): send what was typed, let the parts go. */
+  dispose() {
+    for (const send of [this.chunk.send, this.buffer.send, this.compression.sendOptions, this.filters.sendOptions]) {
+      if (send.pending()) send.flush();
+    }
+    for (const part of this.parts) part.dispose?.();
   }
 
   /** Bring the row up to date; inputs being typed in keep their text and cursor. */
@@ -319,6 +430,7 @@ export class RowView {
     toggleClass(this.element, "nwbcw-edited", edited);
     toggleClass(this.element, "nwbcw-lossy", row.lossy);
     this.resetButton.disabled = !edited && !row.invalid && Object.keys(drafts).length === 0;
+    for (const part of this.parts) part.update(row);
   }
 
   showMessages(row) {
@@ -342,10 +454,15 @@ export class RowView {
 
 }
 
-/** Whether a row matches the text filter (location, object, neurodata type, dtype or compression). */
-export function rowMatches(row, filterText) {
-  if (!filterText) return true;
+/** The text a filter is matched against: location, object, neurodata type, dtype and compression, lower case,
+ * both as stored and as shown (control characters as escapes such as \x1b), so either can be typed. */
+export function rowSearchText(row) {
   const text = [row.location, row.neurodata_type, row.object_name, row.dtype, row.compression_method].join(" ");
-  // Typed either as the name is stored or as it is shown (control characters as escapes such as \x1b).
-  return text.toLowerCase().includes(filterText) || plainText(text).toLowerCase().includes(filterText);
+  const shown = plainText(text);
+  return shown === text ? text.toLowerCase() : `${text.toLowerCase()}\u0000${shown.toLowerCase()}`;
+}
+
+/** Whether a row matches the text filter (lower case, trimmed). */
+export function rowMatches(row, filterText) {
+  return !filterText || rowSearchText(row).includes(filterText);
 }

@@ -28,7 +28,8 @@ export class Toolbar {
       class: "nwbcw-filter",
       attrs: { type: "search", placeholder: "Filter datasets…", "aria-label": "filter datasets by name, type or dtype" },
     });
-    const filter = debounce(() => context.table.setFilter(this.filterInput.value), 120);
+    // Filtering works on the data and redraws only the visible rows: each keystroke is applied (bursts coalesced).
+    const filter = debounce(() => context.table.setFilter(this.filterInput.value), 0);
     this.filterInput.addEventListener("input", filter);
     this.sortSelect = el("select", { class: "nwbcw-sort", attrs: { "aria-label": "order of datasets" } }, [
       el("option", { text: "Order: location", attrs: { value: "location" } }),

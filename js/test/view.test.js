@@ -224,25 +224,40 @@ describe("toolbar", () => {
     filter.value = "units";
     filter.dispatchEvent(new Event("input"));
     vi.advanceTimersByTime(200);
-    expect(row("acquisition/small/data").hidden).toBe(true);
-    expect(row("units/spike_times/data").hidden).toBe(false);
+    // Rows and groups filtered out are not in the page at all.
+    expect(row("acquisition/small/data")).toBeNull();
+    expect(row("units/spike_times/data")).not.toBeNull();
+    expect([...root.querySelectorAll(".nwbcw-group")].map((group) => group.dataset.group)).toEqual(["units"]);
     expect(root.querySelector(".nwbcw-count").textContent).toBe("Showing 1 of 2 datasets");
     filter.value = "";
     filter.dispatchEvent(new Event("input"));
     vi.advanceTimersByTime(200);
+    expect(row("acquisition/small/data")).not.toBeNull();
+    expect(root.querySelector(".nwbcw-count").textContent).toBe("");
     const sort = root.querySelector(".nwbcw-sort");
     sort.value = "size-desc";
     sort.dispatchEvent(new Event("change"));
     expect([...root.querySelectorAll(".nwbcw-group")].map((group) => group.dataset.group)).toEqual(["units", "acquisition/small"]);
+    // Page order is display order (Tab follows it): each header is followed by its rows.
+    expect([...root.querySelectorAll(".nwbcw-item")].map((item) => item.dataset.group || item.dataset.location))
+      .toEqual(["units", "units/spike_times/data", "acquisition/small", "acquisition/small/data"]);
   });
 
-  it("collapses a group", () => {
+  it("collapses a group: its rows leave the page, and come back when it opens", () => {
     const model = new FakeModel();
     mount(model);
     const toggle = root.querySelector(".nwbcw-group-toggle");
     toggle.click();
     expect(toggle.getAttribute("aria-expanded")).toBe("false");
-    expect(root.querySelector(".nwbcw-group-body").hidden).toBe(true);
+    expect(row()).toBeNull();
+    expect(root.querySelector(".nwbcw-group-toggle")).toBe(toggle); // the same button, keeping the focus
+    toggle.click();
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(axes("chunk_shape").map((input) => input.value)).toEqual(["20000", "4"]);
+    root.querySelectorAll(".nwbcw-toolbar .nwbcw-quiet")[1].click(); // Collapse all
+    expect(root.querySelectorAll(".nwbcw-row[data-location]").length).toBe(0);
+    root.querySelectorAll(".nwbcw-toolbar .nwbcw-quiet")[0].click(); // Expand all
+    expect(row()).not.toBeNull();
   });
 
   it("re-renders when Python sends a whole new rows list", async () => {
@@ -351,32 +366,4 @@ it("stops listening to the model when the view is removed", () => {
   cleanup();
   cleanup = null;
   for (const handlers of model.handlers.values()) expect(handlers.size).toBe(0);
-});
-
-it("builds the rows of a group only when it comes into view", () => {
-  const observed = [];
-  let callback = null;
-  vi.stubGlobal("IntersectionObserver", class {
-    constructor(handler) { callback = handler; }
-    observe(target) { observed.push(target); }
-    unobserve() {}
-    disconnect() {}
-  });
-  try {
-    const rows = Array.from({ length: 50 }, (_, index) => makeRow({ location: `acquisition/s${index}/data`, group: `acquisition/s${index}`,
-      object_name: `s${index}` }));
-    const model = new FakeModel({ rows });
-    mount(model);
-    expect(root.querySelectorAll(".nwbcw-group").length).toBe(50);
-    expect(root.querySelectorAll(".nwbcw-row[data-location]").length).toBe(0);
-    expect(observed.length).toBe(3); // pages of 24 groups are observed, not every group
-    // A patch for a row not built yet is kept and shown when it is built.
-    model.message({ type: "patch", rows: [{ index: 30, row: { ...rows[30], chunk_size: "1.00 KB" } }] });
-    callback([{ isIntersecting: true, target: observed[1] }]);
-    expect(root.querySelectorAll(".nwbcw-row[data-location]").length).toBe(24);
-    expect(row("acquisition/s3/data")).toBeNull();
-    expect(row("acquisition/s30/data").querySelector(".nwbcw-chunk-size").textContent).toBe("1.00 KB");
-  } finally {
-    vi.unstubAllGlobals();
-  }
 });

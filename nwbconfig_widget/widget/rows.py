@@ -102,6 +102,8 @@ def build_row(
         "compression_method": configuration.compression_method,
         "compression_options": dict(options) if options else {},
         "filter_methods": list(configuration.filter_methods),
+        # One options dict (or None) per filter, for the view's option boxes (edited as field "filter_options").
+        "filter_options": [dict(item) if item else None for item in configuration.filter_options],
         "chunk_size": format_bytes(configuration.chunk_size_bytes),
         "number_of_chunks": configuration.number_of_chunks,
         "number_of_chunks_text": _count(configuration.number_of_chunks),
@@ -237,7 +239,8 @@ class RowTotals:
 def codec_menu(backend: str) -> dict[str, Any]:
     """The compression methods and filters installed for ``backend``, with their option names, for the menus;
     ``default_method`` is the method default configurations use (``defaults.settings.compression_method``);
-    ``backends`` the backends the view offers, with the names it shows."""
+    ``backends`` the backends the view offers, with the names it shows; ``filter_options`` the option names of each
+    filter."""
     methods = list(codecs.available_compression_methods(backend))
     return {
         "backend": backend,
@@ -246,5 +249,10 @@ def codec_menu(backend: str) -> dict[str, Any]:
         "default_method": defaults.settings.compression_method,
         "compression_options": {name: list(codecs.option_names(backend, name)) for name in methods},
         "filter_methods": list(codecs.available_filter_methods(backend)),
+        # The option names of each filter: the view shows one box per option next to the filter.
+        "filter_options": {
+            name: list(codecs.option_names(backend, name, "filter"))
+            for name in codecs.available_filter_methods(backend)
+        },
         "lossy": [name for name in [*methods, *codecs.available_filter_methods(backend)] if codecs.is_lossy(name)],
     }
