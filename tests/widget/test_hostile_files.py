@@ -190,7 +190,9 @@ INSPECT_DOM = """
   const longest = names.reduce((a, b) => (b.textContent.length > a.textContent.length ? b : a));
   return {
     flag: window.__nwbcwXss === undefined ? null : String(window.__nwbcwXss),
-    injected: root.querySelectorAll("img, script, svg, iframe, b, [data-injected]").length,
+    // The widget's own chunk grid picture is the one SVG allowed, made only of the elements it draws.
+    injected: root.querySelectorAll("img, script, iframe, b, [data-injected], svg:not(.nwbcw-chunk-grid), "
+      + ".nwbcw-chunk-grid :not(g, rect, path, text, title, line)").length,
     handlers: [...root.querySelectorAll("*")].flatMap((n) => [...n.attributes].map((a) => a.name))
       .filter((name) => name.startsWith("on")),
     rawControls: /[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029]/
