@@ -30,7 +30,7 @@ switch, objects at the target without ``.zgroup`` (refused as a target; delete t
 >>> metadata_last([".zgroup", "a/.zarray", ".zmetadata", "a/0.0", ".zattrs"])
 ['a/.zarray', 'a/0.0', '.zattrs', '.zmetadata', '.zgroup']
 >>> str(UploadReport("s3://bucket/out.nwb.zarr", objects=120, bytes=2_500_000))
-'uploaded 120 objects (2.50 MB) to s3://bucket/out.nwb.zarr'
+'uploaded 120 objects, 2.50 MB'
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class UploadReport:
     bytes: int = 0
 
     def __str__(self) -> str:
-        return f"uploaded {self.objects} objects ({self.bytes / 1e6:.2f} MB) to {self.target}"
+        return f"uploaded {self.objects} objects, {self.bytes / 1e6:.2f} MB"
 
 
 @contextlib.contextmanager
@@ -137,7 +137,7 @@ class S3Target:
         """The keys (``bucket/...``) of the object ``path`` (default: the target) and of every object under it."""
         path = path or self.path
         self.fs.invalidate_cache()
-        found = list(self.fs.find(path + "/"))
+        found = [key for key in self.fs.find(path + "/") if key.startswith(path + "/")]
         with contextlib.suppress(FileNotFoundError):
             if self.fs.isfile(path):
                 found.append(path)
