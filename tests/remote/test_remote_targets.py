@@ -235,3 +235,22 @@ def test_nwbconfig_repack_to_s3_says_what_it_uploaded(s3_server, served_folder, 
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "exists; pass overwrite=True" in error[0]
     assert _keys(s3_server, "cli/") == keys
+
+
+def test_a_temporary_prefix_of_a_killed_writer_is_removed_by_the_next_write(s3_server, staging):
+    import subprocess
+    import sys
+
+    from nwbconfig_widget.io.atomic import Owner
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is gone: a writer killed mid-write
+    tag = Owner(Owner.current().host, dead.pid, "1").tag()
+    left = f"killed/.partial-{tag}-0123abcd-x.nwb.zarr/acquisition/0"
+    alive = f"killed/.partial-{Owner.current().tag()}-4567cdef-x.nwb.zarr/0"  # a live writer's: kept
+    for key in (left, alive):
+        s3_server.client().put_object(Bucket=BUCKET, Key=key, Body=b"partial")
+    configure_and_write_nwbfile(make_demo_nwbfile(seconds=0.1), f"s3://{BUCKET}/killed/x.nwb.zarr")
+    keys = _keys(s3_server, "killed/")
+    assert left not in keys and alive in keys
+    assert all(key.startswith("killed/x.nwb.zarr/") for key in keys if key != alive)
