@@ -3,7 +3,7 @@
 S3 has no rename and no transaction over several objects, so a Zarr file (one object per chunk and per metadata
 document) cannot appear at once. The write goes in three steps:
 
-1. **Local**: the file is written, as any local write is (:mod:`.atomic`), into a temporary folder of this machine
+1. **Local**: the file is written, as any local write is (``io/atomic.py``), into a temporary folder of this machine
    (``tempfile.gettempdir()``, i.e. ``TMPDIR``; it needs room for the new file), which is removed at the end.
 2. **Upload** to a temporary prefix beside the target, ``.partial-<owner>-<random>-<name>/``: every object of the
    file. The target is not touched; a failure or a cancel here deletes the temporary prefix and leaves the target as
@@ -82,7 +82,7 @@ class UploadReport:
     bytes: int = 0
 
     def __str__(self) -> str:
-        return f"uploaded {self.objects} objects, {self.bytes / 1e6:.2f} MB"
+        return f"uploaded {self.objects} object{'' if self.objects == 1 else 's'}, {self.bytes / 1e6:.2f} MB"
 
 
 @contextlib.contextmanager
@@ -143,10 +143,15 @@ class S3Target:
                 found.append(path)
         return found
 
-    def remove(self, keys: list[str]) -> None:
-        """Delete ``keys``, a batch at a time."""
-        for start in range(0, len(keys), 1000):  # S3's DeleteObjects takes 1000 keys
-            self.fs.rm(keys[start : start + 1000])
+    def remove(self, keys: list[str], root: str | None = None) -> None:
+        """Delete ``keys``, a batch at a time; with ``root`` (a Zarr file's prefix), its root metadata first, in a
+        request of its own, so that the prefix stops being a Zarr group before any chunk goes."""
+        first = [f"{root}/{name}" for name in reversed(ROOT_METADATA)] if root else []
+        first = [key for key in first if key in keys]
+        rest = [key for key in keys if key not in first]
+        for batch in [first] + [rest[start : start + 1000] for start in range(0, len(rest), 1000)]:
+            if batch:  # S3's DeleteObjects takes 1000 keys
+                self.fs.rm(batch)
         self.fs.invalidate_cache()
 
     def stale_temporaries(self) -> list[str]:
@@ -217,8 +222,7 @@ def _clean_up(target: S3Target, prefixes: list[str]) -> list[str]:
     left = []
     for prefix in prefixes:
         try:
-            keys = target.objects(prefix)
-            target.remove(sorted(keys, key=lambda key: PurePosixPath(key).name not in ROOT_METADATA))
+            target.remove(target.objects(prefix), root=prefix)
             left += target.objects(prefix)
         except Exception as exc:  # the server is gone: say what may be left
             logger.warning("could not delete the objects under s3://%s: %s", prefix, exc)
@@ -295,7 +299,7 @@ def _put_zarr(target: S3Target, local: Path, overwrite: bool, check: Callable[[]
         copied = True
         if existing:
             doing = "deleting the old file at the target"
-            target.remove(sorted(existing, key=lambda key: PurePosixPath(key).name not in ROOT_METADATA))
+            target.remove(existing, root=target.path)
         doing = "copying the new file to the target"
         bulk, root = [key for key in keys if key not in ROOT_METADATA], [key for key in keys if key in ROOT_METADATA]
         for start in range(0, len(bulk), BATCH):
