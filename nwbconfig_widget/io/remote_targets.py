@@ -46,7 +46,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .atomic import PARTIAL_PREFIX, owner_of, temporary_name
-from .remote import DEFAULT_TIMEOUT, RemoteLocation, _require
+from .remote import RemoteLocation, _require, _timeout
 from .remote_errors import explain
 
 logger = logging.getLogger(__name__)
@@ -112,8 +112,8 @@ def _filesystem(address: str, storage_options: dict[str, Any] | None) -> Any:
     s3fs = _require("s3fs", address)
     options = dict(storage_options or {})
     config = dict(options.get("config_kwargs") or {})
-    config.setdefault("connect_timeout", DEFAULT_TIMEOUT)
-    config.setdefault("read_timeout", DEFAULT_TIMEOUT)
+    config.setdefault("connect_timeout", _timeout(None))  # NWBCONFIG_REMOTE_TIMEOUT, as for reading
+    config.setdefault("read_timeout", _timeout(None))
     config.setdefault("retries", {"max_attempts": 2, "mode": "standard"})  # s3fs retries too
     options["config_kwargs"] = config
     options["skip_instance_cache"] = True  # listings must be current: no cache shared with other instances
@@ -248,11 +248,15 @@ def write_to_s3(
         )
     storage_options = getattr(address, "storage_options", None)
     target = S3Target(str(address), storage_options)
-    for stale in target.stale_temporaries():
-        _clean_up(target, [stale])
-        logger.warning("removed s3://%s, left by a write to %s that was killed", stale, target.address)
     _refuse_source(target, source)
-    _check_existing(target, target.objects(), backend, overwrite)
+    try:
+        for stale in target.stale_temporaries():
+            _clean_up(target, [stale])
+            logger.warning("removed s3://%s, left by a write to %s that was killed", stale, target.address)
+        existing = target.objects()
+    except Exception as exc:  # the bucket cannot be reached or listed: nothing was written
+        raise _failed(target, exc, "listing what is at the target", []) from exc
+    _check_existing(target, existing, backend, overwrite)
     staging = Path(tempfile.mkdtemp(prefix="nwbconfig-s3-"))
     try:
         local = staging / target.name

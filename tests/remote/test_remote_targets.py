@@ -254,3 +254,24 @@ def test_a_temporary_prefix_of_a_killed_writer_is_removed_by_the_next_write(s3_s
     keys = _keys(s3_server, "killed/")
     assert left not in keys and alive in keys
     assert all(key.startswith("killed/x.nwb.zarr/") for key in keys if key != alive)
+
+
+def test_an_unreachable_or_refusing_endpoint_gives_one_line_and_writes_nothing(s3_server, staging):
+    import socket
+
+    from nwbconfig_widget.io.remote import RemoteLocation
+
+    with socket.socket() as free:  # a port nobody listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    nowhere = RemoteLocation(f"s3://{BUCKET}/x.nwb.zarr", storage_options={"endpoint_url": f"http://127.0.0.1:{port}"})
+    with pytest.raises(S3TargetError) as caught:
+        configure_and_write_nwbfile(make_demo_nwbfile(seconds=0.1), nowhere)
+    message = str(caught.value)
+    assert "\n" not in message and "cannot reach" in message and "nothing was left" in message
+
+    s3_server.faults.errors[f"/{BUCKET}"] = 403  # every request refused: the listing first
+    with pytest.raises(S3TargetError, match="access refused") as caught:
+        configure_and_write_nwbfile(make_demo_nwbfile(seconds=0.1), f"s3://{BUCKET}/refused/x.nwb.zarr")
+    assert "\n" not in str(caught.value)
+    assert list(staging.iterdir()) == []
