@@ -213,9 +213,10 @@ def _repack(arguments: argparse.Namespace) -> None:
         is_remote,
         recording_sources,
     )
+    from .io.remote_targets import recording_uploads
     from .models import ConfigurationError
 
-    source, target = as_location(arguments.source), Path(arguments.target)
+    source, target = as_location(arguments.source), as_location(arguments.target)
     if not is_remote(source) and not source.exists():
         raise CommandError(f"{source} does not exist")
     if arguments.jobs is not None and arguments.jobs < 1 and arguments.jobs != -1:
@@ -224,7 +225,7 @@ def _repack(arguments: argparse.Namespace) -> None:
     configuration = _configuration_for(arguments, source, backend)
     started = time.perf_counter()
     try:
-        with recording_sources() as remote_sources:
+        with recording_sources() as remote_sources, recording_uploads() as uploads:
             repack_nwbfile(
                 source,
                 target,
@@ -248,13 +249,13 @@ def _repack(arguments: argparse.Namespace) -> None:
     except (OSError, ConfigurationError, KeyError, ValueError) as exc:  # OSError: also a full disk
         raise CommandError(str(exc).strip("'\"")) from None
     elapsed = time.perf_counter() - started
-    after = size_on_disk(target)
+    after = f"{uploads[0]}" if uploads else format_bytes(size_on_disk(target))  # an s3:// target: what was sent
     if is_remote(source):
         fetched = FetchCounter.total(opened.fetched for opened in remote_sources)
-        print(f"Repacked {source} ({fetched}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
+        print(f"Repacked {source} ({fetched}) into {target} ({after}) in {elapsed:.1f} s")
         return
     before = size_on_disk(source)
-    print(f"Repacked {source} ({format_bytes(before)}) into {target} ({format_bytes(after)}) in {elapsed:.1f} s")
+    print(f"Repacked {source} ({format_bytes(before)}) into {target} ({after}) in {elapsed:.1f} s")
 
 
 def _preview(arguments: argparse.Namespace) -> None:

@@ -81,8 +81,8 @@ def repack_nwbfile(
     ``progress``, ``progress_bar``, ``n_jobs`` and ``cancel`` are those of ``configure_and_write_nwbfile``.
     """
     source = as_location(nwbfile_path)  # a local path, or an https:// / s3:// address read where it lives
-    target = Path(export_nwbfile_path)
-    if not is_remote(source):
+    target = as_location(export_nwbfile_path)  # an s3:// target is written locally, then put on S3
+    if not is_remote(source) and not is_remote(target):
         check_not_source(source, target)
     if backend_configuration is not None and backend is not None and backend != backend_configuration.backend:
         raise ValueError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from pathlib import Path
@@ -21,6 +22,7 @@ from .outside_schema import ObjectsOutsideSchemaWarning, carry_over_outside_sche
 from .parallel import ParallelWriter, resolve_n_jobs
 from .pickle_opt_in import pickle_decoding
 from .progress import CancelSignal, cancel_check, combine, make_bar
+from .remote import is_remote
 from .scalar_compounds import scalar_compounds_written, stored_scalar_compounds
 from .zarr_attribute_types import refuse_attributes_zarr_reads_back_untyped
 
@@ -72,6 +74,9 @@ def configure_and_write_nwbfile(
       chunk with ``WriteCancelled``; like any failure (or Ctrl-C) it leaves nothing at the target. A Ctrl-C that
       comes once the complete file is being moved into place is held until the write is done; its
       ``KeyboardInterrupt`` then says that the file is complete (:mod:`nwbconfig_widget.io.interrupts`).
+    - ``nwbfile_path`` may be an ``s3://`` address: the file is written in a local temporary folder, uploaded beside
+      the target, then put at the target with its root metadata last, so no reader takes a partial file for a
+      complete one (:mod:`nwbconfig_widget.io.remote_targets`); the address is returned.
 
     The NWBFile object is left as it was: the configuration is applied for the write only.
     Returns the path written.
@@ -96,6 +101,28 @@ def configure_and_write_nwbfile(
     if read_backend is None and export:
         raise ValueError(
             "export=True is for NWBFiles read from disk; this one was built in memory, so drop export=True"
+        )
+    if is_remote(nwbfile_path):  # an s3:// target: written here, then put on S3 (io/remote_targets.py)
+        from .remote_targets import write_to_s3
+
+        return write_to_s3(
+            nwbfile_path,
+            functools.partial(
+                configure_and_write_nwbfile,
+                nwbfile,
+                backend_configuration=backend_configuration,
+                backend=backend,
+                export=export,
+                progress=progress,
+                n_jobs=n_jobs,
+                progress_bar=progress_bar,
+                cancel=cancel,
+                drop_objects_outside_schema=drop_objects_outside_schema,
+            ),
+            backend,
+            overwrite=overwrite,
+            check=cancel_check(cancel),
+            source=_source_path(nwbfile) if export else None,
         )
     source = _source_path(nwbfile) if export else None
     if source is not None:
