@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import gc
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -250,6 +251,63 @@ def _timeout(given: float | None) -> float:
     return value
 
 
+_collection_pauses = 0
+_collection_was_enabled = False
+_collection_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the block runs (nested and concurrent uses count).
+
+    Example:
+        >>> import gc
+        >>> with collection_paused():
+        ...     gc.isenabled()
+        False
+        >>> gc.isenabled()
+        True
+    """
+    global _collection_pauses, _collection_was_enabled
+    with _collection_lock:
+        if _collection_pauses == 0:
+            _collection_was_enabled = gc.isenabled()
+            gc.disable()
+        _collection_pauses += 1
+    try:
+        yield
+    finally:
+        with _collection_lock:
+            _collection_pauses -= 1
+            if _collection_pauses == 0 and _collection_was_enabled:
+                gc.enable()
+
+
+class ReadsWithoutCollection:
+    """An fsspec file given to h5py, whose reads run with the garbage collector paused.
+
+    h5py holds its global lock while it calls a file object's reads, and fsspec's reads wait for its IO thread. If
+    the collector ran on that thread meanwhile and freed an h5py object (an unclosed IO's finalizer, for one), it
+    would wait for the lock held by the reading thread: both threads would wait for ever (h5py/h5py#2019; h5py's
+    documentation on file-like objects advises pausing the collector). Found by the remote tests, hung in the close
+    of a remote file.
+    """
+
+    def __init__(self, file: Any):
+        self._file = file
+
+    def readinto(self, buffer: Any) -> int:
+        with collection_paused():
+            return self._file.readinto(buffer)
+
+    def read(self, size: int = -1) -> bytes:
+        with collection_paused():
+            return self._file.read(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+
 class RemoteSource:
     """One remote NWB file being read: its address, the instrumented fsspec file system, what was fetched, and the
     first failure seen by the client (kept because h5py reports a failed read of a file object as its own error)."""
@@ -465,7 +523,7 @@ class RemoteSource:
                 self._identity = self._identity._replace(last_modified=None)  # S3 sends it in another format
                 self._watched = "/" + self.path.split("/", 1)[1]
                 self._file = self.fs.open(self.path, "rb", block_size=self.block_size, cache_type=cache_type)
-        return self._file
+        return ReadsWithoutCollection(self._file)
 
     def close(self) -> None:
         if self._file is not None:
