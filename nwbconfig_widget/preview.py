@@ -108,6 +108,9 @@ METADATA_BYTES_PER_OBJECT = {"hdf5": 2_200, "zarr": 1_100}
 #: (``preview_sampling.PART_BYTES``): the threaded encoders measure such chunks whole too.
 SMALL_DATASET_BYTES = 262_144
 
+#: Small datasets measured in one in-memory file before the next file is started (bounds its size and link count).
+SMALL_DATASETS_PER_FILE = 500
+
 _t95 = preview_sampling.t95
 _POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
@@ -699,11 +702,12 @@ def preview_compression(
     total_bytes = float(sum(configuration.full_size_bytes for configuration, _ in items))
     executor = preview_pool()
     previews: list[DatasetPreview | None] = [None] * len(items)
-    # The small HDF5 datasets first, all in one in-memory file (one file each cost more than their encoding).
+    # The small HDF5 datasets first, many in one in-memory file (one file each cost more than their encoding), a new
+    # file every SMALL_DATASETS_PER_FILE: one file holding 50,000 of them made each addition slower and kept them all.
     small = [index for index, (configuration, _) in enumerate(items) if small_hdf5_dataset(configuration)]
-    if small:
+    for start in range(0, len(small), SMALL_DATASETS_PER_FILE):
         with scratch_hdf5_file() as scratch:
-            for index in small:
+            for index in small[start : start + SMALL_DATASETS_PER_FILE]:
                 configuration, data = items[index]
                 previews[index] = preview_dataset(
                     configuration, data, total_bytes=total_bytes, executor=executor, scratch=scratch, **options
