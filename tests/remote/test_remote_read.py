@@ -102,7 +102,7 @@ def test_nwbconfig_show_prints_the_configuration_and_what_it_fetched(kind, http_
     megabytes, requests, said = _fetched_line(captured.err)
     assert said == address
     assert requests == server.stats.requests
-    assert megabytes == pytest.approx(server.stats.bytes_sent / 1e6, abs=0.006)
+    assert megabytes == pytest.approx(server.stats.bytes_sent / 1e6, abs=0.006), server.stats.log
 
 
 @pytest.mark.parametrize("kind", ["http-hdf5", "s3-zarr"])
