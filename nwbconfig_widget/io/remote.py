@@ -436,8 +436,9 @@ class RemoteSource:
                 "Content-Length": headers.get("content-length", "") if model.name == "HeadObject" else "",
             }
             self._check_identity(status, seen)
+        # Every body received counts, error bodies too (zarr probes keys that do not exist: each 404 brings one).
         length = headers.get("content-length", "")
-        if not model.name.startswith("Head") and length.isdigit() and 200 <= status < 300:
+        if not model.name.startswith("Head") and length.isdigit():
             self.fetched.add(0, int(length))
 
     def _s3_call_failed(self, exception: BaseException | None = None, **_: Any) -> None:

@@ -173,3 +173,17 @@ def test_a_redirected_address_is_read_and_every_request_counted(http_server, ser
     assert _settings(remote) == _settings(_local_configuration(served_folder / "session.nwb"))
     assert (fetched.requests, fetched.bytes) == (http_server.stats.requests, http_server.stats.bytes_sent)
     assert sum(line.split()[1] == "/download/session" for line in http_server.stats.log) == fetched.requests // 2
+
+
+def test_the_bytes_counted_at_the_client_are_the_bytes_the_s3_server_sent(http_server, s3_server):
+    """Error bodies count too: zarr probes keys that do not exist, and each 404 brings a body (the CLI's rounded
+    figure hid a gap of a few KB until it crossed a rounding boundary)."""
+    from nwbconfig_widget import get_existing_backend_configuration
+    from nwbconfig_widget.io.remote import open_remote_nwbfile
+
+    address, _ = _address("s3-zarr", http_server, s3_server)
+    with open_remote_nwbfile(address) as (nwbfile, io):
+        get_existing_backend_configuration(nwbfile)
+        fetched = io.remote.fetched
+    assert any(" 404" in line or "/.zgroup/.z" in line for line in s3_server.stats.log)  # probes of missing keys
+    assert (fetched.requests, fetched.bytes) == (s3_server.stats.requests, s3_server.stats.bytes_sent)
