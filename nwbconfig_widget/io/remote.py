@@ -640,6 +640,11 @@ def _remote_io_classes() -> tuple[type, type]:
 
         remote: RemoteSource
 
+        def is_remote(self) -> bool:
+            # Always true here. hdmf-zarr before 0.13 asked whether the open store is an FSStore, which a consolidated
+            # store is not, and then resolved references as local paths ("http://host" became "http:/host").
+            return True
+
     return RemoteNWBHDF5IO, RemoteNWBZarrIO
 
 
