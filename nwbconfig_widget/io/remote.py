@@ -335,7 +335,8 @@ class RemoteSource:
         #: The last 401, 403 or 5xx answer: zarr reports a refused key as a missing one.
         self._refused_status: int | None = None
         #: The last request that got no answer (a timeout, a refused connection).
-        self._request_error: BaseException | None = None
+        # A failed request, explained (kept fresh: see RemoteReadError.fresh), or None.
+        self._request_failure: RemoteReadError | None = None
         _require("fsspec", self.url)
         if self.protocol == "s3":
             _require("s3fs", self.url)
@@ -408,7 +409,7 @@ class RemoteSource:
 
         async def on_request_exception(session: Any, context: Any, params: Any) -> None:
             self.fetched.add(1, 0)
-            self._request_error = params.exception
+            self._note_request_failure(params.exception)
 
         trace.on_request_end.append(on_request_end)
 
@@ -443,7 +444,13 @@ class RemoteSource:
 
     def _s3_call_failed(self, exception: BaseException | None = None, **_: Any) -> None:
         if exception is not None:
-            self._request_error = exception
+            self._note_request_failure(exception)
+
+    def _note_request_failure(self, exception: BaseException) -> None:
+        # The explanation is kept, not the exception: it is still being raised, through h5py's frames among others.
+        explained = explain(exception, self.url, self.timeout)
+        if explained is not None:
+            self._request_failure = explained.fresh()
 
     def _check_identity(self, status: int, headers: Any) -> None:
         if status == 412:
@@ -468,7 +475,7 @@ class RemoteSource:
 
     def _fail(self, error: RemoteReadError) -> None:
         if self.failure is None:
-            self.failure = error
+            self.failure = error.fresh()
         raise error
 
     # ----------------------------------------------------------------------------------------------------- reading
@@ -526,6 +533,11 @@ class RemoteSource:
                 self._file = self.fs.open(self.path, "rb", block_size=self.block_size, cache_type=cache_type)
         return ReadsWithoutCollection(self._file)
 
+    @property
+    def file_open(self) -> bool:
+        """Whether the HDF5 file object of :meth:`open_file` is open (until :meth:`close`)."""
+        return self._file is not None
+
     def close(self) -> None:
         if self._file is not None:
             cache = getattr(self._file, "cache", None)
@@ -548,9 +560,9 @@ class RemoteSource:
         except RemoteExtraMissingError:
             raise
         except Exception as exc:
-            error = self.failure
-            if error is None and self._request_error is not None:
-                error = explain(self._request_error, self.url, self.timeout)
+            error = None if self.failure is None else self.failure.fresh()
+            if error is None and self._request_failure is not None:
+                error = self._request_failure.fresh()
             if error is None and not observed_only:
                 error = explain(exc, self.url, self.timeout)
             if (error is None or error.reason == "not found") and self._refused_status is not None:
@@ -559,13 +571,13 @@ class RemoteSource:
             if error is None:
                 raise
             if self.failure is None:
-                self.failure = error
+                self.failure = error.fresh()
             raise error from exc
 
     def check(self) -> None:
         """Raise the first failure the client saw, if any (a read whose error h5py or zarr reported otherwise)."""
         if self.failure is not None:
-            raise self.failure
+            raise self.failure.fresh()
 
 
 def open_remote_tree(location: str, mode: str = "r") -> Any:
@@ -597,8 +609,12 @@ def open_remote_tree(location: str, mode: str = "r") -> Any:
             self.root = zarr.open(store=FSStore(source.path, fs=source.fs, mode="r"), mode="r")
             self.changed = False
 
-    with source.explained():
-        return RemoteZarrTree() if source.backend() == "zarr" else RemoteHDF5Tree()
+    try:
+        with source.explained():
+            return RemoteZarrTree() if source.backend() == "zarr" else RemoteHDF5Tree()
+    except BaseException:
+        source.close()  # a tree that failed to open: its file is closed here, for no one else will
+        raise
 
 
 class RemoteNWBFile(NamedTuple):

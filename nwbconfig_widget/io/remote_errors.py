@@ -27,6 +27,21 @@ class RemoteReadError(OSError):
     def __str__(self) -> str:
         return str(self.args[0])
 
+    def fresh(self) -> RemoteReadError:
+        """A new error with this one's message, address and reason, but none of its traceback or chained errors.
+
+        A failure kept to be raised again is kept as a fresh copy, and raised as another: raised itself, it would
+        gather the frames of every place it went through, h5py's among them, and keep their HDF5 objects alive as
+        long as it is kept (at the process's exit, HDF5 then freed them after Python had gone, and crashed).
+
+        Example:
+            >>> url = "https://host/a.nwb"
+            >>> copy = RemoteReadError(f"{url} was not found (HTTP 404)", url, "not found").fresh()
+            >>> (str(copy), copy.url, copy.reason, copy.__traceback__)
+            ('https://host/a.nwb was not found (HTTP 404)', 'https://host/a.nwb', 'not found', None)
+        """
+        return RemoteReadError(str(self), self.url, self.reason)
+
 
 class RemoteExtraMissingError(ImportError):
     """The libraries that read remote files are not installed; the message names the extra to install."""

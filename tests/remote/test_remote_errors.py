@@ -10,14 +10,7 @@ import pytest
 from conftest import BUCKET
 
 from nwbconfig_widget.cli import main
-from nwbconfig_widget.io.remote import RemoteReadError, open_remote_nwbfile
-
-# Known open bug (see the remote-files guide, "Known problems").
-CRASHES_AT_EXIT = (
-    "A remote HDF5 file that changes while it is read is reported with the right one-line error, but the test "
-    "process then crashes at exit (a segfault in the interpreter's teardown, after the tests passed); until that "
-    "is fixed these tests would fail every run of the suite"
-)
+from nwbconfig_widget.io.remote import RemoteReadError, open_remote_nwbfile, open_remote_tree, recording_sources
 
 
 def _closed_port() -> int:
@@ -107,7 +100,6 @@ def _replace_at_first_read(server, name: str, replace) -> None:
     server.faults.on_request.append(on_request)
 
 
-@pytest.mark.skip(reason=CRASHES_AT_EXIT)
 def test_an_http_file_that_changes_while_it_is_read(http_server, changing_copy, capsys, tmp_path):
     def replace() -> None:  # another upload of the file: other bytes, another size and time
         data = changing_copy.read_bytes()
@@ -120,7 +112,15 @@ def test_an_http_file_that_changes_while_it_is_read(http_server, changing_copy, 
     assert "nothing was written" in line
 
 
-@pytest.mark.skip(reason=CRASHES_AT_EXIT)
+def test_a_file_tree_that_fails_to_open_closes_its_remote_file(http_server, changing_copy):
+    """The writer opens the source's file tree again (for its links); when that open fails, the remote file it
+    opened is closed at once, not left to the end of the process."""
+    _replace_at_first_read(http_server, "/changing.nwb", lambda: changing_copy.write_bytes(b"other bytes"))
+    with recording_sources() as sources, pytest.raises(RemoteReadError, match="changed while it was being read"):
+        open_remote_tree(http_server.url("changing.nwb"))
+    assert len(sources) == 1 and not sources[0].file_open
+
+
 def test_an_s3_object_that_changes_while_it_is_read(s3_server, served_folder, capsys, tmp_path):
     key = "changing.nwb"
     client = s3_server.client()
