@@ -138,6 +138,11 @@ def _has_zero_axis(value: Any) -> bool:
     return whole and any(item == 0 for item in items) and all(item >= 0 for item in items)
 
 
+def _copied_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated state whose dicts and lists are this state's own (so that no two datasets share one)."""
+    return {name: copy.deepcopy(value) if isinstance(value, (dict, list)) else value for name, value in state.items()}
+
+
 class _WatchedOptions(dict):
     """A dict of codec options that validates every change through its dataset configuration before keeping it.
 
@@ -299,11 +304,29 @@ class DatasetIOConfiguration:
         self._assign(changes)
 
     def _assign(self, changes: Mapping[str, Any]) -> None:
-        new_state = self._validated({**self._state, **changes}, changed=tuple(changes))
+        self._adopt(self._validated({**self._state, **changes}, changed=tuple(changes)))
+
+    def _adopt(self, new_state: dict[str, Any]) -> None:
+        """Take a state that :meth:`_validated` returned for this dataset, and tell the observers what changed."""
         changed_fields = [name for name in self.EDITABLE_FIELDS if new_state[name] != self._state[name]]
         object.__setattr__(self, "_state", new_state)
         for observer in list(self._observers):
             observer(self, changed_fields)
+
+    def _codec_signature(self) -> tuple[Any, ...]:
+        """What the validation of a new compression depends on, besides the compression itself: datasets with the
+        same signature accept or refuse a compression alike, and end in the same state."""
+        state = self._state
+        options = tuple(None if item is None else tuple(sorted(item.items())) for item in state["filter_options"])
+        return (
+            type(self),
+            self.dtype,
+            state["chunk_shape"],
+            state["buffer_shape"],
+            tuple(state["filter_methods"]),
+            repr(options),
+            state["compression_method"],
+        )
 
     def observe(self, callback: Callable[[DatasetIOConfiguration, list[str]], None]) -> None:
         """Call ``callback(configuration, changed_fields)`` after every accepted change."""
@@ -798,7 +821,18 @@ class BackendConfiguration:
         if compression_options is None and compression_method is not None and not isinstance(compression_method, str):
             changes.pop("compression_options")  # the options of the codec instance
         proposals, skipped = [], {}
+        # Datasets with the same codec signature get the same verdict and the same new state: each signature is
+        # validated once (tens of thousands of datasets share a few signatures).
+        outcomes: dict[tuple[Any, ...], dict[str, Any] | str] = {}
         for configuration in self.dataset_configurations.values():
+            signature = configuration._codec_signature() if configuration.chunk_shape is not None else None
+            outcome = outcomes.get(signature) if signature is not None else None
+            if isinstance(outcome, str):
+                skipped[configuration.location_in_file] = outcome
+                continue
+            if outcome is not None:
+                proposals.append((configuration, _copied_state(outcome)))
+                continue
             item_changes = dict(changes)
             if configuration.chunk_shape is None and compression_method is not None:
                 # Compression needs chunks: a contiguous HDF5 dataset gets the recommended ones.
@@ -813,7 +847,11 @@ class BackendConfiguration:
                 if not error.unsupported_data:
                     raise
                 skipped[configuration.location_in_file] = error.reason
+                if signature is not None:
+                    outcomes[signature] = error.reason
                 continue
+            if signature is not None:
+                outcomes[signature] = _copied_state(state)
             proposals.append((configuration, state))
         if skipped and not proposals:
             location, reason = next(iter(skipped.items()))
@@ -826,7 +864,7 @@ class BackendConfiguration:
                 True,
             )
         for configuration, state in proposals:
-            configuration._assign({name: state[name] for name in configuration.EDITABLE_FIELDS})
+            configuration._adopt(state)
         if skipped:
             warnings.warn(
                 f"{compression_method!r} cannot encode {len(skipped)} dataset(s), which keep their compression: "

@@ -212,6 +212,35 @@ def test_apply_global_compression_skips_data_the_codec_cannot_encode(rich_nwbfil
     assert configuration.dataset_configurations["acquisition/Running/data"].compression_method == "Zfp"
 
 
+@pytest.mark.parametrize("backend", ["hdf5", "zarr"])
+def test_global_compression_gives_each_dataset_what_setting_it_alone_gives(rich_nwbfile, backend):
+    """Datasets that share a codec signature are validated once; each must still end exactly as if set one by one
+    (same accepted settings, same refusals), and own its options."""
+    together = get_default_backend_configuration(rich_nwbfile, backend=backend)
+    items = list(together)
+    items[0].filter_methods = ["shuffle"] if backend == "hdf5" else ["delta"]  # signatures that differ
+    alone = BackendConfiguration.from_dict(together.to_dict())
+    method, options = ("Blosc", {"cname": "zstd", "clevel": 5}) if backend == "hdf5" else ("blosc", {"clevel": 5})
+    refused = {}
+    for item in alone:
+        try:
+            item.update(compression_method=method, compression_options=options)
+        except ConfigurationError as error:
+            assert error.unsupported_data, error
+            refused[item.location_in_file] = error.reason
+    if refused:
+        with pytest.warns(UserWarning, match="cannot encode"):
+            skipped = together.apply_global_compression(method, options)
+    else:
+        skipped = together.apply_global_compression(method, options)
+    assert skipped == refused
+    assert together.to_dict() == alone.to_dict()
+    shared = [item for item in together if item.compression_method == method]
+    assert len(shared) >= 2
+    shared[0].compression_options["clevel"] = 1
+    assert shared[1].compression_options["clevel"] == 5
+
+
 def test_json_round_trip_keeps_every_field(rich_nwbfile, tmp_path):
     configuration = get_default_backend_configuration(rich_nwbfile, backend="zarr")
     ephys = configuration.dataset_configurations["acquisition/ElectricalSeries/data"]
