@@ -7,7 +7,8 @@ Measures, for each --datasets count (a new JupyterLab each):
 - scrolling through every row of the table, a viewport at a time, and the most rows the page held on the way;
 - then, after that scroll: a filter keystroke (typed into the filter box, one character at a time, until the frame
   that shows the result), an order change (the order menu, until the frame that shows it) and "apply to all" (the
-  button, through the kernel, until every row on screen shows the new method), each repeated, p50/p95;
+  button: until every row on screen shows the new method, which the view shows at once as pending, and until Python's
+  rows have replaced it, through the kernel, "confirmed"), each repeated, p50/p95;
 - edit -> estimate latency: a chunk length typed into a row and committed with Enter, until the Python-computed
   "per chunk" estimate of that row has changed in the DOM (browser -> kernel -> browser round trip), N edits, p50/p95.
   Each edit is made on another dataset spread over the table, which is scrolled into view first and left to settle
@@ -155,23 +156,29 @@ APPLY_TO_ALL = (
   const select = document.querySelector(".nwbcw-all-method");
   const buttons = [...document.querySelectorAll(".nwbcw-toolbar .nwbcw-all .nwbcw-button")];
   const button = buttons.find((b) => b.textContent === "Apply to all");
-  const times = [];
+  const shown = [];
+  const confirmed = [];
+  const rowsOnScreen = () => [...document.querySelectorAll(".nwbcw-row[data-location]")];
   for (const method of methods) {
     select.value = method;
     select.dispatchEvent(new Event("change", { bubbles: true }));
     await painted();
     const started = performance.now();
     button.click();
+    let shownAt = null;
     for (;;) {
       await frame();
-      const shown = [...document.querySelectorAll(".nwbcw-row[data-location] .nwbcw-method")];
-      if (shown.length && shown.every((menu) => menu.value === method)) break;
-      if (performance.now() - started > timeoutMs) throw new Error(`${method}: not shown in ${timeoutMs} ms`);
+      const rows = rowsOnScreen();
+      const showing = rows.length && rows.every((row) => row.querySelector(".nwbcw-method").value === method);
+      if (showing && shownAt === null) shownAt = performance.now(); // pending or confirmed
+      // Confirmed: Python's rows are on screen (none pending) and its reply came (the button is back).
+      if (showing && !button.disabled && !rows.some((row) => row.classList.contains("nwbcw-pending"))) break;
+      if (performance.now() - started > timeoutMs) throw new Error(`${method}: not confirmed in ${timeoutMs} ms`);
     }
-    times.push(performance.now() - started);
-    while (button.disabled) await frame(); // the reply from Python
+    shown.push(shownAt - started);
+    confirmed.push(performance.now() - started);
   }
-  return times;
+  return { shown, confirmed };
 }
 """
 )
@@ -265,7 +272,9 @@ def measure_after_scrolling(page, datasets: int, repeats: int, bulk_repeats: int
     figures.update(_spread(order["times"], "order_change"))
     figures["order_first_rows"] = order["firsts"]
     methods = ["lzf", "gzip"] * max(1, bulk_repeats // 2)
-    figures.update(_spread(page.evaluate(APPLY_TO_ALL, [methods, 900_000]), "apply_to_all"))
+    applied = page.evaluate(APPLY_TO_ALL, [methods, 900_000])
+    figures.update(_spread(applied["shown"], "apply_to_all"))
+    figures.update(_spread(applied["confirmed"], "apply_to_all_confirmed"))
     return figures
 
 
@@ -276,7 +285,8 @@ def measure_bulk_in_python(page, server) -> dict:
     page.locator(".nwbcw-all-method").select_option("lzf")
     page.locator(".nwbcw-toolbar .nwbcw-all .nwbcw-button").click()
     method = "document.querySelector('.nwbcw-row[data-location] .nwbcw-method')?.value"
-    page.wait_for_function(f"() => {method} === 'lzf'", polling=50)
+    pending = "document.querySelector('.nwbcw-pending')"
+    page.wait_for_function(f"() => {method} === 'lzf' && !{pending}", polling=50)
     reset_all = page.locator(".nwbcw-toolbar .nwbcw-toolbar-row > .nwbcw-button:not(.nwbcw-quiet)")
     figures["reset_all_s"] = _timed(page, reset_all.click, f"() => {method} === 'gzip'")
     assert probe.value("not any(row['edited'] for row in widget.rows)")

@@ -429,8 +429,24 @@ export class RowView {
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
     toggleClass(this.element, "nwbcw-edited", edited);
     toggleClass(this.element, "nwbcw-lossy", row.lossy);
-    this.resetButton.disabled = !edited && !row.invalid && Object.keys(drafts).length === 0;
+    this.showPending(Boolean(row.pending));
+    this.resetButton.disabled = row.pending || (!edited && !row.invalid && Object.keys(drafts).length === 0);
     for (const part of this.parts) part.update(row);
+  }
+
+  /** A row under a bulk change Python has not answered yet: its fields wait (disabled), and it says so. */
+  showPending(pending) {
+    if (!pending && !this.element.classList.contains("nwbcw-pending")) return;
+    toggleClass(this.element, "nwbcw-pending", pending);
+    if (pending) {
+      this.element.setAttribute("aria-busy", "true");
+      this.element.title = "Waiting for Python to apply this change";
+    } else {
+      this.element.removeAttribute("aria-busy");
+      this.element.removeAttribute("title");
+    }
+    // Boxes built since (a new method's options) are covered too: every update of a pending row disables them.
+    for (const field of this.element.querySelectorAll("input, select")) field.disabled = pending;
   }
 
   showMessages(row) {

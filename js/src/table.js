@@ -86,6 +86,9 @@ export class TableView {
     this.items = new Int32Array(0);
     this.built = new Map(); // item key -> GroupHeader | RowView, the items now in the page
     this.focusCode = null; // the item holding the keyboard focus (kept in the page)
+    // A bulk change sent to Python and not answered yet (apply to all): the row fields it sets, shown on every row
+    // as pending until Python's rows come (or it refuses); null when there is none.
+    this.pending = null;
     this.countLine = el("div", { class: "nwbcw-count", attrs: { "aria-live": "polite" } });
     this.header = el("div", { class: "nwbcw-row nwbcw-header", attrs: { role: "row", "aria-rowindex": "1" } },
       COLUMNS.map(([key, label, hidden]) => el("div", { class: `nwbcw-cell nwbcw-c-${key}`, text: hidden ? null : label, attrs: { role: "columnheader" } },
@@ -195,9 +198,34 @@ export class TableView {
   /** Take a new rows list of the same datasets: update the rows on screen, then filter and order again. */
   refreshAll(rows) {
     this.rows = rows;
+    this.pending = null; // Python's rows are the answer to a bulk change
     this.searchTexts = [];
     for (const [key, view] of this.built) if (key[0] === "r") view.update(rows[view.index]);
     this.arrange();
+  }
+
+  /** The row at `index` as it is shown: Python's, with a pending bulk change over it. */
+  shownRow(index) {
+    const row = this.rows[index];
+    return this.pending ? { ...row, ...this.pending, drafts: {}, errors: {}, pending: true } : row;
+  }
+
+  /**
+   * Show a bulk change sent to Python on every row at once (the rows on screen now, and those built while it is
+   * pending), marked as pending: their fields are disabled and the row says it waits for Python. Python's values
+   * replace it when its rows come; {@link clearPending} takes it back when Python refuses or does not answer.
+   * @param {object} fields row fields, e.g. `{compression_method: "gzip", compression_options: {level: "4"}}`
+   */
+  showPending(fields) {
+    this.pending = fields;
+    for (const [key, view] of this.built) if (key[0] === "r") view.update(this.shownRow(view.index));
+  }
+
+  /** Show Python's rows again, without a pending bulk change (which it refused, or already answered). */
+  clearPending() {
+    if (!this.pending) return;
+    this.pending = null;
+    for (const [key, view] of this.built) if (key[0] === "r") view.update(this.rows[view.index]);
   }
 
   /** Apply Python's changed rows: `[{index, row}]`. Rows not on screen only keep the data, shown when they come back. */
@@ -210,7 +238,7 @@ export class TableView {
       if (this.searchTexts.length) this.searchTexts[index] = undefined;
       searchable = searchable && old.compression_method === row.compression_method;
       const view = this.built.get(`r${row.location}`);
-      if (view) view.update(row);
+      if (view) view.update(this.shownRow(index));
     }
     if (!searchable && this.filterText) this.arrange(); // a changed method can change what the filter matches
   }
@@ -377,7 +405,7 @@ export class TableView {
       header.setExpanded(!this.collapsed.has(group.path));
       return header;
     }
-    const view = new RowView(this.rows[code], this.rowContext);
+    const view = new RowView(this.shownRow(code), this.rowContext);
     view.index = code;
     view.element.classList.add("nwbcw-item");
     return view;

@@ -109,10 +109,16 @@ export class Toolbar {
   async applyToAll() {
     const options = {};
     for (const [name, input] of this.optionInputs || []) options[name] = input.value;
+    const method = this.methodSelect.value || null;
     this.applyAllButton.disabled = true;
+    // Every row shows the new method at once, as pending, while Python checks and applies it; Python's rows (or
+    // its refusal) replace that.
+    const shownOptions = Object.fromEntries(Object.entries(options).filter(([, text]) => text !== ""));
+    this.context.table.showPending({ compression_method: method, compression_options: shownOptions });
     try {
-      await this.context.actions.request("apply_all", { method: this.methodSelect.value || null, options });
+      await this.context.actions.request("apply_all", { method, options });
     } finally {
+      this.context.table.clearPending();
       this.applyAllButton.disabled = false;
     }
   }

@@ -199,6 +199,49 @@ describe("toolbar", () => {
     expect(model.sent.at(-1)).toMatchObject({ type: "apply_all", method: "gzip", options: { level: "5" } });
   });
 
+  it("shows apply to all on every row at once, as pending, until Python's rows come", async () => {
+    const rows = [makeRow(), makeRow({ location: "acquisition/lfp/data", group: "acquisition/lfp", object_name: "lfp" })];
+    const model = new FakeModel({ rows, groups: rows.map((item) => makeGroup(item)) });
+    mount(model);
+    root.querySelector(".nwbcw-all-method").value = "lzf";
+    root.querySelector(".nwbcw-all-method").dispatchEvent(new Event("change"));
+    [...root.querySelectorAll(".nwbcw-toolbar button")].find((button) => button.textContent === "Apply to all").click();
+    const { id } = model.sent.at(-1);
+    for (const item of rows) {
+      const shown = row(item.location);
+      expect(shown.querySelector(".nwbcw-method").value).toBe("lzf");
+      expect(shown.classList.contains("nwbcw-pending")).toBe(true);
+      expect(shown.getAttribute("aria-busy")).toBe("true");
+      expect(shown.querySelector(".nwbcw-method").disabled).toBe(true);
+    }
+    // Python's rows (one dataset kept its compression), then its reply.
+    model.python("rows", [makeRow({ compression_method: "lzf" }), { ...rows[1], compression_method: "gzip" }]);
+    await Promise.resolve();
+    model.message({ type: "reply", id, ok: true });
+    await Promise.resolve();
+    expect(row(rows[0].location).querySelector(".nwbcw-method").value).toBe("lzf");
+    expect(row(rows[1].location).querySelector(".nwbcw-method").value).toBe("gzip");
+    for (const item of rows) {
+      expect(row(item.location).classList.contains("nwbcw-pending")).toBe(false);
+      expect(row(item.location).hasAttribute("aria-busy")).toBe(false);
+      expect(row(item.location).querySelector(".nwbcw-method").disabled).toBe(false);
+    }
+  });
+
+  it("takes a pending apply to all back when Python refuses it", async () => {
+    const model = new FakeModel();
+    mount(model);
+    root.querySelector(".nwbcw-all-options input").value = "12";
+    [...root.querySelectorAll(".nwbcw-toolbar button")].find((button) => button.textContent === "Apply to all").click();
+    expect(row().classList.contains("nwbcw-pending")).toBe(true);
+    expect(row().querySelector('.nwbcw-option[data-option="level"]').value).toBe("12");
+    model.message({ type: "reply", id: model.sent.at(-1).id, ok: false, error: "gzip 'level' must be from 0 to 9" });
+    await Promise.resolve();
+    expect(row().classList.contains("nwbcw-pending")).toBe(false);
+    expect(row().querySelector(".nwbcw-method").value).toBe("gzip");
+    expect(row().querySelector('.nwbcw-option[data-option="level"]').value).toBe("");
+  });
+
   it("offers the backends Python lists, with Python's names", () => {
     const model = new FakeModel();
     model.state.set("codecs", { ...model.get("codecs"), backends: [{ name: "zarr", label: "Zarr folder" }] });

@@ -3134,8 +3134,22 @@ var RowView = class {
     toggleClass(this.element, "nwbcw-invalid", row.invalid);
     toggleClass(this.element, "nwbcw-edited", edited);
     toggleClass(this.element, "nwbcw-lossy", row.lossy);
-    this.resetButton.disabled = !edited && !row.invalid && Object.keys(drafts).length === 0;
+    this.showPending(Boolean(row.pending));
+    this.resetButton.disabled = row.pending || !edited && !row.invalid && Object.keys(drafts).length === 0;
     for (const part of this.parts) part.update(row);
+  }
+  /** A row under a bulk change Python has not answered yet: its fields wait (disabled), and it says so. */
+  showPending(pending) {
+    if (!pending && !this.element.classList.contains("nwbcw-pending")) return;
+    toggleClass(this.element, "nwbcw-pending", pending);
+    if (pending) {
+      this.element.setAttribute("aria-busy", "true");
+      this.element.title = "Waiting for Python to apply this change";
+    } else {
+      this.element.removeAttribute("aria-busy");
+      this.element.removeAttribute("title");
+    }
+    for (const field of this.element.querySelectorAll("input, select")) field.disabled = pending;
   }
   showMessages(row) {
     const slots = { chunk: [], buffer: [], compression: [], filters: [] };
@@ -3223,6 +3237,7 @@ var TableView = class {
     this.items = new Int32Array(0);
     this.built = /* @__PURE__ */ new Map();
     this.focusCode = null;
+    this.pending = null;
     this.countLine = el("div", { class: "nwbcw-count", attrs: { "aria-live": "polite" } });
     this.header = el(
       "div",
@@ -3335,9 +3350,31 @@ var TableView = class {
   /** Take a new rows list of the same datasets: update the rows on screen, then filter and order again. */
   refreshAll(rows) {
     this.rows = rows;
+    this.pending = null;
     this.searchTexts = [];
     for (const [key, view] of this.built) if (key[0] === "r") view.update(rows[view.index]);
     this.arrange();
+  }
+  /** The row at `index` as it is shown: Python's, with a pending bulk change over it. */
+  shownRow(index) {
+    const row = this.rows[index];
+    return this.pending ? { ...row, ...this.pending, drafts: {}, errors: {}, pending: true } : row;
+  }
+  /**
+   * Show a bulk change sent to Python on every row at once (the rows on screen now, and those built while it is
+   * pending), marked as pending: their fields are disabled and the row says it waits for Python. Python's values
+   * replace it when its rows come; {@link clearPending} takes it back when Python refuses or does not answer.
+   * @param {object} fields row fields, e.g. `{compression_method: "gzip", compression_options: {level: "4"}}`
+   */
+  showPending(fields) {
+    this.pending = fields;
+    for (const [key, view] of this.built) if (key[0] === "r") view.update(this.shownRow(view.index));
+  }
+  /** Show Python's rows again, without a pending bulk change (which it refused, or already answered). */
+  clearPending() {
+    if (!this.pending) return;
+    this.pending = null;
+    for (const [key, view] of this.built) if (key[0] === "r") view.update(this.rows[view.index]);
   }
   /** Apply Python's changed rows: `[{index, row}]`. Rows not on screen only keep the data, shown when they come back. */
   patch(entries) {
@@ -3349,7 +3386,7 @@ var TableView = class {
       if (this.searchTexts.length) this.searchTexts[index] = void 0;
       searchable = searchable && old.compression_method === row.compression_method;
       const view = this.built.get(`r${row.location}`);
-      if (view) view.update(row);
+      if (view) view.update(this.shownRow(index));
     }
     if (!searchable && this.filterText) this.arrange();
   }
@@ -3503,7 +3540,7 @@ var TableView = class {
       header.setExpanded(!this.collapsed.has(group.path));
       return header;
     }
-    const view = new RowView(this.rows[code], this.rowContext);
+    const view = new RowView(this.shownRow(code), this.rowContext);
     view.index = code;
     view.element.classList.add("nwbcw-item");
     return view;
@@ -3624,10 +3661,14 @@ var Toolbar = class {
   async applyToAll() {
     const options = {};
     for (const [name, input] of this.optionInputs || []) options[name] = input.value;
+    const method = this.methodSelect.value || null;
     this.applyAllButton.disabled = true;
+    const shownOptions = Object.fromEntries(Object.entries(options).filter(([, text]) => text !== ""));
+    this.context.table.showPending({ compression_method: method, compression_options: shownOptions });
     try {
-      await this.context.actions.request("apply_all", { method: this.methodSelect.value || null, options });
+      await this.context.actions.request("apply_all", { method, options });
     } finally {
+      this.context.table.clearPending();
       this.applyAllButton.disabled = false;
     }
   }

@@ -451,7 +451,9 @@ def test_ten_thousand_datasets_open_and_stay_responsive(server, page, record_pro
         page.locator(".nwbcw-all-method").select_option("lzf")
         first_method = "document.querySelector('.nwbcw-row[data-location] .nwbcw-method')?.value"
         apply_all = page.locator(".nwbcw-toolbar .nwbcw-all .nwbcw-button")  # (role queries scan 10,000 rows)
-        apply_all_s = timed(lambda: apply_all.click(), f"() => {first_method} === 'lzf'")
+        # Shown at once as pending; timed until Python's rows replace it (no row pending).
+        confirmed = "!document.querySelector('.nwbcw-pending')"
+        apply_all_s = timed(lambda: apply_all.click(), f"() => {first_method} === 'lzf' && {confirmed}")
         assert probe.value("sum(row['compression_method'] == 'lzf' for row in widget.rows)") == 10_000
         totals = page.locator(".nwbcw-totals")
         page.wait_for_function("el => el.textContent.includes('10000 edited')", arg=totals.element_handle())
