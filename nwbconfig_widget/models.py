@@ -313,6 +313,30 @@ class DatasetIOConfiguration:
         for observer in list(self._observers):
             observer(self, changed_fields)
 
+    def settings_signature(self) -> tuple[Any, ...]:
+        """Everything this configuration's figures and advice depend on: its kind, dtype, shape and settings (not its
+        location). Two configurations with equal signatures have the same sizes, chunk counts, warnings and
+        portability.
+
+        >>> import numpy as np
+        >>> one, two = (HDF5DatasetIOConfiguration(object_id=name, location_in_file=f"{name}/data", dataset_name="data",
+        ...     dtype=np.dtype("int16"), full_shape=(1000, 4), chunk_shape=(100, 4)) for name in ("a", "b"))
+        >>> one.settings_signature() == two.settings_signature()
+        True
+        """
+        state = self._state
+        return (
+            type(self),
+            self.dtype,
+            self.full_shape,
+            state["chunk_shape"],
+            state["buffer_shape"],
+            state["compression_method"],
+            repr(state["compression_options"]),
+            tuple(state["filter_methods"]),
+            repr(state["filter_options"]),
+        )
+
     def _codec_signature(self) -> tuple[Any, ...]:
         """What the validation of a new compression depends on, besides the compression itself: datasets with the
         same signature accept or refuse a compression alike, and end in the same state."""

@@ -315,8 +315,9 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         self._index = {item.location_in_file: index for index, item in enumerate(configuration)}
         defaults = self._defaults_for_rows()
         self._dirty.clear()
+        shared: dict = {}
         rows = [
-            build_row(item, self._states[item.location_in_file], defaults.get(item.location_in_file))
+            build_row(item, self._states[item.location_in_file], defaults.get(item.location_in_file), shared)
             for item in configuration
         ]
         self._totals = RowTotals(rows)
@@ -402,11 +403,12 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         dirty, self._dirty = self._dirty, set()
         defaults = self._defaults_for_rows()
         changed = {}
+        shared: dict = {}  # rows of datasets with the same settings share their figures and advice
         for location in dirty:
             index = self._index.get(location)
             if index is not None:
                 item = self._configuration.dataset_configurations[location]
-                changed[index] = build_row(item, self._states[location], defaults.get(location))
+                changed[index] = build_row(item, self._states[location], defaults.get(location), shared)
         # Few rows: changed in place (the trait keeps the truth without re-sending every row) and sent as a patch.
         rows = list(self.rows) if len(changed) > FULL_RESEND_ROWS else self.rows
         for index, row in changed.items():

@@ -59,7 +59,8 @@ PREVIEW_PATCH_INTERVAL_S = 0.25
 _memory_cache: list[float] = [-math.inf, 0.0]  # [time read, bytes]
 
 
-def _available_memory() -> int | None:
+def available_memory_now() -> int | None:
+    """The memory available now, read again at most every ``MEMORY_TTL_S`` seconds (rows are built by thousands)."""
     now = time.monotonic()
     if now - _memory_cache[0] > MEMORY_TTL_S:
         _memory_cache[0], _memory_cache[1] = now, available_memory_bytes()
@@ -77,7 +78,7 @@ def row_warnings(configuration: DatasetIOConfiguration) -> list[dict[str, str]]:
     """The live advice of :func:`configuration_warnings` as row entries: field, severity, code and message."""
     return [
         {"field": advice.field, "severity": advice.severity, "code": advice.code, "message": _sentence(advice.message)}
-        for advice in configuration_warnings(configuration, available_memory=_available_memory())
+        for advice in configuration_warnings(configuration, available_memory=available_memory_now())
     ]
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from .. import backends, codecs, defaults
 from .._sizes import format_bytes
 from ..models import BackendConfiguration, DatasetIOConfiguration
-from .insight import preview_cell, row_portability, row_warnings
+from .insight import available_memory_now, preview_cell, row_portability, row_warnings
 
 
 @dataclasses.dataclass
@@ -83,16 +83,46 @@ def edited_fields(configuration: DatasetIOConfiguration, default: DatasetIOConfi
 
 
 def build_row(
-    configuration: DatasetIOConfiguration, state: RowState, default: DatasetIOConfiguration | None = None
+    configuration: DatasetIOConfiguration,
+    state: RowState,
+    default: DatasetIOConfiguration | None = None,
+    shared: dict[Any, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One row of the widget: facts, current settings, Python-computed estimates, drafts, errors and warnings."""
-    options = configuration.compression_options
+    """One row of the widget: facts, current settings, Python-computed estimates, drafts, errors and warnings.
+
+    ``shared`` (a dict the caller keeps while it builds many rows at once) reuses the figures and advice of
+    datasets with the same settings signature and default: they are computed once for each.
+    """
+    if shared is None:
+        settings = _settings_part(configuration, default)
+    else:
+        key = (
+            configuration.settings_signature(),
+            None if default is None else default.settings_signature(),
+            available_memory_now(),
+        )
+        settings = shared.get(key)
+        if settings is None:
+            settings = shared[key] = _settings_part(configuration, default)
     return {
         "location": configuration.location_in_file,
         "group": group_path(configuration),
         "dataset_name": configuration.dataset_name,
         "object_name": configuration.object_name or "",
         "neurodata_type": configuration.neurodata_type or "",
+        **settings,
+        "drafts": dict(state.drafts),
+        "errors": dict(state.errors),
+        "notes": dict(state.notes),
+        "preview": preview_cell(configuration, state.preview),
+        "invalid": bool(state.errors),
+    }
+
+
+def _settings_part(configuration: DatasetIOConfiguration, default: DatasetIOConfiguration | None) -> dict[str, Any]:
+    """The part of a row that follows from the dataset's kind, shape and settings (and its default's)."""
+    options = configuration.compression_options
+    return {
         "dtype": str(configuration.dtype),
         "full_shape": list(configuration.full_shape),
         "size": format_bytes(configuration.full_size_bytes),
@@ -110,13 +140,8 @@ def build_row(
         "ram": format_bytes(configuration.expected_ram_usage_bytes),
         "ram_bytes": configuration.expected_ram_usage_bytes,
         "lossy": configuration.lossy,
-        "drafts": dict(state.drafts),
-        "errors": dict(state.errors),
-        "notes": dict(state.notes),
         "warnings": row_warnings(configuration),
         "portability": row_portability(configuration),
-        "preview": preview_cell(configuration, state.preview),
-        "invalid": bool(state.errors),
         "edited": edited_fields(configuration, default),
     }
 

@@ -361,3 +361,24 @@ def test_cancel_stops_the_write_and_leaves_nothing(tmp_path):
     assert widget.status == "error" and isinstance(widget.last_error, WriteCancelled)
     assert list(tmp_path.iterdir()) == []
     widget.close()
+
+
+def test_rows_built_together_equal_rows_built_one_by_one(widget):
+    """Rows built by thousands share the figures and advice of datasets with the same settings; each must still be
+    exactly the row of its own dataset, after a bulk change and after edits that make datasets differ."""
+    from nwbconfig_widget.widget.rows import RowState, build_row
+
+    front_end(widget, type="apply_all", method="lzf", options={})
+    front_end(widget, type="edit", location=EPHYS, field="chunk_shape", value=["1000", "4"])
+    widget.refresh()
+    defaults = get_default_backend_configuration(widget.nwbfile, backend="hdf5").dataset_configurations
+    per_state = ("drafts", "errors", "notes", "preview", "invalid")
+    signatures = set()
+    for item, row in zip(widget.backend_configuration, widget.rows):
+        alone = build_row(item, RowState(), defaults[item.location_in_file])
+        assert {k: v for k, v in row.items() if k not in per_state} == {
+            k: v for k, v in alone.items() if k not in per_state
+        }, item.location_in_file
+        signatures.add(item.settings_signature())
+    assert len(signatures) < len(widget.rows)  # some rows did share
+    assert row_of(widget, EPHYS)["chunk_shape"] == [1000, 4] and row_of(widget, EPHYS)["edited"]
