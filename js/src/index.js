@@ -21,7 +21,14 @@ function render({ model, el: root }) {
     preview: (location) => actions.request("preview", { location }),
     inspect: (location) => actions.request("inspect", { location }),
   });
-  const context = { model, actions, table };
+  const context = {
+    model,
+    actions,
+    table,
+    notify: (level, text) => notices.local(level, text),
+    // A write the kernel stopped reporting on (it may have restarted): the widget can be used again meanwhile.
+    onStalled: () => onStatus(),
+  };
   const toolbar = new Toolbar(context);
   const unconfigurable = new Unconfigurable(model);
   const output = new OutputPanel(context);
@@ -58,10 +65,10 @@ function render({ model, el: root }) {
       table.patch(message.rows);
     }
   };
-  const onStatus = () => {
-    body.disabled = model.get("status") === "writing";
+  function onStatus() {
+    body.disabled = model.get("status") === "writing" && !output.stalled;
     output.update();
-  };
+  }
   const listeners = [
     ["change:rows", renderTable],
     ["change:groups", renderTable],
@@ -80,12 +87,14 @@ function render({ model, el: root }) {
   for (const name of ["output_path", "overwrite", "target_exists", "output_info", "apply_blockers", "progress", "result", "error", "mode"]) {
     listeners.push([`change:${name}`, () => output.update()]);
   }
-  listeners.push(["change:status", onStatus]);
+  listeners.push(["change:status", () => { output.heard(); onStatus(); }]);
+  listeners.push(["change:progress", () => output.heard()]);
   for (const [event, handler] of listeners) model.on(event, handler);
 
   table.render(model.get("rows"), model.get("groups"));
   toolbar.update();
   showTitle();
+  output.heard(); // a view shown while a write runs watches it too
   onStatus();
   performance.mark("nwbcw:render:built");
   // The first frame with the rows laid out and painted (read by benchmarks/widget_render.py).
@@ -93,6 +102,7 @@ function render({ model, el: root }) {
   return () => {
     for (const [event, handler] of listeners) model.off(event, handler);
     table.destroy();
+    output.dispose();
   };
 }
 

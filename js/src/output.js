@@ -102,8 +102,9 @@ export class OutputPanel {
     const writing = status === "writing";
     this.overwriteLabel.hidden = !model.get("target_exists");
     this.overwrite.checked = Boolean(model.get("overwrite"));
-    setText(this.applyButton, writing ? "Writing…" : model.get("mode") === "repack" ? "Repack" : "Apply");
-    this.applyButton.disabled = writing || blockers.length > 0;
+    const label = model.get("mode") === "repack" ? "Repack" : "Apply";
+    setText(this.applyButton, writing && !this.stalled ? "Writing…" : label);
+    this.applyButton.disabled = (writing && !this.stalled) || blockers.length > 0;
     this.cancelButton.hidden = !writing;
     this.cancelButton.disabled = !writing;
     this.applyButton.title = blockers.join(" ");
@@ -118,12 +119,42 @@ export class OutputPanel {
     this.showError(status, model.get("error") || {});
   }
 
+  /**
+   * Called when Python reports (progress or status). While writing, Python reports at least every 2 s; a silence of
+   * `request_timeout` seconds means the kernel may have restarted (or be busy with other code): the view says so and
+   * can be used again, instead of showing "Writing…" for ever. Python's next report takes that back.
+   */
+  heard() {
+    clearTimeout(this.watchdog);
+    const writing = this.context.model.get("status") === "writing";
+    if (this.stalled) this.setStalled(false);
+    if (!writing) return;
+    const seconds = Number(this.context.model.get("request_timeout")) || 60;
+    this.watchdog = setTimeout(() => this.setStalled(true, seconds), seconds * 1000);
+  }
+
+  setStalled(stalled, seconds = 0) {
+    this.stalled = stalled;
+    if (this.withdrawStall) this.withdrawStall();
+    this.withdrawStall = stalled
+      ? this.context.notify("error", `No news of the write from the kernel for ${seconds} s; it may have restarted (run the cell again) or be busy with other code (its progress then comes back here).`)
+      : null;
+    if (this.context.onStalled) this.context.onStalled(stalled);
+    this.update();
+  }
+
+  /** Stop watching (the view is removed). */
+  dispose() {
+    clearTimeout(this.watchdog);
+  }
+
   showProgress(status, progress) {
     this.progress.hidden = !(status === "writing" || (status === "done" && progress.bytes_total));
     const percent = Math.round((progress.fraction || 0) * 1000) / 10;
     this.progressFill.style.width = `${percent}%`;
     this.progressBar.setAttribute("aria-valuenow", String(percent));
-    setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text})` : "");
+    const elapsed = progress.elapsed_text ? `, ${progress.elapsed_text}` : "";
+    setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text}${elapsed})` : "");
     setText(this.progressCurrent, progress.current ? `Current: ${progress.current}` : "");
     setTitle(this.progressCurrent, progress.current || "");
   }

@@ -316,6 +316,33 @@ describe("toolbar", () => {
 });
 
 describe("output and apply", () => {
+  it("says when a running write stops reporting, unlocks the widget, and takes it back when news comes", () => {
+    const model = new FakeModel({ request_timeout: 3, status: "writing", progress: { text: "1 MB of 9 MB", percent_text: "11%", fraction: 0.11, elapsed_text: "4 s" } });
+    mount(model);
+    const body = root.querySelector(".nwbcw-body");
+    const apply = root.querySelector(".nwbcw-apply");
+    expect(body.disabled).toBe(true);
+    expect(apply.textContent).toBe("Writing…");
+    expect(root.querySelector(".nwbcw-progress-text").textContent).toBe("1 MB of 9 MB (11%, 4 s)");
+    vi.advanceTimersByTime(2900);
+    model.python("progress", { text: "2 MB of 9 MB", percent_text: "22%", fraction: 0.22, elapsed_text: "6 s" }); // a heartbeat
+    vi.advanceTimersByTime(2900);
+    expect(root.querySelector(".nwbcw-notices").textContent).not.toContain("No news");
+    vi.advanceTimersByTime(200); // 3 s without news
+    expect(root.querySelector(".nwbcw-notices").textContent).toContain("No news of the write from the kernel for 3 s; it may have restarted");
+    expect(body.disabled).toBe(false);
+    expect(apply.disabled).toBe(false);
+    expect(apply.textContent).toBe("Apply");
+    model.python("progress", { text: "3 MB of 9 MB", percent_text: "33%", fraction: 0.33, elapsed_text: "12 s" }); // it was only busy
+    expect(root.querySelector(".nwbcw-notices").textContent).not.toContain("No news");
+    expect(body.disabled).toBe(true);
+    expect(apply.textContent).toBe("Writing…");
+    model.python("status", "done");
+    vi.advanceTimersByTime(10_000); // no watch once the write is over
+    expect(root.querySelector(".nwbcw-notices").textContent).not.toContain("No news");
+    expect(body.disabled).toBe(false);
+  });
+
   it("disables Apply while Python reports blockers and shows them", () => {
     const model = new FakeModel({ apply_blockers: ["1 dataset(s) have invalid settings; fix or reset them."] });
     mount(model);

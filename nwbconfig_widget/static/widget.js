@@ -731,8 +731,9 @@ var OutputPanel = class {
     const writing = status === "writing";
     this.overwriteLabel.hidden = !model.get("target_exists");
     this.overwrite.checked = Boolean(model.get("overwrite"));
-    setText(this.applyButton, writing ? "Writing\u2026" : model.get("mode") === "repack" ? "Repack" : "Apply");
-    this.applyButton.disabled = writing || blockers.length > 0;
+    const label = model.get("mode") === "repack" ? "Repack" : "Apply";
+    setText(this.applyButton, writing && !this.stalled ? "Writing\u2026" : label);
+    this.applyButton.disabled = writing && !this.stalled || blockers.length > 0;
     this.cancelButton.hidden = !writing;
     this.cancelButton.disabled = !writing;
     this.applyButton.title = blockers.join(" ");
@@ -746,12 +747,37 @@ var OutputPanel = class {
     this.showResult(status, model.get("result") || {});
     this.showError(status, model.get("error") || {});
   }
+  /**
+   * Called when Python reports (progress or status). While writing, Python reports at least every 2 s; a silence of
+   * `request_timeout` seconds means the kernel may have restarted (or be busy with other code): the view says so and
+   * can be used again, instead of showing "Writing…" for ever. Python's next report takes that back.
+   */
+  heard() {
+    clearTimeout(this.watchdog);
+    const writing = this.context.model.get("status") === "writing";
+    if (this.stalled) this.setStalled(false);
+    if (!writing) return;
+    const seconds = Number(this.context.model.get("request_timeout")) || 60;
+    this.watchdog = setTimeout(() => this.setStalled(true, seconds), seconds * 1e3);
+  }
+  setStalled(stalled, seconds = 0) {
+    this.stalled = stalled;
+    if (this.withdrawStall) this.withdrawStall();
+    this.withdrawStall = stalled ? this.context.notify("error", `No news of the write from the kernel for ${seconds} s; it may have restarted (run the cell again) or be busy with other code (its progress then comes back here).`) : null;
+    if (this.context.onStalled) this.context.onStalled(stalled);
+    this.update();
+  }
+  /** Stop watching (the view is removed). */
+  dispose() {
+    clearTimeout(this.watchdog);
+  }
   showProgress(status, progress) {
     this.progress.hidden = !(status === "writing" || status === "done" && progress.bytes_total);
     const percent = Math.round((progress.fraction || 0) * 1e3) / 10;
     this.progressFill.style.width = `${percent}%`;
     this.progressBar.setAttribute("aria-valuenow", String(percent));
-    setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text})` : "");
+    const elapsed = progress.elapsed_text ? `, ${progress.elapsed_text}` : "";
+    setText(this.progressText, progress.text ? `${progress.text} (${progress.percent_text}${elapsed})` : "");
     setText(this.progressCurrent, progress.current ? `Current: ${progress.current}` : "");
     setTitle(this.progressCurrent, progress.current || "");
   }
@@ -3769,7 +3795,14 @@ function render({ model, el: root }) {
     preview: (location) => actions.request("preview", { location }),
     inspect: (location) => actions.request("inspect", { location })
   });
-  const context = { model, actions, table };
+  const context = {
+    model,
+    actions,
+    table,
+    notify: (level, text) => notices.local(level, text),
+    // A write the kernel stopped reporting on (it may have restarted): the widget can be used again meanwhile.
+    onStalled: () => onStatus()
+  };
   const toolbar = new Toolbar(context);
   const unconfigurable = new Unconfigurable(model);
   const output = new OutputPanel(context);
@@ -3804,10 +3837,10 @@ function render({ model, el: root }) {
       table.patch(message.rows);
     }
   };
-  const onStatus = () => {
-    body.disabled = model.get("status") === "writing";
+  function onStatus() {
+    body.disabled = model.get("status") === "writing" && !output.stalled;
     output.update();
-  };
+  }
   const listeners = [
     ["change:rows", renderTable],
     ["change:groups", renderTable],
@@ -3829,17 +3862,23 @@ function render({ model, el: root }) {
   for (const name of ["output_path", "overwrite", "target_exists", "output_info", "apply_blockers", "progress", "result", "error", "mode"]) {
     listeners.push([`change:${name}`, () => output.update()]);
   }
-  listeners.push(["change:status", onStatus]);
+  listeners.push(["change:status", () => {
+    output.heard();
+    onStatus();
+  }]);
+  listeners.push(["change:progress", () => output.heard()]);
   for (const [event, handler] of listeners) model.on(event, handler);
   table.render(model.get("rows"), model.get("groups"));
   toolbar.update();
   showTitle();
+  output.heard();
   onStatus();
   performance.mark("nwbcw:render:built");
   requestAnimationFrame(() => setTimeout(() => performance.mark("nwbcw:render:painted"), 0));
   return () => {
     for (const [event, handler] of listeners) model.off(event, handler);
     table.destroy();
+    output.dispose();
   };
 }
 var index_default = { render };

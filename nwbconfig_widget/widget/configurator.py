@@ -576,8 +576,8 @@ class ConfiguratorWidget(anywidget.AnyWidget):
                 blockers.append(f"The folder {target.resolve().parent} does not exist.")
             if self._source_path is not None and target.resolve() == self._source_path.resolve():
                 blockers.append("The output path is the file being repacked; choose another path.")
-        if self.status == "writing":
-            blockers.append("A write is running.")
+        # A running write is not a blocker: the view knows it from ``status`` (and Apply refuses it below), so that a
+        # view whose kernel went silent during a write can offer Apply again.
         self.apply_blockers = blockers
 
     def apply(self) -> WriteJob:
@@ -588,6 +588,8 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         """
         self._handoff.capture()
         self._update_output_info()
+        if self.status == "writing":
+            raise ValueError("A write is running; wait for it to end, or cancel it.")
         if self.apply_blockers:
             raise ValueError(" ".join(self.apply_blockers))
         request = WriteRequest(

@@ -76,11 +76,13 @@ class ProgressReporter:
     def __init__(self, total_bytes: int, report: Callable[[dict[str, Any]], None], interval: float = 0.1):
         self.total_bytes, self.report, self.interval = max(int(total_bytes), 0), report, interval
         self.done_bytes, self.current, self._last = 0, "", 0.0
+        self._started = time.monotonic()
         self._lock = threading.Lock()
 
     def snapshot(self) -> dict[str, Any]:
-        """The figures the progress bar shows."""
+        """The figures the progress bar shows, with the whole seconds since the write started."""
         fraction = min(1.0, self.done_bytes / self.total_bytes) if self.total_bytes else 0.0
+        elapsed = int(time.monotonic() - self._started)
         return {
             "bytes_done": self.done_bytes,
             "bytes_total": self.total_bytes,
@@ -88,6 +90,8 @@ class ProgressReporter:
             "text": f"{format_bytes(min(self.done_bytes, self.total_bytes))} of {format_bytes(self.total_bytes)}",
             "percent_text": f"{fraction * 100:.0f}%",
             "current": self.current,
+            "elapsed_s": elapsed,
+            "elapsed_text": f"{elapsed // 60} min {elapsed % 60:02d} s" if elapsed >= 60 else f"{elapsed} s",
         }
 
     def __call__(self, location_in_file: str, bytes_read: int) -> None:
@@ -105,11 +109,18 @@ class ProgressReporter:
         self.report(self.snapshot())
 
 
+#: Seconds between two progress reports while a write shows no progress of its own (a long chunk, the final flush,
+#: reading the file back): the view takes a long silence for a kernel that is gone.
+HEARTBEAT_S = 2.0
+
+
 class WriteJob:
     """One Apply: ``write(progress, cancel)`` runs in a daemon thread (made by ``make_thread(target, name)`` when
     given), then ``on_done`` or ``on_error``.
 
     Setting ``cancel_event`` stops the write at the next buffer or chunk (``WriteCancelled``), leaving nothing behind.
+    While it runs, progress is also reported every ``heartbeat`` seconds (with the time elapsed), so that the view
+    can tell a write that goes on from a kernel that went away.
     """
 
     def __init__(
@@ -120,8 +131,9 @@ class WriteJob:
         on_done: Callable[[dict[str, Any]], None],
         on_error: Callable[[dict[str, Any], BaseException], None],
         make_thread: Callable[..., threading.Thread] | None = None,
+        heartbeat: float = HEARTBEAT_S,
     ):
-        self.write, self.configuration = write, configuration
+        self.write, self.configuration, self.heartbeat = write, configuration, heartbeat
         self.on_progress, self.on_done, self.on_error = on_progress, on_done, on_error
         self.cancel_event = threading.Event()
         if make_thread is None:
@@ -135,6 +147,10 @@ class WriteJob:
 
     def _run(self) -> None:
         reporter = ProgressReporter(self.configuration.total_uncompressed_bytes, self.on_progress)
+        finished = threading.Event()
+        beating = threading.Thread(target=self._beat, args=(reporter, finished), name="nwbconfig-widget-heartbeat")
+        beating.daemon = True
+        beating.start()
         started = time.perf_counter()
         try:
             path = self.write(reporter, self.cancel_event)
@@ -144,9 +160,17 @@ class WriteJob:
             result["seconds"] = seconds
             result["time"] = f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
         except Exception as error:
+            finished.set()
+            beating.join()
             self.on_error(error_info(error), error)
             return
+        finished.set()
+        beating.join()  # no progress report after the result
         self.on_done(result)
+
+    def _beat(self, reporter: ProgressReporter, finished: threading.Event) -> None:
+        while not finished.wait(self.heartbeat):
+            self.on_progress(reporter.snapshot())
 
 
 def error_info(error: BaseException) -> dict[str, str]:

@@ -148,17 +148,38 @@ def test_a_queued_preview_all_is_cancelled_from_the_view(session):
 
 
 def test_after_a_kernel_restart_apply_says_so_and_stays_usable(session):
-    """Last in the module: it restarts the kernel. The view stays on the page, but its model is gone from the kernel."""
-    page, _probe = session
+    """Last in the module: it restarts the kernel, during a write. The view stays on the page, but its model is gone
+    from the kernel: the view says the write went silent and can be used again, and Apply says the kernel is gone."""
+    page, probe = session
+    # A write that runs until the restart ends it (it checks Cancel, which never comes).
+    probe.run(
+        "import time\n"
+        "def _slow_writer(request, progress, cancel):\n"
+        "    while not cancel.wait(0.5):\n"
+        "        pass\n"
+        "widget.writer = _slow_writer\n"
+        "widget.overwrite = True\n"
+        "widget.apply()"
+    )
+    apply = page.locator(".nwbcw-apply")
+    page.wait_for_function("el => el.textContent === 'Writing…'", arg=apply.element_handle())
+    # Python's heartbeat keeps the view quiet while the write runs, longer than the timeout.
+    time.sleep(TIMEOUT_S + 1.5)
+    assert page.locator(".nwbcw-notice-text", has_text="No news").count() == 0
+    assert page.locator(".nwbcw-progress-text").text_content().endswith(" s)")  # the time elapsed
     kernel = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
     page.evaluate(f"() => {kernel}.restart()")
+    silent = page.locator(".nwbcw-notice-text", has_text="No news of the write from the kernel")
+    silent.wait_for(timeout=(TIMEOUT_S + 30) * 1000)
+    assert "it may have restarted (run the cell again)" in silent.text_content()
+    assert page.locator(".nwbcw-body").evaluate("el => el.disabled") is False
+    assert apply.text_content() == "Apply"
     page.wait_for_function(f"() => {kernel}.status === 'idle'")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    apply = page.locator(".nwbcw-apply")
     assert not apply.is_disabled()
     apply.click()
-    notice = page.locator(".nwbcw-notice-text", has_text="run the cell again")
+    notice = page.locator(".nwbcw-notice-text", has_text="Apply").filter(has_text="run the cell again")
     notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
     assert notice.text_content().endswith("; it may have restarted: run the cell again.")
     assert "Apply" in notice.text_content()

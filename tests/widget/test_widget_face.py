@@ -252,3 +252,39 @@ def test_cancel_drops_queued_previews_and_restores_their_cells(tmp_path):
         assert widget.cancel_preview() == 0  # nothing queued any more
     finally:
         widget.close()
+
+
+def test_a_write_that_shows_no_progress_still_reports_it_is_running(widget, tmp_path):
+    """A long chunk or the final flush report nothing: the job reports the progress (with the time elapsed) every
+    heartbeat, so the view can tell a running write from a kernel that went away; nothing comes after the result."""
+    import threading
+    import time
+
+    from nwbconfig_widget.widget.write_job import WriteJob
+
+    events, done = [], threading.Event()
+
+    def silent_write(progress, cancel):
+        time.sleep(0.6)  # no progress reported meanwhile
+        return configure_and_write_nwbfile(
+            widget.nwbfile, tmp_path / "silent.nwb", backend_configuration=job.configuration, progress=progress
+        )
+
+    job = WriteJob(
+        silent_write,
+        widget.backend_configuration,
+        on_progress=lambda progress: events.append(("progress", progress)),
+        on_done=lambda result: (events.append(("done", result)), done.set()),
+        on_error=lambda info, error: (events.append(("error", info)), done.set()),
+        heartbeat=0.1,
+    )
+    job.start()
+    assert done.wait(60)
+    job.thread.join(10)
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "done", events[-1]
+    beats = [progress for kind, progress in events if kind == "progress"]
+    assert len(beats) >= 4, kinds  # 0.6 s of silence at one report every 0.1 s, and the final one
+    assert all({"elapsed_s", "elapsed_text", "fraction"} <= set(beat) for beat in beats)
+    assert [beat["elapsed_s"] for beat in beats] == sorted(beat["elapsed_s"] for beat in beats)
+    assert beats[-1]["fraction"] == 1.0
