@@ -18,10 +18,10 @@ from pathlib import Path
 
 import h5py
 import pytest
-from jupyter_harness import REPO, JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
+from a11y_support import AXE, audit
+from jupyter_harness import JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
 from jupyter_harness import write_notebook as _write_notebook
 
-AXE = REPO / "js" / "node_modules" / "axe-core" / "axe.min.js"
 _missing = browser_tests_available() or (None if AXE.exists() else f"{AXE} (run 'npm ci' in js/)")
 if _missing and os.environ.get("NWBCONFIG_REQUIRE_BROWSER") == "1":
     raise RuntimeError(f"browser tests required but cannot run: {_missing}")
@@ -44,7 +44,6 @@ widget = ConfiguratorWidget(nwbfile, nwbfile_path={OUTPUT!r})
 widget
 """
 CHUNK = f"widget.backend_configuration.dataset_configurations[{EPHYS!r}].chunk_shape"
-SERIOUS = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
@@ -79,17 +78,6 @@ def row(page, location):
 
 def axis(page, location, field, index):
     return row(page, location).locator(f'input[data-field="{field}"][data-axis="{index}"]')
-
-
-def audit(page) -> list[str]:
-    """axe-core on the widget's root element: each serious or critical violation, with the nodes it names."""
-    results = page.evaluate("""async () => axe.run(document.querySelector('.nwbcw'), {resultTypes: ['violations']})""")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + "; ".join(f"{' '.join(node['target'])} ({node['failureSummary']})" for node in violation["nodes"][:5])
-        for violation in results["violations"]
-        if violation["impact"] in SERIOUS
-    ]
 
 
 def focused(page) -> dict:

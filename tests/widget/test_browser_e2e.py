@@ -12,10 +12,11 @@ from pathlib import Path
 
 import h5py
 import pytest
+from a11y_support import audit, axe_missing, tab_to
 from jupyter_harness import REPO, JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
 from jupyter_harness import write_notebook as _write_notebook
 
-_missing = browser_tests_available()
+_missing = browser_tests_available() or axe_missing()
 if _missing and os.environ.get("NWBCONFIG_REQUIRE_BROWSER") == "1":
     raise RuntimeError(f"browser tests required but cannot run: {_missing}")
 pytestmark = pytest.mark.skipif(_missing is not None, reason=f"browser tests need: {_missing}")
@@ -229,5 +230,9 @@ def test_notebook7_renders_and_edits(browser, tmp_path):
             chunk0.press("Enter")
             size = row(page, EPHYS).locator(".nwbcw-chunk-size")
             page.wait_for_function("el => el.textContent === '8.00 KB'", arg=size.element_handle())
+            # Accessible here too: no serious axe-core violation, and the output path is reached from the row by Tab.
+            assert audit(page) == []
+            chunk0.focus()
+            assert tab_to(page, "nwbcw-path") > 1  # Apply waits for a path here (a disabled button takes no focus)
     finally:
         context.close()
