@@ -10,14 +10,18 @@ seconds injected before every answer and at most ``--bandwidth`` bytes/s.
 For every typical read of :func:`nwbconfig_widget.typical_selections` (a time window of all channels, one channel,
 one frame, one ROI trace, the whole dataset) the script opens the file afresh (HDF5: h5py over the fsspec file of
 ``nwbconfig_widget.io.remote``; Zarr: zarr over its fsspec store with the consolidated metadata), reads the dataset's
-shape (its metadata), then times the read itself, counting the requests and bytes the client fetched. The prediction
-is :func:`nwbconfig_widget.access_cost` with the dataset's measured compression ratio, the same latency and
-bandwidth, one request at a time. The table is printed as Markdown, with the load average before and after.
+shape (its metadata), then times the read itself, counting the requests and bytes the client fetched; the median
+of ``--repeat`` reads is printed. The prediction is :func:`nwbconfig_widget.access_cost` with the compression ratio
+and the decoding speed that :func:`nwbconfig_widget.preview.preview_compression` measures for the dataset, the same
+latency and bandwidth, and the backend client's concurrency. The same read of the local file (decoding and the
+client's own work, without the network) is printed beside it. The server's bandwidth is shared by the answers it
+sends at once, as one link's is. The table is printed as Markdown, with the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -64,17 +68,43 @@ def _configurations(path: Path):
     return {location: configuration.dataset_configurations[location] for location in DATASETS}
 
 
-def _stored_ratio(path: Path, location: str, backend: str) -> float:
+def _previewed(path: Path, location: str, backend: str, configuration) -> tuple[float, float]:
+    """The compression ratio and the decoding speed (bytes/s, one core) that the preview measures for this dataset,
+    as a user would have them before reading it remotely."""
+    from nwbconfig_widget.preview import preview_compression
+
     if backend == "hdf5":
         import h5py
 
         with h5py.File(path, "r") as file:
-            dataset = file[location]
-            return dataset.size * dataset.dtype.itemsize / dataset.id.get_storage_size()
-    import zarr
+            row = preview_compression(configuration, file[location]).iloc[0]
+    else:
+        import zarr
 
-    array = zarr.open(str(path), mode="r")[location]
-    return array.nbytes / array.nbytes_stored
+        row = preview_compression(configuration, zarr.open(str(path), mode="r")[location]).iloc[0]
+    return float(row["ratio"]), float(row["decompress_mb_s"]) * 1e6
+
+
+def _measure_local(path: Path, backend: str, location: str, selection) -> float:
+    """Seconds of the same read from the local file (fresh opening, metadata read first): the decoding and the
+    client's own work, without the network."""
+    if backend == "hdf5":
+        import h5py
+
+        file = h5py.File(path, "r")
+        dataset = file[location]
+    else:
+        import zarr
+
+        file = None
+        dataset = zarr.open_consolidated(str(path), mode="r")[location]
+    dataset.shape  # noqa: B018
+    started = time.perf_counter()
+    np.asarray(dataset[selection])
+    elapsed = time.perf_counter() - started
+    if file is not None:
+        file.close()
+    return elapsed
 
 
 def _measure(url: str, backend: str, location: str, selection) -> tuple[float, int, int]:
@@ -112,6 +142,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the demo session")
     parser.add_argument("--latency", type=float, nargs="+", default=[0.02, 0.1], help="seconds before every answer")
     parser.add_argument("--bandwidth", type=float, default=50e6, help="bytes per second at most")
+    parser.add_argument("--repeat", type=int, default=3, help="reads of each selection; the median is printed")
     arguments = parser.parse_args()
 
     from nwbconfig_widget import access_cost, typical_selections
@@ -122,9 +153,9 @@ def main() -> None:
     print(f"load before: {_load()}; bandwidth {arguments.bandwidth / 1e6:g} MB/s\n")
     print(
         "| latency | file | dataset | read | predicted s | measured s | measured / predicted "
-        "| predicted requests | requests | predicted MB | fetched MB |"
+        "| predicted requests | requests | predicted MB | fetched MB | local read s | (measured - local) / predicted |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with RangeHTTPServer(folder) as server:
         server.faults.bandwidth = arguments.bandwidth
         for latency in arguments.latency:
@@ -133,7 +164,7 @@ def main() -> None:
                 configurations = _configurations(folder / name)
                 for location in DATASETS:
                     configuration = configurations[location]
-                    ratio = _stored_ratio(folder / name, location, backend)
+                    ratio, decode_speed = _previewed(folder / name, location, backend, configuration)
                     for read, selection in typical_selections(configuration).items():
                         predicted = access_cost(
                             configuration,
@@ -141,13 +172,20 @@ def main() -> None:
                             compression_ratio=ratio,
                             latency_s=latency,
                             bandwidth_bytes_per_s=arguments.bandwidth,
+                            decode_bytes_per_s=decode_speed,
                         )
-                        seconds, requests, fetched = _measure(server.url(name), backend, location, selection)
+                        runs = [
+                            _measure(server.url(name), backend, location, selection) for _ in range(arguments.repeat)
+                        ]
+                        seconds = statistics.median(run[0] for run in runs)
+                        requests, fetched = runs[0][1], runs[0][2]
+                        local = min(_measure_local(folder / name, backend, location, selection) for _ in range(3))
                         print(
                             f"| {latency * 1000:.0f} ms | {name} | {location.split('/')[1]} | {read} "
                             f"| {predicted.remote_seconds:.2f} | {seconds:.2f} "
                             f"| {seconds / predicted.remote_seconds:.2f} | {predicted.requests} | {requests} "
-                            f"| {predicted.bytes_read_compressed / 1e6:.2f} | {fetched / 1e6:.2f} |",
+                            f"| {predicted.bytes_read_compressed / 1e6:.2f} | {fetched / 1e6:.2f} "
+                            f"| {local:.3f} | {(seconds - local) / predicted.remote_seconds:.2f} |",
                             flush=True,
                         )
     print(f"\nload after: {_load()}")

@@ -2,8 +2,9 @@
 
 For a selection (a tuple of slices, integers or index lists, one per axis) this counts the chunks it touches, the
 bytes a reader must decompress (whole chunks), the compressed bytes it must fetch, the read amplification
-(bytes decompressed / bytes asked for) and an estimated remote read time: requests x latency + bytes / bandwidth.
-It is pure arithmetic on the chunk grid: nothing is read.
+(bytes decompressed / bytes asked for) and an estimated remote read time: rounds of requests x latency (the reader's
+client sends several at once for Zarr, one at a time for HDF5) + bytes / bandwidth + the time to decode the chunks,
+when their decoding speed is given. It is pure arithmetic on the chunk grid: nothing is read.
 
 A 1-hour 384-channel recording, 1 s of all channels, with (81920, 64) chunks and with (1125000, 4) chunks:
 
@@ -32,6 +33,7 @@ import numpy as np
 from .models import DatasetIOConfiguration
 
 __all__ = [
+    "CLIENT_CONCURRENT_REQUESTS",
     "DEFAULT_BANDWIDTH_BYTES_PER_S",
     "DEFAULT_LATENCY_S",
     "AccessCost",
@@ -45,6 +47,10 @@ __all__ = [
 DEFAULT_LATENCY_S = 0.05
 #: Sustained download bandwidth of one reader (bytes/s).
 DEFAULT_BANDWIDTH_BYTES_PER_S = 50e6
+#: Requests the reader's client has in flight at once, by backend. h5py reads the chunks of a selection one after
+#: the other; zarr fetches them all at once through fsspec, up to the client's pool of connections (10 in s3fs's
+#: aiobotocore by default, 100 in fsspec's HTTP client: the smaller is assumed).
+CLIENT_CONCURRENT_REQUESTS = {"hdf5": 1, "zarr": 10}
 
 _TYPICAL_RATES = {
     "ElectricalSeries": 30_000.0,
@@ -71,6 +77,8 @@ class AccessCost:
     read_amplification: float
     requests: int
     remote_seconds: float
+    #: Of ``remote_seconds``, the time to decode the chunks (0 when no decoding speed was given).
+    decode_seconds: float = 0.0
 
 
 def _normalize(selection: Any, full_shape: Sequence[int]) -> list[Any]:
@@ -152,7 +160,8 @@ def access_cost(
     compression_ratio: float | None = None,
     latency_s: float = DEFAULT_LATENCY_S,
     bandwidth_bytes_per_s: float = DEFAULT_BANDWIDTH_BYTES_PER_S,
-    concurrent_requests: int = 1,
+    concurrent_requests: int | None = None,
+    decode_bytes_per_s: float | None = None,
 ) -> AccessCost:
     """The cost of reading ``selection`` from a dataset stored with ``configuration``.
 
@@ -160,7 +169,9 @@ def access_cost(
     size). ``compression_ratio`` (e.g. the ``ratio`` of :func:`nwbconfig_widget.preview.preview_compression`)
     turns the data in those chunks into fetched bytes; without it, a compressed dataset's fetched bytes are NaN and the
     remote time uses the uncompressed bytes (an upper bound). Each chunk is one request (a contiguous HDF5 dataset:
-    one request per separate byte run), ``concurrent_requests`` at a time; metadata requests are not counted.
+    one request per separate byte run), ``concurrent_requests`` at a time (default: what the backend's client does,
+    :data:`CLIENT_CONCURRENT_REQUESTS`); metadata requests are not counted. ``decode_bytes_per_s`` (e.g. the
+    ``decompress_mb_s`` of a preview, times 1e6) adds the time to decode the uncompressed bytes of the chunks touched.
     """
     full_shape = configuration.full_shape
     items = _normalize(selection, full_shape)
@@ -189,8 +200,11 @@ def access_cost(
         ratio = float(compression_ratio)
     compressed = in_bounds / ratio if ratio == ratio else float("nan")
     fetched = compressed if compressed == compressed else decompressed
+    if concurrent_requests is None:
+        concurrent_requests = CLIENT_CONCURRENT_REQUESTS.get(configuration.backend, 1)
     rounds = math.ceil(requests / max(1, int(concurrent_requests)))
-    remote = rounds * latency_s + fetched / bandwidth_bytes_per_s
+    decode = decompressed / decode_bytes_per_s if decode_bytes_per_s and configuration.compression_method else 0.0
+    remote = rounds * latency_s + fetched / bandwidth_bytes_per_s + decode
     return AccessCost(
         name=name,
         selection=tuple(selection) if isinstance(selection, tuple) else (selection,),
@@ -201,6 +215,7 @@ def access_cost(
         read_amplification=decompressed / requested if requested else float("nan"),
         requests=int(requests),
         remote_seconds=float(remote),
+        decode_seconds=float(decode),
     )
 
 
@@ -262,7 +277,8 @@ def access_costs(
     """A pandas DataFrame with the cost of each read (default: :func:`typical_selections`), indexed by its name.
 
     ``selections`` maps names to user selections (tuples of slices/integers/index lists); ``options`` go to
-    :func:`access_cost` (``compression_ratio``, ``latency_s``, ``bandwidth_bytes_per_s``, ``concurrent_requests``).
+    :func:`access_cost` (``compression_ratio``, ``latency_s``, ``bandwidth_bytes_per_s``, ``concurrent_requests``,
+    ``decode_bytes_per_s``).
     """
     import pandas as pd
 

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 from nwbfiles import make_rich_nwbfile
 
-from nwbconfig_widget import HDF5DatasetIOConfiguration, configure_and_write_nwbfile, get_default_backend_configuration
+from nwbconfig_widget import (
+    HDF5DatasetIOConfiguration,
+    ZarrDatasetIOConfiguration,
+    configure_and_write_nwbfile,
+    get_default_backend_configuration,
+)
 from nwbconfig_widget.access import access_cost, access_costs, typical_selections
 from nwbconfig_widget.preview import preview_compression
 
@@ -134,6 +139,25 @@ def test_latency_bandwidth_concurrency_and_unknown_ratio():
                        concurrent_requests=4)  # fmt: skip
     assert cost.bytes_read_compressed == 20_000
     assert cost.remote_seconds == pytest.approx(3 * 0.2 + 20_000 / 1e6)
+
+
+def test_the_clients_concurrency_by_backend_and_the_decoding_time():
+    """h5py fetches the chunks of a read one after the other, zarr up to ten at once; a decoding speed adds the time
+    to decode every chunk touched (uncompressed bytes), and nothing for uncompressed data."""
+    settings = dict(object_id="id", location_in_file="a/data", dataset_name="data", dtype="float64",
+                    full_shape=(1000, 10), chunk_shape=(50, 10), compression_method=None)  # fmt: skip
+    hdf5, zarr = HDF5DatasetIOConfiguration(**settings), ZarrDatasetIOConfiguration(**settings)
+    everything = (slice(None),)
+    assert access_cost(hdf5, everything).remote_seconds == pytest.approx(20 * 0.05 + 80_000 / 50e6)
+    assert access_cost(zarr, everything).remote_seconds == pytest.approx(2 * 0.05 + 80_000 / 50e6)  # 20 in 2 rounds
+    assert access_cost(zarr, everything, concurrent_requests=1).remote_seconds == pytest.approx(
+        20 * 0.05 + 80_000 / 50e6
+    )
+    assert access_cost(hdf5, everything, decode_bytes_per_s=1e6).decode_seconds == 0  # nothing to decode
+    hdf5.compression_method = "gzip"
+    cost = access_cost(hdf5, everything, compression_ratio=4, decode_bytes_per_s=1e6)
+    assert cost.decode_seconds == pytest.approx(80_000 / 1e6)
+    assert cost.remote_seconds == pytest.approx(20 * 0.05 + 20_000 / 50e6 + 80_000 / 1e6)
 
 
 def test_contiguous_dataset_reads_exactly_what_is_asked():

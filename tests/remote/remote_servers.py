@@ -59,8 +59,9 @@ class ServerStats:
 @dataclass
 class Faults:
     """What a server injects: ``latency`` seconds before each answer, ``bandwidth`` bytes/s at most (None: no
-    limit), an error ``status`` for the paths starting with a prefix of ``errors``, and ``on_request`` callbacks
-    (called with the number of requests served so far, before the answer: e.g. to change a file during a read)."""
+    limit; shared by all the answers being sent at once, as one network link is), an error ``status`` for the paths
+    starting with a prefix of ``errors``, and ``on_request`` callbacks (called with the number of requests served so
+    far, before the answer: e.g. to change a file during a read)."""
 
     latency: float = 0.0
     bandwidth: float | None = None
@@ -68,6 +69,8 @@ class Faults:
     on_request: list[Callable[[int], None]] = field(default_factory=list)
     #: HTTP server only: paths answered with a 302 to another path (as an archive's download address redirects).
     redirects: dict[str, str] = field(default_factory=dict)
+    _link: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _link_free_at: float = field(default=0.0, repr=False)  # when the link has sent every byte given to it so far
 
     def reset(self) -> None:
         """No latency, no bandwidth limit, no errors, no redirects, no callbacks."""
@@ -77,16 +80,20 @@ class Faults:
         return next((status for prefix, status in self.errors.items() if path.startswith(prefix)), None)
 
     def paced(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
-        """``pieces`` cut to at most _PIECE bytes each, sent no faster than ``bandwidth``."""
-        started, sent = time.monotonic(), 0
+        """``pieces`` cut to at most _PIECE bytes each, sent no faster than ``bandwidth`` over all the answers being
+        sent at once: each part takes its turn on the one link, and goes once the link has had the time to send it."""
         for piece in pieces:
             for start in range(0, len(piece), _PIECE):
                 part = piece[start : start + _PIECE]
-                if self.bandwidth:
-                    ahead = (sent + len(part)) / self.bandwidth - (time.monotonic() - started)
+                bandwidth = self.bandwidth
+                if bandwidth:
+                    with self._link:
+                        begins = max(time.monotonic(), self._link_free_at)
+                        self._link_free_at = begins + len(part) / bandwidth
+                        sent_at = self._link_free_at
+                    ahead = sent_at - time.monotonic()
                     if ahead > 0:
                         time.sleep(ahead)
-                sent += len(part)
                 yield part
 
 

@@ -25,6 +25,24 @@ def test_the_http_server_serves_ranges_slowly_when_told(http_server, served_fold
     assert http_server.stats.log == [f"GET /session.nwb bytes=1000-{1_000_999}"]
 
 
+def test_answers_sent_at_once_share_the_bandwidth(http_server, served_folder):
+    """Four ranges fetched concurrently (as zarr fetches the chunks of a selection) take as long as their bytes at
+    the bandwidth, as on one network link, not as long as one of them."""
+    import fsspec
+
+    fs = fsspec.filesystem("http", skip_instance_cache=True)
+    address = http_server.url("session.nwb")
+    data = (served_folder / "session.nwb").read_bytes()
+    http_server.faults.bandwidth = 4e6
+    ranges = [(start, start + 250_000) for start in (0, 300_000, 600_000, 900_000)]
+    started = time.monotonic()
+    got = fs.cat_ranges([address] * 4, [start for start, _ in ranges], [end for _, end in ranges])
+    elapsed = time.monotonic() - started
+    assert got == [data[start:end] for start, end in ranges]
+    assert elapsed >= 1e6 / 4e6 * 0.95  # 1 MB in all, at 4 MB/s
+    assert http_server.stats.requests == 4
+
+
 def test_the_s3_server_serves_ranges_slowly_when_told(s3_server, served_folder):
     import s3fs
 
