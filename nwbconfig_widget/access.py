@@ -170,7 +170,7 @@ def access_cost(
     turns the data in those chunks into fetched bytes; without it, a compressed dataset's fetched bytes are NaN and the
     remote time uses the uncompressed bytes (an upper bound). Each chunk is one request (a contiguous HDF5 dataset:
     one request per separate byte run), ``concurrent_requests`` at a time (default: what the backend's client does,
-    :data:`CLIENT_CONCURRENT_REQUESTS`); metadata requests are not counted. ``decode_bytes_per_s`` (e.g. the
+    ``CLIENT_CONCURRENT_REQUESTS``); metadata requests are not counted. ``decode_bytes_per_s`` (e.g. the
     ``decompress_mb_s`` of a preview, times 1e6) adds the time to decode the uncompressed bytes of the chunks touched.
     """
     full_shape = configuration.full_shape
