@@ -136,6 +136,22 @@ def _measure(url: str, backend: str, location: str, selection) -> tuple[float, i
     return elapsed, fetched.requests, fetched.bytes
 
 
+def _server_check(server, name: str, latency: float, arguments) -> str:
+    """One plain 1.1 MB range request through fsspec, against latency + bytes / bandwidth: how faithful the server's
+    latency and bandwidth are, before any NWB reading."""
+    import fsspec
+
+    fs = fsspec.filesystem("http", skip_instance_cache=True)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        fs.cat_file(server.url(name), start=0, end=1_100_000)
+        times.append(time.perf_counter() - started)
+    expected = latency + 1.1e6 / arguments.bandwidth
+    measured = statistics.median(times) * 1000
+    return f"1.1 MB range in {measured:.1f} ms (latency + bytes / bandwidth: {expected * 1000:.1f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", default="remote-access-costs", help="folder of the files (kept between runs)")
@@ -160,6 +176,7 @@ def main() -> None:
         server.faults.bandwidth = arguments.bandwidth
         for latency in arguments.latency:
             server.faults.latency = latency
+            print(f"server check, {latency * 1000:.0f} ms: {_server_check(server, files[0][0], latency, arguments)}")
             for name, backend, _preset in files:
                 configurations = _configurations(folder / name)
                 for location in DATASETS:

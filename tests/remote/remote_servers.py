@@ -81,17 +81,21 @@ class Faults:
 
     def paced(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
         """``pieces`` cut to at most _PIECE bytes each, sent no faster than ``bandwidth`` over all the answers being
-        sent at once: each part takes its turn on the one link, and goes once the link has had the time to send it."""
+        sent at once: each part takes its turn on the one link, and goes once the link has had the time to send it.
+
+        An answer keeps its own schedule on the link: a sleep that wakes late (another thread held the interpreter)
+        does not slow the answer's next parts, which were due while it slept; an idle link gives no credit to an
+        answer that starts later."""
+        due = None  # when this answer's last part is sent, on the link's schedule
         for piece in pieces:
             for start in range(0, len(piece), _PIECE):
                 part = piece[start : start + _PIECE]
                 bandwidth = self.bandwidth
                 if bandwidth:
                     with self._link:
-                        begins = max(time.monotonic(), self._link_free_at)
-                        self._link_free_at = begins + len(part) / bandwidth
-                        sent_at = self._link_free_at
-                    ahead = sent_at - time.monotonic()
+                        begins = max(self._link_free_at, time.monotonic() if due is None else due)
+                        due = self._link_free_at = begins + len(part) / bandwidth
+                    ahead = due - time.monotonic()
                     if ahead > 0:
                         time.sleep(ahead)
                 yield part
@@ -118,6 +122,9 @@ class _RangeHandler(http.server.BaseHTTPRequestHandler):
     Last-Modified headers, and ``If-Match`` (412 when the file's ETag differs)."""
 
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as object stores and web servers set it: paced small writes would otherwise wait for the client's
+    # delayed acknowledgement (Nagle's algorithm), up to 40 ms each, and the bandwidth limit would not be what it says.
+    disable_nagle_algorithm = True
     server: _ServedFolder
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
@@ -273,6 +280,8 @@ def _moto_server_class() -> type:
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class _QuietHandler(WSGIRequestHandler):
+        disable_nagle_algorithm = True  # as in the HTTP server: the paced answers must not wait for delayed ACKs
+
         def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (werkzeug's name)
             pass  # the stats keep a log; stderr stays quiet
 
