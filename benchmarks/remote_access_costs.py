@@ -4,7 +4,7 @@
 
 The files: the demo session of ``--seconds`` (ElectricalSeries of 64 channels at 30 kHz, TwoPhotonSeries of 256 x 256
 at 30 Hz), written with the default configuration and with the cloud preset, as HDF5 and as Zarr. They are served by
-the test suite's HTTP server (``tests/remote/remote_servers.py``, Range requests) on 127.0.0.1 with ``--latency``
+the package's local HTTP server (:mod:`nwbconfig_widget.local_server`, Range requests) on 127.0.0.1 with ``--latency``
 seconds injected before every answer and at most ``--bandwidth`` bytes/s.
 
 For every typical read of :func:`nwbconfig_widget.typical_selections` (a time window of all channels, one channel,
@@ -22,16 +22,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "remote"))
-
-from remote_servers import RangeHTTPServer  # noqa: E402 (the test servers, beside the tests)
+from nwbconfig_widget.local_server import RangeHTTPServer
 
 DATASETS = ("acquisition/ElectricalSeries/data", "acquisition/TwoPhotonSeries/data")
 
