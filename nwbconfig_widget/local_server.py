@@ -37,7 +37,7 @@ PIECE_BYTES = 16 * 1024
 
 @dataclass
 class ServerStats:
-    """What a server has served since the last :meth:`reset`: requests, body bytes, and one line per request."""
+    """What a server has served since the last ``reset()``: requests, body bytes, and one line per request."""
 
     requests: int = 0
     bytes_sent: int = 0
