@@ -44,6 +44,8 @@ nwbfile.add_acquisition(TimeSeries(name="volume", data=np.zeros((20, 16, 16, 8),
 for start in range(20):
     nwbfile.add_trial(start_time=float(start), stop_time=start + 0.5)
 """
+#: Resolves after two animation frames: the layout has followed a change of the window.
+TWO_FRAMES = "() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
 #: Everything of a row a person reads or uses: its cells and controls.
 ROW_PARTS = ".nwbcw-cell, input, select, button, .nwbcw-chip, .nwbcw-msg"
 LAYOUT = """
@@ -152,7 +154,7 @@ def test_every_column_fits_the_cell_at_1280_and_1920_px(server, page):
         for width in (1280, 1920):
             page.set_viewport_size({"width": width, "height": 1500})  # tall enough to show the whole widget
             page.wait_for_timeout(300)  # JupyterLab's panels follow the window in the next frames
-            page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+            page.evaluate(TWO_FRAMES)
             layout = page.evaluate(LAYOUT)
             assert layout["rows"] >= 6, layout
             assert layout["outside"] == [], f"at {width} px: {layout['outside'][:5]}"
@@ -276,3 +278,35 @@ def test_filter_options_are_edited_in_the_view(server, page):
         assert option.input_value() == "2"
     finally:
         probe.close()
+
+
+def test_notebook7_fits_the_cell_at_1280_and_1920_px_and_keeps_few_rows(browser, tmp_path):
+    """Jupyter Notebook 7 lays its cells out differently from JupyterLab (no side panels, its own widths): every
+    column fits there too at both widths, and scrolling through 3,000 datasets keeps few rows in the page."""
+    root = tmp_path / "nb7"
+    root.mkdir()
+    _write_notebook(root / "layout_nb7.ipynb", [SETUP, THREE_THOUSAND])
+    context = browser.new_context(viewport={"width": 1280, "height": 1500})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        with JupyterLabServer(root, app="notebook") as server:
+            page.goto(server.notebook_url("layout_nb7.ipynb"))
+            page.wait_for_selector(".jp-Notebook .jp-Cell")
+            page.wait_for_timeout(3000)  # kernel start; then run both cells
+            page.keyboard.press("Shift+Enter")
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
+            for width in (1280, 1920):
+                page.set_viewport_size({"width": width, "height": 1500})
+                page.wait_for_timeout(300)
+                page.evaluate(TWO_FRAMES)
+                layout = page.evaluate(LAYOUT)
+                assert layout["rows"] >= 6, layout
+                assert layout["outside"] == [], f"Notebook 7 at {width} px: {layout['outside'][:5]}"
+                assert layout["sideways"] == [], f"Notebook 7 at {width} px: {layout['sideways']}"
+            result = page.evaluate(SCROLL_THROUGH)
+            assert result["seen"] == 3000, result
+            assert result["most"] <= 45 and result["items"] <= 50, result
+    finally:
+        context.close()
