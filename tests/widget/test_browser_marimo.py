@@ -3,7 +3,9 @@
 marimo shows anywidgets through ``mo.ui.anywidget(widget)``, with its own front end (not Jupyter's widget manager), so
 this checks that the view renders there and that its messages reach Python and come back: the rows render, an edit
 brings back Python's estimate, a rejected edit shows Python's error, Escape puts the box back, and Apply writes the
-file with the edited chunks (read back with h5py).
+file with the edited chunks (read back with h5py); the view passes an axe-core audit and Apply is reached by Tab. With
+3,000 datasets, every row part lies inside the widget at 1280 and 1920 px and scrolling through all of them keeps few
+rows in the page.
 
 Skipped when marimo, Chromium or Playwright are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI), which turns
 the skip into a failure. A screenshot goes to the test's temporary folder, or to NWBCONFIG_SCREENSHOT_DIR.
@@ -40,10 +42,11 @@ EPHYS = "acquisition/ephys/data"
 SCREENSHOTS = os.environ.get("NWBCONFIG_SCREENSHOT_DIR")
 
 
-def marimo_notebook(path: Path, output: str) -> Path:
+def marimo_notebook(path: Path, output: str, series: int = 0) -> Path:
     """A marimo notebook (a Python file) with one cell that shows the widget through ``mo.ui.anywidget``.
 
-    ``output`` is relative to the notebook's folder, where the server runs."""
+    ``output`` is relative to the notebook's folder, where the server runs; ``series`` small TimeSeries (two datasets
+    each) are added to the file."""
     cell = f"""
     import marimo as mo
     import numpy as np
@@ -55,6 +58,9 @@ def marimo_notebook(path: Path, output: str) -> Path:
     data = (np.random.default_rng(0).normal(size=(100_000, 4)) * 50).astype("int16")
     nwbfile.add_acquisition(TimeSeries(name="ephys", data=data, unit="V", rate=1000.0))
     nwbfile.add_acquisition(TimeSeries(name="position", data=np.linspace(0, 1, 5_000), unit="m", rate=50.0))
+    for index in range({series}):
+        nwbfile.add_acquisition(TimeSeries(name=f"series{{index:04d}}", data=np.zeros((1000, 4), dtype="int16"),
+                                           unit="V", timestamps=np.arange(1000.0)))
     view = mo.ui.anywidget(ConfiguratorWidget(nwbfile, nwbfile_path={output!r}))
     view
     """
@@ -182,3 +188,66 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
         assert file[EPHYS].chunks == (1000, 4)
         assert file[EPHYS].compression == "gzip"
     assert errors == []
+
+
+#: In the widget's own root (marimo puts it in a shadow root): scroll through every row, half a view at a time, and
+#: count the rows seen and the most rows the page held; then, for the layout, every row part inside the widget's box
+#: and the widget inside the window.
+SCROLL_THROUGH = """
+async (scroller) => {
+  const root = scroller.closest(".nwbcw");
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const seen = new Set();
+  let most = 0;
+  for (let offset = 0; offset <= scroller.scrollHeight; offset += scroller.clientHeight / 2) {
+    scroller.scrollTop = offset;
+    await frame();
+    await frame();
+    const rows = root.querySelectorAll(".nwbcw-row[data-location]");
+    for (const row of rows) seen.add(row.dataset.location);
+    most = Math.max(most, rows.length);
+  }
+  return { seen: seen.size, most };
+}
+"""
+LAYOUT = """
+(root) => {
+  const box = root.getBoundingClientRect();
+  const outside = [];
+  const parts = root.querySelectorAll(".nwbcw-row[data-location] .nwbcw-cell, .nwbcw-row input, .nwbcw-row select");
+  for (const part of parts) {
+    const rect = part.getBoundingClientRect();
+    if (rect.width === 0 && rect.height === 0) continue;
+    if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5) outside.push(part.className || part.tagName);
+  }
+  const page = document.scrollingElement;
+  return { outside, rows: root.querySelectorAll(".nwbcw-row[data-location]").length,
+           inWindow: box.left >= -0.5 && box.right <= document.documentElement.clientWidth + 0.5,
+           sideways: page.scrollWidth > page.clientWidth + 1 };
+}
+"""
+
+
+def test_layout_and_virtual_rows_with_3000_datasets_in_marimo(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    notebook = marimo_notebook(tmp_path / "many.py", "many_out.nwb", series=1_500)
+    with MarimoServer(notebook) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 1200})
+        page.set_default_timeout(120_000)
+        try:
+            page.goto(server.url)
+            page.locator(".nwbcw-row[data-location]").first.wait_for(timeout=180_000)
+            root = page.locator(".nwbcw").first
+            for width in (1280, 1920):
+                page.set_viewport_size({"width": width, "height": 1200})
+                page.wait_for_timeout(500)
+                layout = root.evaluate(LAYOUT)
+                assert layout["rows"] >= 6, layout
+                assert layout["outside"] == [] and layout["inWindow"] and not layout["sideways"], (width, layout)
+            result = page.locator(".nwbcw-scroller").first.evaluate(SCROLL_THROUGH)
+            assert result["seen"] == 3_002, result  # every row was shown on the way (and the two of the session)
+            assert result["most"] <= 45, result
+        finally:
+            browser.close()
