@@ -230,6 +230,10 @@ def test_notebook7_renders_and_edits(browser, tmp_path):
             chunk0.press("Enter")
             size = row(page, EPHYS).locator(".nwbcw-chunk-size")
             page.wait_for_function("el => el.textContent === '8.00 KB'", arg=size.element_handle())
+            # Details draw the chunk grid from Python's geometry: 100 chunks of 1,000 samples, a time window in one.
+            row(page, EPHYS).locator(".nwbcw-inspect-button").click()
+            grid = page.locator(".nwbcw-inspect svg.nwbcw-chunk-grid text", has_text="touches 1 of 100 chunks")
+            grid.first.wait_for()
             # Accessible here too: no serious axe-core violation, and the output path is reached from the row by Tab.
             assert audit(page) == []
             chunk0.focus()

@@ -2,10 +2,10 @@
 
 marimo shows anywidgets through ``mo.ui.anywidget(widget)``, with its own front end (not Jupyter's widget manager), so
 this checks that the view renders there and that its messages reach Python and come back: the rows render, an edit
-brings back Python's estimate, a rejected edit shows Python's error, Escape puts the box back, and Apply writes the
-file with the edited chunks (read back with h5py); the view passes an axe-core audit and Apply is reached by Tab. With
-3,000 datasets, every row part lies inside the widget at 1280 and 1920 px and scrolling through all of them keeps few
-rows in the page.
+brings back Python's estimate, Details draw the chunk grid, a rejected edit shows Python's error, Escape puts the box
+back, and Apply writes the file with the edited chunks (read back with h5py); the view passes an axe-core audit and
+Apply is reached by Tab. With 3,000 datasets, every row part lies inside the widget at 1280 and 1920 px and scrolling
+through all of them keeps few rows in the page.
 
 Skipped when marimo, Chromium or Playwright are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI), which turns
 the skip into a failure. A screenshot goes to the test's temporary folder, or to NWBCONFIG_SCREENSHOT_DIR.
@@ -153,6 +153,10 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
             size = row.locator(".nwbcw-chunk-size")
             page.wait_for_function("el => el.textContent === '8.00 KB'", arg=size.element_handle())
             assert row.locator(".nwbcw-chunk-count").text_content() == "100 chunks"
+            # Details draw the chunk grid from Python's geometry: a time window in one of the 100 chunks.
+            row.locator(".nwbcw-inspect-button").click()
+            grid = page.locator(".nwbcw-inspect svg.nwbcw-chunk-grid text", has_text="touches 1 of 100 chunks")
+            grid.first.wait_for()
 
             # A rejected edit: Python's error next to the field and Apply blocked; Escape puts Python's value back.
             chunk0.fill("200000")
