@@ -316,7 +316,7 @@ class DatasetIOConfiguration:
     def settings_signature(self) -> tuple[Any, ...]:
         """Everything this configuration's figures and advice depend on: its kind, dtype, shape and settings (not its
         location). Two configurations with equal signatures have the same sizes, chunk counts, warnings and
-        portability.
+        portability, and accept or refuse a new compression alike, ending in the same state.
 
         >>> import numpy as np
         >>> one, two = (HDF5DatasetIOConfiguration(object_id=name, location_in_file=f"{name}/data", dataset_name="data",
@@ -335,21 +335,6 @@ class DatasetIOConfiguration:
             repr(state["compression_options"]),
             tuple(state["filter_methods"]),
             repr(state["filter_options"]),
-        )
-
-    def _codec_signature(self) -> tuple[Any, ...]:
-        """What the validation of a new compression depends on, besides the compression itself: datasets with the
-        same signature accept or refuse a compression alike, and end in the same state."""
-        state = self._state
-        options = tuple(None if item is None else tuple(sorted(item.items())) for item in state["filter_options"])
-        return (
-            type(self),
-            self.dtype,
-            state["chunk_shape"],
-            state["buffer_shape"],
-            tuple(state["filter_methods"]),
-            repr(options),
-            state["compression_method"],
         )
 
     def observe(self, callback: Callable[[DatasetIOConfiguration, list[str]], None]) -> None:
@@ -845,11 +830,11 @@ class BackendConfiguration:
         if compression_options is None and compression_method is not None and not isinstance(compression_method, str):
             changes.pop("compression_options")  # the options of the codec instance
         proposals, skipped = [], {}
-        # Datasets with the same codec signature get the same verdict and the same new state: each signature is
+        # Datasets with the same settings signature get the same verdict and the same new state: each signature is
         # validated once (tens of thousands of datasets share a few signatures).
         outcomes: dict[tuple[Any, ...], dict[str, Any] | str] = {}
         for configuration in self.dataset_configurations.values():
-            signature = configuration._codec_signature() if configuration.chunk_shape is not None else None
+            signature = configuration.settings_signature() if configuration.chunk_shape is not None else None
             outcome = outcomes.get(signature) if signature is not None else None
             if isinstance(outcome, str):
                 skipped[configuration.location_in_file] = outcome
