@@ -7,11 +7,12 @@ compression ratio of every dataset.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,30 +148,37 @@ class WriteJob:
 
     def _run(self) -> None:
         reporter = ProgressReporter(self.configuration.total_uncompressed_bytes, self.on_progress)
-        finished = threading.Event()
-        beating = threading.Thread(target=self._beat, args=(reporter, finished), name="nwbconfig-widget-heartbeat")
-        beating.daemon = True
-        beating.start()
         started = time.perf_counter()
         try:
-            path = self.write(reporter, self.cancel_event)
-            reporter.finish()
-            seconds = time.perf_counter() - started
-            result = read_back(path, self.configuration)
+            with self._heartbeat(reporter):
+                path = self.write(reporter, self.cancel_event)
+                reporter.finish()
+                seconds = time.perf_counter() - started
+                result = read_back(path, self.configuration)
             result["seconds"] = seconds
             result["time"] = f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
         except Exception as error:
-            finished.set()
-            beating.join()
             self.on_error(error_info(error), error)
             return
-        finished.set()
-        beating.join()  # no progress report after the result
         self.on_done(result)
 
-    def _beat(self, reporter: ProgressReporter, finished: threading.Event) -> None:
-        while not finished.wait(self.heartbeat):
-            self.on_progress(reporter.snapshot())
+    @contextlib.contextmanager
+    def _heartbeat(self, reporter: ProgressReporter) -> Iterator[None]:
+        """Report the progress every ``heartbeat`` seconds while the block runs; none after it (nor after the result
+        or the error that follows it)."""
+        finished = threading.Event()
+
+        def beat() -> None:
+            while not finished.wait(self.heartbeat):
+                self.on_progress(reporter.snapshot())
+
+        beating = threading.Thread(target=beat, name="nwbconfig-widget-heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            finished.set()
+            beating.join()
 
 
 def error_info(error: BaseException) -> dict[str, str]:
