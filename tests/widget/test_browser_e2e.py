@@ -13,7 +13,15 @@ from pathlib import Path
 import h5py
 import pytest
 from a11y_support import audit, axe_missing, tab_to
-from jupyter_harness import REPO, JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
+from jupyter_harness import (
+    REPO,
+    JupyterLabServer,
+    KernelProbe,
+    browser_tests_available,
+    launch_chromium,
+    open_notebook,
+    open_notebook7,
+)
 from jupyter_harness import write_notebook as _write_notebook
 
 _missing = browser_tests_available() or axe_missing()
@@ -220,10 +228,7 @@ def test_notebook7_renders_and_edits(browser, tmp_path):
     page.set_default_timeout(60_000)
     try:
         with JupyterLabServer(root, app="notebook") as server:
-            page.goto(server.notebook_url("nb7.ipynb"))
-            page.wait_for_selector(".jp-Notebook .jp-Cell")
-            page.wait_for_timeout(3000)  # kernel start; then run the (focused) first cell
-            page.keyboard.press("Shift+Enter")
+            open_notebook7(page, server, "nb7.ipynb")
             chunk0 = axis(page, EPHYS, "chunk_shape", 0)
             chunk0.wait_for()
             chunk0.fill("1000")

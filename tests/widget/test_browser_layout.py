@@ -17,7 +17,16 @@ import os
 from pathlib import Path
 
 import pytest
-from jupyter_harness import REPO, JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
+from jupyter_harness import (
+    REPO,
+    SCROLL_THROUGH,
+    JupyterLabServer,
+    KernelProbe,
+    browser_tests_available,
+    launch_chromium,
+    open_notebook,
+    open_notebook7,
+)
 from jupyter_harness import write_notebook as _write_notebook
 
 _missing = browser_tests_available()
@@ -188,30 +197,13 @@ for index in range(1_500):
 widget = ConfiguratorWidget(nwbfile)
 widget
 """
-SCROLL_THROUGH = """
-async () => {
-  const scroller = document.querySelector(".nwbcw-scroller");
-  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-  const seen = new Set();
-  let most = 0;
-  for (let offset = 0; offset <= scroller.scrollHeight; offset += scroller.clientHeight / 2) {
-    scroller.scrollTop = offset;
-    await frame();
-    await frame();
-    for (const row of document.querySelectorAll(".nwbcw-row[data-location]")) seen.add(row.dataset.location);
-    most = Math.max(most, document.querySelectorAll(".nwbcw .nwbcw-row[data-location]").length);
-  }
-  return { seen: seen.size, most, now: document.querySelectorAll(".nwbcw .nwbcw-row[data-location]").length,
-           items: document.querySelectorAll(".nwbcw .nwbcw-item").length };
-}
-"""
 
 
 def test_scrolling_through_3000_datasets_keeps_few_rows_in_the_page(server, page):
     probe = start(page, server, notebook(server, "three_thousand.ipynb", THREE_THOUSAND))
     try:
         assert probe.value("len(widget.rows)") == 3000
-        result = page.evaluate(SCROLL_THROUGH)
+        result = page.locator(".nwbcw-scroller").first.evaluate(SCROLL_THROUGH)
         assert result["seen"] == 3000, result  # every row was shown on the way
         # A 640 px view holds about 20 items; with the overscan on both sides the page never holds more than ~40.
         assert result["most"] <= 45 and result["items"] <= 50, result
@@ -291,11 +283,7 @@ def test_notebook7_fits_the_cell_at_1280_and_1920_px_and_keeps_few_rows(browser,
     page.set_default_timeout(120_000)
     try:
         with JupyterLabServer(root, app="notebook") as server:
-            page.goto(server.notebook_url("layout_nb7.ipynb"))
-            page.wait_for_selector(".jp-Notebook .jp-Cell")
-            page.wait_for_timeout(3000)  # kernel start; then run both cells
-            page.keyboard.press("Shift+Enter")
-            page.keyboard.press("Shift+Enter")
+            open_notebook7(page, server, "layout_nb7.ipynb", cells=2)
             page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
             for width in (1280, 1920):
                 page.set_viewport_size({"width": width, "height": 1500})
@@ -305,7 +293,7 @@ def test_notebook7_fits_the_cell_at_1280_and_1920_px_and_keeps_few_rows(browser,
                 assert layout["rows"] >= 6, layout
                 assert layout["outside"] == [], f"Notebook 7 at {width} px: {layout['outside'][:5]}"
                 assert layout["sideways"] == [], f"Notebook 7 at {width} px: {layout['sideways']}"
-            result = page.evaluate(SCROLL_THROUGH)
+            result = page.locator(".nwbcw-scroller").first.evaluate(SCROLL_THROUGH)
             assert result["seen"] == 3000, result
             assert result["most"] <= 45 and result["items"] <= 50, result
     finally:

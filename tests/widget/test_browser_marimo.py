@@ -25,7 +25,7 @@ from pathlib import Path
 import h5py
 import pytest
 from a11y_support import audit, axe_missing, tab_to
-from jupyter_harness import REPO, _free_port, browser_tests_available, launch_chromium
+from jupyter_harness import REPO, SCROLL_THROUGH, _free_port, browser_tests_available, launch_chromium
 
 _missing = (
     browser_tests_available()
@@ -194,26 +194,8 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
     assert errors == []
 
 
-#: In the widget's own root (marimo puts it in a shadow root): scroll through every row, half a view at a time, and
-#: count the rows seen and the most rows the page held; then, for the layout, every row part inside the widget's box
-#: and the widget inside the window.
-SCROLL_THROUGH = """
-async (scroller) => {
-  const root = scroller.closest(".nwbcw");
-  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-  const seen = new Set();
-  let most = 0;
-  for (let offset = 0; offset <= scroller.scrollHeight; offset += scroller.clientHeight / 2) {
-    scroller.scrollTop = offset;
-    await frame();
-    await frame();
-    const rows = root.querySelectorAll(".nwbcw-row[data-location]");
-    for (const row of rows) seen.add(row.dataset.location);
-    most = Math.max(most, rows.length);
-  }
-  return { seen: seen.size, most };
-}
-"""
+#: In the widget's own root (marimo puts it in a shadow root): every row part inside the widget's box, and the widget
+#: inside the window.
 LAYOUT = """
 (root) => {
   const box = root.getBoundingClientRect();
