@@ -1,7 +1,8 @@
 """A real JupyterLab server, a headless Debian Chromium and a side door into the notebook's kernel, for browser tests.
 
 - :class:`JupyterLabServer` starts ``jupyter lab`` on a free localhost port in an isolated folder (own config, runtime
-  and workspace dirs; announcements off; the app exposed as ``window.jupyterapp`` so a test can run commands).
+  and workspace dirs; announcements off; the app exposed as ``window.jupyterapp`` so a test can run commands); with
+  ``app="notebook"``, Jupyter Notebook 7 instead, the app exposed the same way.
 - :func:`launch_chromium` drives Debian's ``/usr/bin/chromium`` through Playwright (not Playwright's own browser).
 - :class:`KernelProbe` executes code in the notebook's kernel (through its connection file) and returns what it printed,
   so a test can read and change the Python model behind the widget.
@@ -112,7 +113,9 @@ class JupyterLabServer:
             "--ServerApp.password=",
             f"--ServerApp.root_dir={self.root}",
             "--ServerApp.disable_check_xsrf=True",
-            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.expose_app_in_browser=True"
+            if self.app == "lab"
+            else "--JupyterNotebookApp.expose_app_in_browser=True",
             "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" if self.app == "lab" else "",
         ]
         self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed in __exit__)
@@ -201,7 +204,8 @@ def launch_chromium(playwright: Any) -> Any:
 
 
 def open_notebook(page: Any, server: JupyterLabServer, name: str, timeout: float = 90_000) -> None:
-    """Open a notebook, wait for its kernel, and run all its cells."""
+    """Open a notebook (in JupyterLab or in Notebook 7, after the server's ``app``), wait for its kernel, and run all
+    its cells."""
     page.goto(server.notebook_url(name))
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)

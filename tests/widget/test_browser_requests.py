@@ -1,13 +1,17 @@
-"""Requests, threads and queued previews in a real JupyterLab 4 + Debian Chromium (through Playwright).
+"""Requests, threads, queued previews and pending bulk changes in a real JupyterLab 4 and a real Jupyter Notebook 7,
+each in Debian Chromium (through Playwright).
 
 - A request the kernel does not answer (the kernel is busy with other code) times out in the view: a notice names the
   action and Apply is enabled again; the late reply withdraws the notice.
 - In the real kernel, every synced trait change and every message of the widget happens on the kernel's thread,
   while a preview of every dataset and an Apply run in worker threads.
 - A queued "Preview all" is cancelled from the view.
+- "Apply to all" shows the new compression on every row at once, as pending, until Python's rows replace it; when the
+  kernel does not answer in time, Python's values come back, and its late answer still arrives.
 - After a kernel restart, Apply says at once that the kernel cannot be reached and stays usable.
 
-One JupyterLab server, one browser page and one notebook serve the whole module. Skipped when Chromium, Playwright or
+For each host, one server, one browser page and one notebook serve the whole module (the tests run in order, the
+kernel restart last). Skipped when Chromium, Playwright or
 JupyterLab are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
 """
 
@@ -43,12 +47,12 @@ widget
 """
 
 
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
+@pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def session(request, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
-    root = tmp_path_factory.mktemp("lab")
-    with JupyterLabServer(root) as server, sync_playwright() as playwright:
+    root = tmp_path_factory.mktemp(request.param)
+    with JupyterLabServer(root, app=request.param) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
         page.set_default_timeout(60_000)
@@ -145,6 +149,56 @@ def test_a_queued_preview_all_is_cancelled_from_the_view(session):
     assert page.locator(".nwbcw-row[data-location] .nwbcw-preview-button", has_text="Preview again").count() >= 1
     assert probe.value("sorted({row['preview']['status'] for row in widget.rows})") == ["done"]
     probe.run("gate.set()")
+
+
+def test_apply_to_all_is_shown_as_pending_until_python_answers(session):
+    page, probe = session
+    first = page.locator(".nwbcw-row[data-location]").first
+    location = first.get_attribute("data-location")
+    method = f"widget.backend_configuration.dataset_configurations[{location!r}].compression_method"
+    assert probe.value(method) == "gzip"
+    apply_all = page.get_by_role("button", name="Apply to all")
+    kernel_busy = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'busy'"
+
+    def busy_for(seconds):
+        thread = threading.Thread(
+            target=probe.run, args=(f"import time\ntime.sleep({seconds})",), kwargs={"timeout": 60}
+        )
+        thread.start()
+        page.wait_for_function(kernel_busy)
+        return thread
+
+    # The kernel answers late, after the timeout: every row shows lzf at once, as pending (fields disabled, busy)...
+    page.locator(".nwbcw-all-method").select_option("lzf")
+    busy = busy_for(TIMEOUT_S + 5)
+    apply_all.click()
+    assert first.locator(".nwbcw-method").input_value() == "lzf"
+    assert "nwbcw-pending" in first.get_attribute("class") and first.get_attribute("aria-busy") == "true"
+    assert first.locator(".nwbcw-method").is_disabled()
+    pending = page.locator(".nwbcw-row.nwbcw-pending")
+    assert pending.count() == page.locator(".nwbcw-row[data-location]").count() >= 6
+    # ...until the timeout: Python's values come back, with a notice, the rows usable again...
+    notice = page.locator(".nwbcw-notice-text", has_text="did not answer Apply to all")
+    notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
+    assert pending.count() == 0
+    assert first.locator(".nwbcw-method").input_value() == "gzip" and first.get_attribute("aria-busy") is None
+    assert not first.locator(".nwbcw-method").is_disabled()
+    # ...and Python's late answer still comes: the notice goes and every row shows lzf, from Python this time.
+    busy.join()
+    notice.wait_for(state="detached", timeout=60_000)
+    page.wait_for_function("el => el.value === 'lzf'", arg=first.locator(".nwbcw-method").element_handle())
+    assert probe.value("sorted({row['compression_method'] for row in widget.rows})") == ["lzf"]
+
+    # Answered in time: pending while the kernel is busy, then Python's rows, no notice.
+    page.locator(".nwbcw-all-method").select_option("gzip")
+    busy = busy_for(1.5)
+    apply_all.click()
+    assert first.locator(".nwbcw-method").input_value() == "gzip" and pending.count() >= 6
+    busy.join()
+    page.wait_for_function("() => !document.querySelector('.nwbcw-pending')")
+    assert first.locator(".nwbcw-method").input_value() == "gzip"
+    assert probe.value(method) == "gzip"
+    assert page.locator(".nwbcw-notice-text", has_text="did not answer").count() == 0
 
 
 def test_after_a_kernel_restart_apply_says_so_and_stays_usable(session):
