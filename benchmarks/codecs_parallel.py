@@ -101,12 +101,16 @@ def _nwbfile(data):
 
 def _configured(nwbfile, backend: str, codec: str, chunk_rows: int):
     from nwbconfig_widget import get_default_backend_configuration
+    from nwbconfig_widget.defaults import default_buffer_shape
 
     method, options, filters = CODECS[codec][backend]
     configuration = get_default_backend_configuration(nwbfile, backend=backend)
     item = configuration.dataset_configurations["acquisition/ElectricalSeries/data"]
     chunk = tuple(min(length, size) for length, size in zip((chunk_rows, CHUNK[1]), item.full_shape))
-    item.update(chunk_shape=chunk, buffer_shape=item.full_shape if item.full_size_bytes <= 256e6 else None)
+    # the whole array in one buffer up to 256 MB; above, the default buffer of these chunks
+    whole = item.full_size_bytes <= 256e6
+    buffer = item.full_shape if whole else default_buffer_shape(item.full_shape, chunk, item.itemsize)
+    item.update(chunk_shape=chunk, buffer_shape=buffer)
     item.update(compression_method=method, compression_options=options, filter_methods=filters)
     return configuration, item
 
