@@ -22,8 +22,9 @@ Contract with the browser view (``js/``):
   ``reset_row``, ``reset_all``, ``apply_all`` (method, options), ``apply``, ``cancel``, ``refresh``, and those of
   :class:`~nwbconfig_widget.widget.insight.Insight` (``preview``, ``cancel_preview``, ``inspect``, ``compare``,
   ``use_codec``, ``apply_preset``, ``export``). The view gives up waiting after ``request_timeout`` seconds.
-- Only the kernel's thread sets traits or sends messages: worker threads hand their results over through a
-  :class:`~nwbconfig_widget.widget.handoff.KernelHandoff`.
+- Only the kernel's thread (the one that runs the notebook's cells) sets traits or sends messages: worker threads
+  hand their results over through a :class:`~nwbconfig_widget.widget.handoff.KernelHandoff`, and so do the view's
+  messages when the front end delivers them on a thread of their own (JupyterLab 4.4's comms over subshells).
 """
 
 from __future__ import annotations
@@ -426,6 +427,18 @@ class ConfiguratorWidget(anywidget.AnyWidget):
         self._update_blockers()
 
     # ------------------------------------------------------------------------------------------------------ actions
+
+    def _handle_msg(self, msg: dict) -> None:
+        """Handle a message of the view (a state update or an action) on the kernel's thread, the one that runs
+        the notebook's cells.
+
+        JupyterLab 4.4 and later, with a kernel that has subshells (ipykernel 7), deliver each widget's messages on a
+        subshell thread, at the same time as a running cell. The model is not made to be changed from two threads at
+        once, so a message that arrives on another thread is handed to the kernel's thread and handled, in order, once
+        the running cell has finished, as without subshells. (Overrides ipywidgets' handler, which the comm calls.)
+        """
+        handle = super()._handle_msg
+        self._handoff(lambda: handle(msg))
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):

@@ -5,7 +5,8 @@
   ``app="notebook"``, Jupyter Notebook 7 instead, the app exposed the same way.
 - :func:`launch_chromium` drives Debian's ``/usr/bin/chromium`` through Playwright (not Playwright's own browser).
 - :class:`KernelProbe` executes code in the notebook's kernel (through its connection file) and returns what it printed,
-  so a test can read and change the Python model behind the widget.
+  so a test can read and change the Python model behind the widget; :meth:`KernelProbe.busy` keeps the kernel running
+  other code for a while, as a long cell would.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +173,7 @@ class KernelProbe:
     def __init__(self, connection_file: Path):
         from jupyter_client import BlockingKernelClient
 
+        self.connection_file = connection_file
         self.client = BlockingKernelClient(connection_file=str(connection_file))
         self.client.load_connection_file()
         self.client.start_channels()
@@ -193,6 +199,42 @@ class KernelProbe:
     def value(self, expression: str) -> Any:
         """The JSON value of a Python expression evaluated in the kernel."""
         return json.loads(self.run(f"import json as _json\nprint(_json.dumps({expression}))").strip().splitlines()[-1])
+
+    @contextmanager
+    def busy(self, seconds: float) -> Iterator[None]:
+        """Keep the kernel running other code for ``seconds``, as a long cell would; enter once it surely runs it.
+
+        The code runs through a kernel client of its own, in a daemon thread: ZeroMQ sockets must not be shared between
+        threads, and a test that fails while the kernel is busy must not leave a thread that keeps pytest from exiting.
+        Leaving the block waits (up to ``seconds`` + 60 s) until the kernel has finished.
+        """
+        started = Path(tempfile.mkdtemp(prefix="nwbcw-busy-")) / "started"
+        background = KernelProbe(self.connection_file)
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                background.run(f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\ntime.sleep({seconds})",
+                               timeout=seconds + 60)
+            except BaseException as error:  # reported by the waiting thread
+                failure.append(error)
+
+        thread = threading.Thread(target=run, name="kernel-busy", daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not started.exists():
+                if failure or time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel did not start the busy code: {failure[:1]}")
+                time.sleep(0.02)
+            yield
+        finally:
+            thread.join(timeout=seconds + 60)
+            if not thread.is_alive():
+                background.close()
+            shutil.rmtree(started.parent, ignore_errors=True)
+        if thread.is_alive() or failure:
+            raise RuntimeError(f"the kernel's busy code did not finish: {failure[:1]}")
 
     def close(self) -> None:
         self.client.stop_channels()

@@ -18,7 +18,6 @@ JupyterLab are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 import pytest
@@ -78,26 +77,20 @@ def test_a_request_the_kernel_does_not_answer_times_out_with_a_notice(session):
     page, probe = session
     apply = page.locator(".nwbcw-apply")
     page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
-    busy_s = TIMEOUT_S + 5
-    # The kernel runs other code for a while: the browser's Apply waits in its queue, unanswered.
-    busy = threading.Thread(target=probe.run, args=(f"import time\ntime.sleep({busy_s})",), kwargs={"timeout": 60})
-    busy.start()
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'busy'"
-    )
-    started = time.monotonic()
-    apply.click()
-    assert apply.is_disabled()
     notice = page.locator(".nwbcw-notice-text", has_text="did not answer")
-    notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
-    waited = time.monotonic() - started
-    assert notice.text_content() == (
-        f"The kernel did not answer Apply within {TIMEOUT_S} s; it may have restarted: run the cell again."
-    )
-    assert waited >= TIMEOUT_S - 0.5
-    page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
+    # The kernel runs other code for a while: the browser's Apply waits in its queue, unanswered.
+    with probe.busy(TIMEOUT_S + 5):
+        started = time.monotonic()
+        apply.click()
+        assert apply.is_disabled()
+        notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
+        waited = time.monotonic() - started
+        assert notice.text_content() == (
+            f"The kernel did not answer Apply within {TIMEOUT_S} s; it may have restarted: run the cell again."
+        )
+        assert waited >= TIMEOUT_S - 0.5
+        page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
     # The kernel is free again and handles the Apply after all: the notice goes, the file is written.
-    busy.join()
     notice.wait_for(state="detached", timeout=60_000)
     wait_in_kernel(probe, "widget.status == 'done'")
     page.locator(".nwbcw-result-head").wait_for()
@@ -123,6 +116,16 @@ widget.apply()
 """
     )
     wait_in_kernel(probe, "widget.status == 'done' and widget.totals['previewed'] == len(widget.rows)")
+    # The view's messages too (JupyterLab 4.4 delivers them on a subshell thread of their own): a state update (the
+    # overwrite box) and an action (a row's preview), each while a cell runs, which they wait for.
+    overwrite = page.locator(".nwbcw-overwrite")
+    overwrite.wait_for(state="visible")
+    assert overwrite.is_checked()
+    with probe.busy(2):
+        overwrite.uncheck()
+        page.locator(".nwbcw-row[data-location] .nwbcw-preview-button").first.click()
+    wait_in_kernel(probe, "widget.overwrite is False and widget.totals['previewed'] == len(widget.rows)")
+    assert probe.value("[name for name, _ in threads_seen].count('overwrite')") == 2
     seen = probe.value("sorted({name for name, _ in threads_seen})")
     assert {"progress", "result", "status", "totals", "message"} <= set(seen)
     assert probe.value("sorted({name for name, thread in threads_seen if thread != kernel_thread})") == []
@@ -158,43 +161,32 @@ def test_apply_to_all_is_shown_as_pending_until_python_answers(session):
     method = f"widget.backend_configuration.dataset_configurations[{location!r}].compression_method"
     assert probe.value(method) == "gzip"
     apply_all = page.get_by_role("button", name="Apply to all")
-    kernel_busy = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'busy'"
-
-    def busy_for(seconds):
-        thread = threading.Thread(
-            target=probe.run, args=(f"import time\ntime.sleep({seconds})",), kwargs={"timeout": 60}
-        )
-        thread.start()
-        page.wait_for_function(kernel_busy)
-        return thread
 
     # The kernel answers late, after the timeout: every row shows lzf at once, as pending (fields disabled, busy)...
     page.locator(".nwbcw-all-method").select_option("lzf")
-    busy = busy_for(TIMEOUT_S + 5)
-    apply_all.click()
-    assert first.locator(".nwbcw-method").input_value() == "lzf"
-    assert "nwbcw-pending" in first.get_attribute("class") and first.get_attribute("aria-busy") == "true"
-    assert first.locator(".nwbcw-method").is_disabled()
     pending = page.locator(".nwbcw-row.nwbcw-pending")
-    assert pending.count() == page.locator(".nwbcw-row[data-location]").count() >= 6
-    # ...until the timeout: Python's values come back, with a notice, the rows usable again...
     notice = page.locator(".nwbcw-notice-text", has_text="did not answer Apply to all")
-    notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
-    assert pending.count() == 0
-    assert first.locator(".nwbcw-method").input_value() == "gzip" and first.get_attribute("aria-busy") is None
-    assert not first.locator(".nwbcw-method").is_disabled()
+    with probe.busy(TIMEOUT_S + 5):
+        apply_all.click()
+        assert first.locator(".nwbcw-method").input_value() == "lzf"
+        assert "nwbcw-pending" in first.get_attribute("class") and first.get_attribute("aria-busy") == "true"
+        assert first.locator(".nwbcw-method").is_disabled()
+        assert pending.count() == page.locator(".nwbcw-row[data-location]").count() >= 6
+        # ...until the timeout: Python's values come back, with a notice, the rows usable again...
+        notice.wait_for(timeout=(TIMEOUT_S + 10) * 1000)
+        assert pending.count() == 0
+        assert first.locator(".nwbcw-method").input_value() == "gzip" and first.get_attribute("aria-busy") is None
+        assert not first.locator(".nwbcw-method").is_disabled()
     # ...and Python's late answer still comes: the notice goes and every row shows lzf, from Python this time.
-    busy.join()
     notice.wait_for(state="detached", timeout=60_000)
     page.wait_for_function("el => el.value === 'lzf'", arg=first.locator(".nwbcw-method").element_handle())
     assert probe.value("sorted({row['compression_method'] for row in widget.rows})") == ["lzf"]
 
     # Answered in time: pending while the kernel is busy, then Python's rows, no notice.
     page.locator(".nwbcw-all-method").select_option("gzip")
-    busy = busy_for(1.5)
-    apply_all.click()
-    assert first.locator(".nwbcw-method").input_value() == "gzip" and pending.count() >= 6
-    busy.join()
+    with probe.busy(1.5):
+        apply_all.click()
+        assert first.locator(".nwbcw-method").input_value() == "gzip" and pending.count() >= 6
     page.wait_for_function("() => !document.querySelector('.nwbcw-pending')")
     assert first.locator(".nwbcw-method").input_value() == "gzip"
     assert probe.value(method) == "gzip"
