@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
-import sys
-import textwrap
-import time
-import urllib.request
 from pathlib import Path
 
 import h5py
 import pytest
 from a11y_support import audit, axe_missing, tab_to
-from jupyter_harness import REPO, SCROLL_THROUGH, _free_port, browser_tests_available, launch_chromium
+from jupyter_harness import REPO, SCROLL_THROUGH, browser_tests_available, launch_chromium
+from marimo_harness import MarimoServer, marimo_app
 
 _missing = (
     browser_tests_available()
@@ -64,60 +60,7 @@ def marimo_notebook(path: Path, output: str, series: int = 0) -> Path:
     view = mo.ui.anywidget(ConfiguratorWidget(nwbfile, nwbfile_path={output!r}))
     view
     """
-    body = textwrap.indent(textwrap.dedent(cell).strip(), "    ")
-    path.write_text(
-        f"import marimo\n\napp = marimo.App(width='full')\n\n\n@app.cell\ndef _():\n{body}\n    return\n\n\n"
-        'if __name__ == "__main__":\n    app.run()\n'
-    )
-    return path
-
-
-class MarimoServer:
-    """``with MarimoServer(notebook) as server:`` runs ``marimo run`` on a free port, no token, until the block ends."""
-
-    def __init__(self, notebook: Path):
-        self.notebook = notebook
-        self.port = _free_port()
-        self.home = notebook.parent / f".marimo-{self.port}"
-        self.url = f"http://127.0.0.1:{self.port}/"
-
-    def __enter__(self) -> MarimoServer:
-        env = {
-            **os.environ,
-            # marimo's user config, state and cache stay in the test's folder
-            "XDG_CONFIG_HOME": str(self.home / "config"),
-            "XDG_STATE_HOME": str(self.home / "state"),
-            "XDG_CACHE_HOME": str(self.home / "cache"),
-            "MARIMO_SKIP_UPDATE_CHECK": "1",
-            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-        }
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.home / "server.log", "w")  # noqa: SIM115 (closed in __exit__)
-        command = [sys.executable, "-m", "marimo", "run", str(self.notebook), "--headless", "--no-token"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-sandbox"]
-        self.process = subprocess.Popen(
-            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.notebook.parent
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"marimo exited early:\n{(self.home / 'server.log').read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}health", timeout=5):
-                    return self
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("marimo did not start within 60 s")
-
-    def __exit__(self, *exc) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+    return marimo_app(path, [cell])
 
 
 def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
@@ -139,7 +82,7 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
             try:
                 row.wait_for(timeout=120_000)
             except Exception as error:  # say why: marimo logs the cell's traceback (e.g. a too-old ipywidgets)
-                log = (server.home / "server.log").read_text()[-3000:]
+                log = server.log_tail()
                 raise AssertionError(f"the widget did not render in marimo; marimo's log ends with:\n{log}") from error
             locations = page.locator(".nwbcw-row[data-location]").evaluate_all(
                 "rows => rows.map(row => row.dataset.location)"
@@ -237,3 +180,4 @@ def test_layout_and_virtual_rows_with_3000_datasets_in_marimo(tmp_path):
             assert result["most"] <= 45, result
         finally:
             browser.close()
+
