@@ -65,15 +65,25 @@ export class Actions {
         clearTimeout(timer);
         resolve(reply);
       });
-      try {
-        this.model.send({ type, id, ...fields });
-      } catch (error) {
+      // Not sent: say so at once rather than after the timeout; once, and only while neither a reply nor the timeout
+      // has settled the request. Should the kernel answer after all, its reply withdraws the notice.
+      const unsent = (error) => {
+        if (!this.pending.has(id)) return;
         clearTimeout(timer);
         this.pending.delete(id);
         const text = unsentText(type, error && error.message ? error.message : String(error));
-        this.onTimeout(text);
+        this.late.set(id, this.onTimeout(text));
         resolve({ ok: false, error: text, timedOut: true });
+      };
+      let sending;
+      try {
+        sending = this.model.send({ type, id, ...fields });
+      } catch (error) {
+        unsent(error); // Jupyter's widget manager throws when the kernel's connection is gone
+        return;
       }
+      // marimo's send returns a Promise, rejected when the message could not be sent (the server is gone).
+      if (sending && typeof sending.then === "function") sending.then(undefined, unsent);
     });
   }
 

@@ -66,6 +66,94 @@ describe("request timeouts", () => {
     expect(noticeTexts()).toHaveLength(1); // no timeout notice on top
   });
 
+  it("says so at once when send returns a rejected Promise (marimo, its server gone), and only once", async () => {
+    const model = new FakeModel({ request_timeout: 5 });
+    model.send = (message) => {
+      model.sent.push(message);
+      return Promise.reject(new TypeError("Failed to fetch"));
+    };
+    mount(model);
+    applyButton().click();
+    expect(model.sent.at(-1).type).toBe("apply");
+    await vi.advanceTimersByTimeAsync(0); // the rejection is handled in a microtask, long before the timeout
+    const text = "Could not send Apply to the kernel (Failed to fetch); it may have restarted: run the cell again.";
+    expect(noticeTexts()).toEqual([text]);
+    expect(applyButton().disabled).toBe(false);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(noticeTexts()).toEqual([text]); // no timeout notice on top
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("resolves a request whose send was rejected once, and withdraws the notice if the kernel answers after all", async () => {
+    const model = new FakeModel();
+    const shown = [];
+    const actions = new Actions(model, {
+      timeoutSeconds: () => 2,
+      onTimeout: (text) => {
+        shown.push(text);
+        return () => shown.splice(shown.indexOf(text), 1);
+      },
+    });
+    let reject;
+    model.send = (message) => {
+      model.sent.push(message);
+      return new Promise((_resolve, rejectSend) => { reject = rejectSend; });
+    };
+    const reply = actions.request("preview", { location: "a" });
+    reject("connection closed"); // not an Error: its text is shown as it is
+    await expect(reply).resolves.toEqual({
+      ok: false,
+      error: "Could not send Preview to the kernel (connection closed); it may have restarted: run the cell again.",
+      timedOut: true,
+    });
+    expect(shown).toHaveLength(1);
+    // The message did reach the kernel after all: its reply withdraws the notice.
+    expect(actions.handleReply({ type: "reply", id: model.sent[0].id, ok: true })).toBe(true);
+    expect(shown).toEqual([]);
+  });
+
+  it("ignores a rejection that comes after the reply or the timeout", async () => {
+    const model = new FakeModel();
+    const shown = [];
+    const actions = new Actions(model, { timeoutSeconds: () => 2, onTimeout: (text) => { shown.push(text); return () => {}; } });
+    const rejections = [];
+    model.send = (message) => {
+      model.sent.push(message);
+      return new Promise((_resolve, rejectSend) => rejections.push(rejectSend));
+    };
+    const answered = actions.request("edit", { location: "a", field: "chunk_shape", value: "10" });
+    actions.handleReply({ type: "reply", id: model.sent[0].id, ok: true });
+    rejections[0](new Error("late failure"));
+    await expect(answered).resolves.toEqual({ ok: true, error: "", timedOut: false });
+    const timedOut = actions.request("apply");
+    await vi.advanceTimersByTimeAsync(2000);
+    rejections[1](new Error("late failure"));
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(timedOut).resolves.toMatchObject({ timedOut: true });
+    expect(shown).toEqual(["The kernel did not answer Apply within 2 s; it may have restarted: run the cell again."]);
+  });
+
+  it("takes the normal reply path when send returns a resolved Promise", async () => {
+    const model = new FakeModel({ request_timeout: 5 });
+    model.send = (message) => {
+      model.sent.push(message);
+      return Promise.resolve();
+    };
+    mount(model);
+    applyButton().click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(noticeTexts()).toEqual([]);
+    expect(applyButton().disabled).toBe(true); // waiting for Python
+    model.message({ type: "reply", id: model.sent.at(-1).id, ok: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(applyButton().disabled).toBe(false);
+    expect(noticeTexts()).toEqual([]);
+    // Sent but never answered: the timeout still applies.
+    applyButton().click();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(noticeTexts()).toEqual(["The kernel did not answer Apply within 5 s; it may have restarted: run the cell again."]);
+  });
+
   it("names the action in the notice", () => {
     expect(timeoutText("apply_all", 60)).toBe("The kernel did not answer Apply to all within 60 s; it may have restarted: run the cell again.");
     expect(timeoutText("something_new", 1)).toContain("something_new within 1 s");

@@ -54,15 +54,22 @@ var Actions = class {
         clearTimeout(timer);
         resolve(reply);
       });
-      try {
-        this.model.send({ type, id, ...fields });
-      } catch (error) {
+      const unsent = (error) => {
+        if (!this.pending.has(id)) return;
         clearTimeout(timer);
         this.pending.delete(id);
         const text = unsentText(type, error && error.message ? error.message : String(error));
-        this.onTimeout(text);
+        this.late.set(id, this.onTimeout(text));
         resolve({ ok: false, error: text, timedOut: true });
+      };
+      let sending;
+      try {
+        sending = this.model.send({ type, id, ...fields });
+      } catch (error) {
+        unsent(error);
+        return;
       }
+      if (sending && typeof sending.then === "function") sending.then(void 0, unsent);
     });
   }
   /** Handle a reply message; returns true when it was one of ours (also a late one, whose notice is withdrawn). */
