@@ -28,7 +28,6 @@ from jupyter_harness import (
     browser_tests_available,
     launch_chromium,
     open_notebook,
-    open_notebook7,
 )
 from jupyter_harness import write_notebook as _write_notebook
 
@@ -297,7 +296,7 @@ def test_notebook7_fits_the_cell_at_1280_and_1920_px_and_keeps_few_rows(browser,
     page = context.new_page()
     page.set_default_timeout(120_000)
     try:
-        open_notebook7(page, server, "layout_nb7.ipynb", cells=2)
+        open_notebook(page, server, "layout_nb7.ipynb")
         page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
         for width in (1280, 1920):
             page.set_viewport_size({"width": width, "height": 1500})
