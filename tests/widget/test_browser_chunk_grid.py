@@ -1,9 +1,11 @@
-"""The chunk grid picture in a real browser: JupyterLab 4 + Debian Chromium (through Playwright).
+"""The chunk grid picture in a real browser: JupyterLab 4 and Jupyter Notebook 7, each in Debian Chromium (through
+Playwright).
 
 The details panel of a row shows the dataset's chunk grid with the chunks its typical reads touch; a chunk-shape
-edit redraws it from Python's new geometry; a hostile dataset name stays text. Skipped like test_browser_e2e.py when
-the browser tools are missing (a failure with NWBCONFIG_REQUIRE_BROWSER=1). ``NWBCONFIG_SCREENSHOT_DIR=docs`` stores
-the picture's screenshot for the docs.
+edit redraws it from Python's new geometry; a hostile dataset name stays text. One server and one browser page per
+host. Skipped like test_browser_e2e.py when the browser tools are missing (a failure with
+NWBCONFIG_REQUIRE_BROWSER=1). ``NWBCONFIG_SCREENSHOT_DIR=docs`` stores the picture's screenshot (JupyterLab's) for
+the docs.
 """
 
 from __future__ import annotations
@@ -39,10 +41,10 @@ widget
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lab")
-    with JupyterLabServer(root) as server:
+@pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def server(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(request.param)
+    with JupyterLabServer(root, app=request.param) as server:
         yield server
 
 
@@ -84,7 +86,8 @@ def test_details_draw_the_chunk_grid_and_redraw_it_after_an_edit(server, page):
     _write_notebook(server.root / "grid.ipynb", [NOTEBOOK])
     open_notebook(page, server, "grid.ipynb")
     page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
-    page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")  # room for Details
+    if server.app == "lab":  # room for Details (Notebook 7 has no side panel open)
+        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
     probe = KernelProbe(server.kernel_connection_file("grid.ipynb"))
     try:
         # The default chunk holds the whole 800 KB series: each read touches the only chunk.
@@ -113,7 +116,7 @@ def test_details_draw_the_chunk_grid_and_redraw_it_after_an_edit(server, page):
         assert touched(page, window) == [(130, 56, 10, 72)]
         assert touched(page, "one channel, whole recording") == [(260, 56, 240, 72)]
         assert probe.value(f"widget.backend_configuration.dataset_configurations[{EPHYS!r}].chunk_shape") == [1000, 4]
-        folder = Path(SCREENSHOTS) if SCREENSHOTS else page.screenshot_dir
+        folder = Path(SCREENSHOTS) if SCREENSHOTS and server.app == "lab" else page.screenshot_dir
         folder = folder if folder.is_absolute() else REPO / folder
         folder.mkdir(parents=True, exist_ok=True)
         picture.screenshot(path=str(folder / "widget_chunk_grid.png"))

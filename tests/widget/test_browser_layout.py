@@ -1,14 +1,17 @@
-"""The widget's layout and virtual rows in a real browser: JupyterLab 4 + Debian Chromium (through Playwright).
+"""The widget's layout and virtual rows in a real browser: JupyterLab 4 and Jupyter Notebook 7, in Debian Chromium
+(through Playwright).
 
 - At 1280 px and 1920 px wide windows (JupyterLab's default layout, file browser open), every cell and control of
   every row lies inside the notebook cell's visible box, and neither the page nor the notebook scrolls sideways.
   Screenshots go to the test's temporary folder, or to NWBCONFIG_SCREENSHOT_DIR (``NWBCONFIG_SCREENSHOT_DIR=docs``
   refreshes docs/widget_1280.png and docs/widget_1920.png).
 - After scrolling through every row of a 3,000-dataset table, the page holds only a bounded number of rows.
-- Filter options are edited in the view (Zarr backend): sent to Python, and a refused value shown next to the field.
+- Filter options are edited in the view (Zarr backend), in JupyterLab and in Notebook 7: sent to Python, and a refused
+  value shown next to the field.
+- In Notebook 7, every column fits the cell at both widths too, and the 3,000 rows scroll with few rows in the page.
 
-One JupyterLab server and one browser for the module. Skipped without Chromium, Playwright or JupyterLab, unless
-NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
+One JupyterLab server, one Notebook 7 server (started by the first test that needs it) and one browser for the
+module. Skipped without Chromium, Playwright or JupyterLab, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from jupyter_harness import (
     browser_tests_available,
     launch_chromium,
     open_notebook,
-    open_notebook7,
 )
 from jupyter_harness import write_notebook as _write_notebook
 
@@ -105,6 +107,19 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     with JupyterLabServer(root) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def notebook7_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nb7")
+    with JupyterLabServer(root, app="notebook") as server:
+        yield server
+
+
+@pytest.fixture(params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def host(request):
+    """The JupyterLab server or the Notebook 7 server of the module."""
+    return request.getfixturevalue("server" if request.param == "lab" else "notebook7_server")
 
 
 @pytest.fixture(scope="module")
@@ -237,9 +252,9 @@ def test_scrolling_through_3000_datasets_keeps_few_rows_in_the_page(server, page
         probe.close()
 
 
-def test_filter_options_are_edited_in_the_view(server, page):
+def test_filter_options_are_edited_in_the_view(host, page):
     zarr_widget = 'widget = ConfiguratorWidget(nwbfile, backend="zarr")\nwidget'
-    probe = start(page, server, notebook(server, "filters.ipynb", SETUP, zarr_widget))
+    probe = start(page, host, notebook(host, "filters.ipynb", SETUP, zarr_widget))
     try:
         add = row(page, EPHYS).locator(".nwbcw-add-filter")
         add.focus()
@@ -272,29 +287,27 @@ def test_filter_options_are_edited_in_the_view(server, page):
         probe.close()
 
 
-def test_notebook7_fits_the_cell_at_1280_and_1920_px_and_keeps_few_rows(browser, tmp_path):
+def test_notebook7_fits_the_cell_at_1280_and_1920_px_and_keeps_few_rows(browser, notebook7_server):
     """Jupyter Notebook 7 lays its cells out differently from JupyterLab (no side panels, its own widths): every
     column fits there too at both widths, and scrolling through 3,000 datasets keeps few rows in the page."""
-    root = tmp_path / "nb7"
-    root.mkdir()
-    _write_notebook(root / "layout_nb7.ipynb", [SETUP, THREE_THOUSAND])
+    server = notebook7_server
+    notebook(server, "layout_nb7.ipynb", SETUP, THREE_THOUSAND)
     context = browser.new_context(viewport={"width": 1280, "height": 1500})
     page = context.new_page()
     page.set_default_timeout(120_000)
     try:
-        with JupyterLabServer(root, app="notebook") as server:
-            open_notebook7(page, server, "layout_nb7.ipynb", cells=2)
-            page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
-            for width in (1280, 1920):
-                page.set_viewport_size({"width": width, "height": 1500})
-                page.wait_for_timeout(300)
-                page.evaluate(TWO_FRAMES)
-                layout = page.evaluate(LAYOUT)
-                assert layout["rows"] >= 6, layout
-                assert layout["outside"] == [], f"Notebook 7 at {width} px: {layout['outside'][:5]}"
-                assert layout["sideways"] == [], f"Notebook 7 at {width} px: {layout['sideways']}"
-            result = page.locator(".nwbcw-scroller").first.evaluate(SCROLL_THROUGH)
-            assert result["seen"] == 3000, result
-            assert result["most"] <= 45 and result["items"] <= 50, result
+        open_notebook(page, server, "layout_nb7.ipynb")
+        page.wait_for_selector(".nwbcw .nwbcw-row[data-location]")
+        for width in (1280, 1920):
+            page.set_viewport_size({"width": width, "height": 1500})
+            page.wait_for_timeout(300)
+            page.evaluate(TWO_FRAMES)
+            layout = page.evaluate(LAYOUT)
+            assert layout["rows"] >= 6, layout
+            assert layout["outside"] == [], f"Notebook 7 at {width} px: {layout['outside'][:5]}"
+            assert layout["sideways"] == [], f"Notebook 7 at {width} px: {layout['sideways']}"
+        result = page.locator(".nwbcw-scroller").first.evaluate(SCROLL_THROUGH)
+        assert result["seen"] == 3000, result
+        assert result["most"] <= 45 and result["items"] <= 50, result
     finally:
         context.close()

@@ -8,6 +8,8 @@ each in Debian Chromium (through Playwright).
 - A queued "Preview all" is cancelled from the view.
 - "Apply to all" shows the new compression on every row at once, as pending, until Python's rows replace it; when the
   kernel does not answer in time, Python's values come back, and its late answer still arrives.
+- Python keeps its last 6 notices: a notice dismissed in the view (its x) never comes back as more notices push it up
+  Python's list (notices made in the kernel and by Apply to all from the view), and the others stay shown.
 - After a kernel restart, Apply says at once that the kernel cannot be reached and stays usable.
 
 For each host, one server, one browser page and one notebook serve the whole module (the tests run in order, the
@@ -17,6 +19,7 @@ JupyterLab are missing, unless NWBCONFIG_REQUIRE_BROWSER=1 (as in CI).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -191,6 +194,70 @@ def test_apply_to_all_is_shown_as_pending_until_python_answers(session):
     assert first.locator(".nwbcw-method").input_value() == "gzip"
     assert probe.value(method) == "gzip"
     assert page.locator(".nwbcw-notice-text", has_text="did not answer").count() == 0
+
+
+NOTICE_TEXTS = "() => [...document.querySelectorAll('.nwbcw-notice .nwbcw-notice-text')].map((n) => n.textContent)"
+
+
+def wait_for_notices(page, expected, timeout=30_000):
+    """Wait until the view shows exactly these notices, in this order (else fail showing the ones it does show)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            f"(expected) => JSON.stringify(({NOTICE_TEXTS})()) === JSON.stringify(expected)",
+            arg=expected,
+            timeout=timeout,
+        )
+    assert page.evaluate(NOTICE_TEXTS) == expected
+
+
+def test_a_dismissed_notice_stays_dismissed_however_many_follow(session):
+    """Python keeps its last 6 notices, so a notice moves up the list as new ones come: dismissed in the view, it
+    never comes back, and the notices not dismissed stay."""
+    page, probe = session
+    assert probe.value("__import__('nwbconfig_widget.widget.configurator', fromlist=['_']).MAX_NOTICES") == 6
+
+    def text(number):
+        return f"Dismissal test notice {number}."
+
+    def notify(*numbers):
+        probe.run("\n".join(f"widget._notice('info', {text(number)!r})" for number in numbers))
+
+    def dismiss(notice_text):
+        box = page.locator(".nwbcw-notice").filter(has=page.get_by_text(notice_text, exact=True))
+        box.locator(".nwbcw-dismiss").click()
+        box.wait_for(state="detached")
+
+    def in_python():
+        return probe.value("[notice['text'] for notice in widget.notices]")
+
+    # Seven notices: Python keeps the last six, and the view shows those.
+    notify(*range(1, 8))
+    assert in_python() == [text(number) for number in range(2, 8)]
+    wait_for_notices(page, [text(number) for number in range(2, 8)])
+    # Two dismissed in the view: gone from the view only.
+    dismiss(text(3))
+    dismiss(text(5))
+    wait_for_notices(page, [text(number) for number in (2, 4, 6, 7)])
+    assert in_python() == [text(number) for number in range(2, 8)]
+
+    # A notice of a real action (Apply to all, from the view): notice 2 leaves Python's list, 3 and 5 move up in it
+    # and stay dismissed.
+    page.locator(".nwbcw-all-method").select_option("gzip")
+    page.get_by_role("button", name="Apply to all").click()
+    wait_in_kernel(probe, "widget.notices[-1]['text'].startswith('Compression gzip set for all')", timeout=60)
+    applied = in_python()[-1]
+    assert in_python() == [*(text(number) for number in range(3, 8)), applied]
+    wait_for_notices(page, [text(4), text(6), text(7), applied])
+    dismiss(applied)
+    dismiss(text(6))
+    wait_for_notices(page, [text(4), text(7)])
+
+    # Three more: the dismissed notices 6 and Apply to all's, still in Python's list, stay out of the view.
+    notify(8, 9, 10)
+    assert in_python() == [text(6), text(7), applied, text(8), text(9), text(10)]
+    wait_for_notices(page, [text(7), text(8), text(9), text(10)])
 
 
 def test_after_a_kernel_restart_apply_says_so_and_stays_usable(session):
