@@ -260,16 +260,6 @@ def open_notebook(page: Any, server: JupyterLabServer, name: str, timeout: float
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
-def open_notebook7(page: Any, server: JupyterLabServer, name: str, cells: int = 1) -> None:
-    """Open a notebook in Jupyter Notebook 7 (a server made with ``app="notebook"``) and run its first ``cells``
-    cells with Shift+Enter, once its kernel has had time to start."""
-    page.goto(server.notebook_url(name))
-    page.wait_for_selector(".jp-Notebook .jp-Cell")
-    page.wait_for_timeout(3000)  # kernel start; then run the (focused) cells one after the other
-    for _ in range(cells):
-        page.keyboard.press("Shift+Enter")
-
-
 #: Given the table's scroller, scroll through every row of the widget, half a view at a time, and return the rows
 #: seen, the most rows the page held on the way, the rows and virtual items it holds at the end. Looks only inside
 #: the widget's own root, so it also works where the widget sits in a shadow root (marimo).

@@ -20,7 +20,6 @@ from jupyter_harness import (
     browser_tests_available,
     launch_chromium,
     open_notebook,
-    open_notebook7,
 )
 from jupyter_harness import write_notebook as _write_notebook
 
@@ -228,7 +227,7 @@ def test_notebook7_renders_and_edits(browser, tmp_path):
     page.set_default_timeout(60_000)
     try:
         with JupyterLabServer(root, app="notebook") as server:
-            open_notebook7(page, server, "nb7.ipynb")
+            open_notebook(page, server, "nb7.ipynb")
             chunk0 = axis(page, EPHYS, "chunk_shape", 0)
             chunk0.wait_for()
             chunk0.fill("1000")
