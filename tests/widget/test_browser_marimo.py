@@ -143,6 +143,8 @@ def test_rows_edit_estimate_error_and_apply_in_marimo(tmp_path):
             folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
             folder = folder if folder.is_absolute() else REPO / folder
             folder.mkdir(parents=True, exist_ok=True)
+            page.locator(".nwbcw-inspect-head .nwbcw-dismiss").click()  # the screenshot shows the table, as edited
+            page.locator(".nwbcw-inspect").wait_for(state="hidden")
             page.locator(".nwbcw").screenshot(path=str(folder / "widget_marimo.png"))
             apply.click()
             result = page.locator(".nwbcw-result-head")
