@@ -51,6 +51,38 @@ def browser_tests_available() -> str | None:
     return None
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server's process: terminate it, and kill it if it has not ended within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def six_series_widget_cell(request_timeout: float, host: str = "jupyter") -> str:
+    """A notebook cell that shows a widget over six int16 TimeSeries (``acquisition/ephys0/data`` ...), writing to
+    ``requests_out.nwb``; ``host="marimo"`` wraps it in ``mo.ui.anywidget``. Its own names start with ``_`` (marimo
+    keeps those inside the cell); ``nwbfile`` and ``widget`` are the ones other cells and the tests use."""
+    show = "import marimo as mo\nview = mo.ui.anywidget(widget)\nview" if host == "marimo" else "widget"
+    return f"""
+import numpy as np
+from pynwb import TimeSeries
+from pynwb.testing.mock.file import mock_NWBFile
+from nwbconfig_widget.widget import ConfiguratorWidget
+
+nwbfile = mock_NWBFile()
+_rng = np.random.default_rng(0)
+for _index in range(6):
+    _data = (_rng.normal(size=(50_000, 4)) * 50).astype("int16")
+    nwbfile.add_acquisition(TimeSeries(name=f"ephys{{_index}}", data=_data, unit="V", rate=1000.0))
+widget = ConfiguratorWidget(nwbfile, nwbfile_path="requests_out.nwb", request_timeout={request_timeout})
+{show}
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -156,13 +188,8 @@ class JupyterLabServer:
         raise RuntimeError(f"no kernel for {notebook}")
 
     def __exit__(self, *exc: Any) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
         self.log.close()
         shutil.rmtree(self.home, ignore_errors=True)
 

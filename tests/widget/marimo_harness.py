@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from jupyter_harness import REPO, _free_port
+from jupyter_harness import REPO, _free_port, stop_process
 
 
 def marimo_app(path: Path, cells: list[str]) -> Path:
@@ -88,13 +88,7 @@ class MarimoServer:
             self.process.wait(timeout=30)
 
     def __exit__(self, *exc: Any) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 import h5py
 import pytest
 from a11y_support import audit, axe_missing, tab_to
-from jupyter_harness import REPO, SCROLL_THROUGH, browser_tests_available, launch_chromium
+from jupyter_harness import REPO, SCROLL_THROUGH, browser_tests_available, launch_chromium, six_series_widget_cell
 from marimo_harness import MarimoServer, SideDoor, marimo_app, side_door_cells
 
 _missing = (
@@ -210,22 +210,7 @@ def test_layout_and_virtual_rows_with_3000_datasets_in_marimo(tmp_path):
 
 TIMEOUT_S = 3
 FIRST = "acquisition/ephys0/data"
-SETUP = f"""
-import marimo as mo
-import numpy as np
-from pynwb import TimeSeries
-from pynwb.testing.mock.file import mock_NWBFile
-from nwbconfig_widget.widget import ConfiguratorWidget
-
-nwbfile = mock_NWBFile()
-_rng = np.random.default_rng(0)
-for _index in range(6):
-    _data = (_rng.normal(size=(50_000, 4)) * 50).astype("int16")
-    nwbfile.add_acquisition(TimeSeries(name=f"ephys{{_index}}", data=_data, unit="V", rate=1000.0))
-widget = ConfiguratorWidget(nwbfile, nwbfile_path="requests_out.nwb", request_timeout={TIMEOUT_S})
-view = mo.ui.anywidget(widget)
-view
-"""
+SETUP = six_series_widget_cell(TIMEOUT_S, host="marimo")
 
 
 class Session:

@@ -24,7 +24,14 @@ import os
 import time
 
 import pytest
-from jupyter_harness import JupyterLabServer, KernelProbe, browser_tests_available, launch_chromium, open_notebook
+from jupyter_harness import (
+    JupyterLabServer,
+    KernelProbe,
+    browser_tests_available,
+    launch_chromium,
+    open_notebook,
+    six_series_widget_cell,
+)
 from jupyter_harness import write_notebook as _write_notebook
 
 _missing = browser_tests_available()
@@ -33,20 +40,7 @@ if _missing and os.environ.get("NWBCONFIG_REQUIRE_BROWSER") == "1":
 pytestmark = pytest.mark.skipif(_missing is not None, reason=f"browser tests need: {_missing}")
 
 TIMEOUT_S = 3
-SETUP = f"""
-import numpy as np
-from pynwb import TimeSeries
-from pynwb.testing.mock.file import mock_NWBFile
-from nwbconfig_widget.widget import ConfiguratorWidget
-
-nwbfile = mock_NWBFile()
-rng = np.random.default_rng(0)
-for index in range(6):
-    data = (rng.normal(size=(50_000, 4)) * 50).astype("int16")
-    nwbfile.add_acquisition(TimeSeries(name=f"ephys{{index}}", data=data, unit="V", rate=1000.0))
-widget = ConfiguratorWidget(nwbfile, nwbfile_path="requests_out.nwb", request_timeout={TIMEOUT_S})
-widget
-"""
+SETUP = six_series_widget_cell(TIMEOUT_S)
 
 
 @pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
