@@ -83,6 +83,22 @@ widget = ConfiguratorWidget(nwbfile, nwbfile_path="requests_out.nwb", request_ti
 """
 
 
+#: Kernel code that records ``(name, thread id)`` in ``threads_seen`` at every synced trait change of ``widget`` and
+#: every message it sends, and the kernel's thread (the one running this code) in ``kernel_thread``.
+RECORD_THREADS = """
+import threading
+threads_seen = []
+widget.observe(lambda change: threads_seen.append((change["name"], threading.get_ident())),
+               names=list(widget.traits(sync=True)))
+_send = widget.send
+def _recording_send(content, buffers=None):
+    threads_seen.append(("message", threading.get_ident()))
+    _send(content, buffers)
+widget.send = _recording_send
+kernel_thread = threading.get_ident()
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

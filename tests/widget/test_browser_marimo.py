@@ -39,7 +39,14 @@ from pathlib import Path
 import h5py
 import pytest
 from a11y_support import audit, axe_missing, tab_to
-from jupyter_harness import REPO, SCROLL_THROUGH, browser_tests_available, launch_chromium, six_series_widget_cell
+from jupyter_harness import (
+    RECORD_THREADS,
+    REPO,
+    SCROLL_THROUGH,
+    browser_tests_available,
+    launch_chromium,
+    six_series_widget_cell,
+)
 from marimo_harness import MarimoServer, SideDoor, marimo_app, side_door_cells
 
 _missing = (
@@ -280,17 +287,8 @@ def test_a_request_the_kernel_does_not_answer_times_out_with_a_notice_in_marimo(
 def test_every_synced_trait_and_message_is_on_the_kernels_thread_in_marimo(session):
     page, door = session.page, session.door
     door.run(
-        """
-import threading
-threads_seen = []
-widget.observe(lambda change: threads_seen.append((change["name"], threading.get_ident())),
-               names=list(widget.traits(sync=True)))
-_send = widget.send
-def _recording_send(content, buffers=None):
-    threads_seen.append(("message", threading.get_ident()))
-    _send(content, buffers)
-widget.send = _recording_send
-kernel_thread = threading.get_ident()
+        RECORD_THREADS
+        + """
 widget.overwrite = True
 preview_thread = widget.preview()
 job = widget.apply()

@@ -25,6 +25,7 @@ import time
 
 import pytest
 from jupyter_harness import (
+    RECORD_THREADS,
     JupyterLabServer,
     KernelProbe,
     browser_tests_available,
@@ -96,17 +97,8 @@ def test_a_request_the_kernel_does_not_answer_times_out_with_a_notice(session):
 def test_in_the_kernel_every_synced_trait_is_set_on_the_kernels_thread(session):
     page, probe = session
     probe.run(
-        """
-import threading
-threads_seen = []
-widget.observe(lambda change: threads_seen.append((change["name"], threading.get_ident())),
-               names=list(widget.traits(sync=True)))
-_send = widget.send
-def _recording_send(content, buffers=None):
-    threads_seen.append(("message", threading.get_ident()))
-    _send(content, buffers)
-widget.send = _recording_send
-kernel_thread = threading.get_ident()
+        RECORD_THREADS
+        + """
 widget.overwrite = True
 widget.preview()
 widget.apply()
