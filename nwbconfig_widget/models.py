@@ -303,6 +303,29 @@ class DatasetIOConfiguration:
             )
         self._assign(changes)
 
+    def take_settings(self, other: DatasetIOConfiguration) -> None:
+        """Take every editable setting of ``other``, a configuration of the same dataset for the same backend (a
+        default configuration's, say), without validating them again: a configuration's settings are valid at all
+        times, and valid for this dataset since ``other`` describes the same one. Observers are told what changed,
+        as by :meth:`update`. Faster than ``update(**settings)`` where thousands of datasets are reset.
+
+        >>> from nwbconfig_widget import HDF5DatasetIOConfiguration
+        >>> def ephys(**settings):
+        ...     return HDF5DatasetIOConfiguration(object_id="id", location_in_file="acquisition/ephys/data",
+        ...         dataset_name="data", dtype="int16", full_shape=(1000, 4), chunk_shape=(100, 4), **settings)
+        >>> edited, default = ephys(compression_method="lzf"), ephys()
+        >>> edited.take_settings(default)
+        >>> edited.compression_method == default.compression_method == "gzip"
+        True
+        """
+        if type(other) is not type(self) or other._facts != self._facts:
+            raise ValueError(
+                f"{self.location_in_file}: take_settings needs a configuration of the same dataset and backend "
+                f"({type(self).__name__}); got {other.location_in_file} ({type(other).__name__}): use update() to "
+                "give settings of another dataset, which validates them for this one"
+            )
+        self._adopt(_copied_state(other._state))
+
     def _assign(self, changes: Mapping[str, Any]) -> None:
         self._adopt(self._validated({**self._state, **changes}, changed=tuple(changes)))
 

@@ -186,6 +186,35 @@ def test_observers_see_accepted_changes_only():
     assert seen == [["chunk_shape"]]
 
 
+def test_take_settings_copies_another_configuration_of_the_same_dataset_and_shares_nothing():
+    default = make_configuration(compression_options={"level": 4}, filter_methods=["shuffle"])
+    edited = make_configuration(chunk_shape=(250, 32), buffer_shape=(500, 32), compression_method="lzf")
+    seen = []
+    edited.observe(lambda item, fields: seen.append(sorted(fields)))
+    edited.take_settings(default)
+    assert edited.to_dict() == default.to_dict()
+    assert seen == [["chunk_shape", "compression_method", "compression_options", "filter_methods", "filter_options"]]
+    edited.compression_options["level"] = 9  # its own options: the default's stay as they were
+    assert default.compression_options == {"level": 4}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        make_configuration(location_in_file="acquisition/other/data"),
+        make_configuration(full_shape=(2000, 32)),
+        make_configuration(ZarrDatasetIOConfiguration),
+    ],
+    ids=["another dataset", "another shape", "another backend"],
+)
+def test_take_settings_refuses_another_dataset_or_backend_and_changes_nothing(other):
+    configuration = make_configuration(compression_method="lzf")
+    before = configuration.to_dict()
+    with pytest.raises(ValueError, match="acquisition/ElectricalSeries/data: take_settings needs .* use update"):
+        configuration.take_settings(other)
+    assert configuration.to_dict() == before
+
+
 def test_apply_global_compression_is_all_or_nothing_for_invalid_settings(rich_nwbfile):
     configuration = get_default_backend_configuration(rich_nwbfile, backend="hdf5")
     before = configuration.to_dict()

@@ -45,7 +45,7 @@ import traitlets
 from ..backend_configuration import get_default_backend_configuration, get_existing_backend_configuration
 from ..backends import check_backend, display_name, file_name, file_suffix, nwb_stem
 from ..models import BackendConfiguration, ConfigurationError, DatasetIOConfiguration
-from .edits import apply_edit, carry_over_edits, error_text, parse_options, settings_of
+from .edits import apply_edit, carry_over_edits, error_text, parse_options
 from .handoff import KernelHandoff
 from .insight import Insight, InsightHost
 from .rows import RowState, RowTotals, build_groups, build_row, codec_menu
@@ -510,7 +510,7 @@ class ConfiguratorWidget(anywidget.AnyWidget):
                 default = defaults.get(item.location_in_file)
                 state = self._states[item.location_in_file]
                 if default is not None:
-                    item.update(**settings_of(default))
+                    item.take_settings(default)
                 state.clear()
                 self._dirty.add(item.location_in_file)
 

@@ -190,6 +190,13 @@ def test_reset_row_and_reset_all(widget):
     front_end(widget, type="reset_all")
     assert {row["compression_method"] for row in widget.rows} == {"gzip"}
     assert widget.totals["edited"] == 0
+    # Every dataset holds exactly its default's settings, in objects of its own.
+    defaults = get_default_backend_configuration(widget.nwbfile, backend="hdf5").dataset_configurations
+    for location, model in widget.backend_configuration.dataset_configurations.items():
+        assert model.to_dict() == defaults[location].to_dict()
+    model_of(widget, EPHYS).compression_options = {"level": 9}
+    front_end(widget, type="reset_all")
+    assert model_of(widget, EPHYS).compression_options == defaults[EPHYS].compression_options
 
 
 def test_apply_to_all_is_atomic_and_a_rejection_is_reported(widget):
