@@ -173,20 +173,20 @@ def main() -> None:
         "| predicted requests | requests | predicted MB | fetched MB | local read s | (measured - local) / predicted |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    previews = {}  # the same prediction's inputs for every latency
-    for name, backend, _preset in files:
-        configurations = _configurations(folder / name)
-        for location in DATASETS:
-            previews[name, location] = _previewed(folder / name, location, backend, configurations[location])
+    configurations = {name: _configurations(folder / name) for name, _backend, _preset in files}
+    previews = {  # the same prediction's inputs for every latency
+        (name, location): _previewed(folder / name, location, backend, configurations[name][location])
+        for name, backend, _preset in files
+        for location in DATASETS
+    }
     with RangeHTTPServer(folder) as server:
         server.faults.bandwidth = arguments.bandwidth
         for latency in arguments.latency:
             server.faults.latency = latency
             print(f"server check, {latency * 1000:.0f} ms: {_server_check(server, files[0][0], latency, arguments)}")
             for name, backend, _preset in files:
-                configurations = _configurations(folder / name)
                 for location in DATASETS:
-                    configuration = configurations[location]
+                    configuration = configurations[name][location]
                     ratio, decode_speed = previews[name, location]
                     for read, selection in typical_selections(configuration).items():
                         predicted = access_cost(

@@ -198,19 +198,6 @@ def apply_edit(configuration: DatasetIOConfiguration, field: str, value: Any) ->
     return None
 
 
-def settings_of(configuration: DatasetIOConfiguration) -> dict[str, Any]:
-    """The editable settings of a dataset configuration as plain values, ready for ``update(**settings)``."""
-    options = configuration.compression_options
-    return {
-        "chunk_shape": configuration.chunk_shape,
-        "buffer_shape": configuration.buffer_shape,
-        "compression_method": configuration.compression_method,
-        "compression_options": dict(options) if options else None,
-        "filter_methods": list(configuration.filter_methods),
-        "filter_options": [dict(item) if item else None for item in configuration.filter_options],
-    }
-
-
 def _matching_name(name: str | None, available: Sequence[str]) -> str | None:
     if name is None or name in available:
         return name

@@ -210,7 +210,26 @@ class JupyterLabServer:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-class KernelProbe:
+class KernelCode:
+    """What a test asks of a kernel once it can run code there (``run(code)`` returns what the code printed); the
+    Jupyter probe and marimo's side door each provide ``run``."""
+
+    def run(self, code: str, timeout: float = 60) -> str:
+        raise NotImplementedError
+
+    def value(self, expression: str) -> Any:
+        """The JSON value of a Python expression evaluated in the kernel."""
+        return json.loads(self.run(f"import json as _json\nprint(_json.dumps({expression}))").strip().splitlines()[-1])
+
+    def wait_for(self, condition: str, timeout: float = 120) -> None:
+        """Wait until a Python expression is true in the kernel."""
+        deadline = time.monotonic() + timeout
+        while not self.value(condition):
+            assert time.monotonic() < deadline, f"still not true after {timeout} s: {condition}"
+            time.sleep(0.2)
+
+
+class KernelProbe(KernelCode):
     """Runs code in the notebook's kernel and returns its printed output."""
 
     def __init__(self, connection_file: Path):
@@ -239,9 +258,6 @@ class KernelProbe:
             raise AssertionError(f"kernel code failed:\n{code}\n{failure[0]}")
         return "".join(printed)
 
-    def value(self, expression: str) -> Any:
-        """The JSON value of a Python expression evaluated in the kernel."""
-        return json.loads(self.run(f"import json as _json\nprint(_json.dumps({expression}))").strip().splitlines()[-1])
 
     @contextmanager
     def busy(self, seconds: float) -> Iterator[None]:

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from jupyter_harness import REPO, _free_port, stop_process
+from jupyter_harness import REPO, KernelCode, _free_port, stop_process
 
 
 def marimo_app(path: Path, cells: list[str]) -> Path:
@@ -127,7 +127,7 @@ def side_door_cells(results: Path) -> list[str]:
     ]
 
 
-class SideDoor:
+class SideDoor(KernelCode):
     """Runs code in the marimo kernel through the side door's form (see :func:`side_door_cells`), from the page."""
 
     def __init__(self, page: Any, results: Path):
@@ -157,18 +157,6 @@ class SideDoor:
     def run(self, code: str, timeout: float = 60) -> str:
         """Run ``code`` in the kernel; return what it printed."""
         return self.outcome(self.submit(code), timeout)
-
-    def value(self, expression: str) -> Any:
-        """The JSON value of a Python expression evaluated in the kernel."""
-        printed = self.run(f"import json as _json\nprint(_json.dumps({expression}))")
-        return json.loads(printed.strip().splitlines()[-1])
-
-    def wait_for(self, condition: str, timeout: float = 120) -> None:
-        """Wait until a Python expression is true in the kernel."""
-        deadline = time.monotonic() + timeout
-        while not self.value(condition):
-            assert time.monotonic() < deadline, f"still not true after {timeout} s: {condition}"
-            time.sleep(0.2)
 
     @contextmanager
     def busy(self, seconds: float) -> Iterator[Callable[[], bool]]:

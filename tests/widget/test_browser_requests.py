@@ -64,13 +64,6 @@ def session(request, tmp_path_factory):
             browser.close()
 
 
-def wait_in_kernel(probe, condition, timeout=120):
-    deadline = time.monotonic() + timeout
-    while not probe.value(condition):
-        assert time.monotonic() < deadline, f"still not true after {timeout} s: {condition}"
-        time.sleep(0.2)
-
-
 def test_a_request_the_kernel_does_not_answer_times_out_with_a_notice(session):
     page, probe = session
     apply = page.locator(".nwbcw-apply")
@@ -90,7 +83,7 @@ def test_a_request_the_kernel_does_not_answer_times_out_with_a_notice(session):
         page.wait_for_function("el => !el.disabled", arg=apply.element_handle())
     # The kernel is free again and handles the Apply after all: the notice goes, the file is written.
     notice.wait_for(state="detached", timeout=60_000)
-    wait_in_kernel(probe, "widget.status == 'done'")
+    probe.wait_for("widget.status == 'done'")
     page.locator(".nwbcw-result-head").wait_for()
 
 
@@ -104,7 +97,7 @@ widget.preview()
 widget.apply()
 """
     )
-    wait_in_kernel(probe, "widget.status == 'done' and widget.totals['previewed'] == len(widget.rows)")
+    probe.wait_for("widget.status == 'done' and widget.totals['previewed'] == len(widget.rows)")
     # The view's messages too (JupyterLab 4.4 delivers them on a subshell thread of their own): a state update (the
     # overwrite box) and an action (a row's preview), each while a cell runs, which they wait for.
     overwrite = page.locator(".nwbcw-overwrite")
@@ -113,7 +106,7 @@ widget.apply()
     with probe.busy(2):
         overwrite.uncheck()
         page.locator(".nwbcw-row[data-location] .nwbcw-preview-button").first.click()
-    wait_in_kernel(probe, "widget.overwrite is False and widget.totals['previewed'] == len(widget.rows)")
+    probe.wait_for("widget.overwrite is False and widget.totals['previewed'] == len(widget.rows)")
     assert probe.value("[name for name, _ in threads_seen].count('overwrite')") == 2
     seen = probe.value("sorted({name for name, _ in threads_seen})")
     assert {"progress", "result", "status", "totals", "message"} <= set(seen)
@@ -232,7 +225,7 @@ def test_a_dismissed_notice_stays_dismissed_however_many_follow(session):
     # and stay dismissed.
     page.locator(".nwbcw-all-method").select_option("gzip")
     page.get_by_role("button", name="Apply to all").click()
-    wait_in_kernel(probe, "widget.notices[-1]['text'].startswith('Compression gzip set for all')", timeout=60)
+    probe.wait_for("widget.notices[-1]['text'].startswith('Compression gzip set for all')", timeout=60)
     applied = in_python()[-1]
     assert in_python() == [*(text(number) for number in range(3, 8)), applied]
     wait_for_notices(page, [text(4), text(6), text(7), applied])
