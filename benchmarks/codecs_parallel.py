@@ -11,6 +11,10 @@ each write in a fresh subprocess. For each backend and codec the script prints:
 - the codec's one-core encode speed: the backend's own encoder (for HDF5 the thread path's, for Zarr the numcodecs
   codec zarr calls) on 18 of the dataset's chunks, copied to contiguous arrays first (the copy is not timed), one
   after the other in one thread (raw bytes / seconds);
+- the codec's all-core encode speed: the same chunks shared out among as many threads as there are cores, all
+  encoding at once (raw bytes / seconds until the last ends), and its ratio to the one-core speed times the cores.
+  The limit assumes that ratio is 1; below 1, the cores slow each other down (a shared cache, memory bandwidth) and
+  the codec alone, with no file written, already takes 1 / ratio times the codec-bound limit;
 - the disk's write speed with fsync (1 GB, measured at the start and the end of the run; the faster is used);
 - the limit: max(stored bytes / disk speed, raw bytes / (one-core speed x cores));
 - our write time (the fastest of ``--repeat`` runs; the whole ``configure_and_write_nwbfile`` call: file creation,
@@ -33,6 +37,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -141,8 +146,9 @@ def child_write(backend: str, codec: str, data_path: Path, target: Path, tiny: b
     return {"seconds": seconds, "cpu": cpu, "raw": int(data.nbytes), "stored": _stored_bytes(target, backend)}
 
 
-def one_core_speed(backend: str, codec: str, data_path: Path, chunk_rows: int) -> float:
-    """Raw bytes per second of the backend's own encoder for the codec, on the dataset's chunks, in one thread."""
+def encode_speeds(backend: str, codec: str, data_path: Path, chunk_rows: int, cores: int) -> tuple[float, float]:
+    """Raw bytes per second of the backend's own encoder for the codec, on the dataset's chunks: in one thread, and
+    in ``cores`` threads sharing the chunks out, all at once."""
     data = np.load(data_path, mmap_mode="r")
     rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
     chunks = [
@@ -183,7 +189,25 @@ def one_core_speed(backend: str, codec: str, data_path: Path, chunk_rows: int) -
 
     with ThreadPoolExecutor(max_workers=1) as thread:
         seconds = min(thread.submit(run).result() for _ in range(2))
-    return sum(chunk.nbytes for chunk in chunks) / seconds
+    raw = sum(chunk.nbytes for chunk in chunks)
+
+    def run_share(share: list[np.ndarray], barrier: threading.Barrier) -> None:
+        encode(share[0])  # warm-up, then all threads start together
+        barrier.wait()
+        for chunk in share:
+            encode(chunk)
+
+    all_core_seconds = []
+    with ThreadPoolExecutor(max_workers=cores) as threads:
+        for _ in range(2):
+            barrier = threading.Barrier(cores + 1)
+            futures = [threads.submit(run_share, chunks[index::cores], barrier) for index in range(cores)]
+            barrier.wait()
+            started = time.perf_counter()
+            for future in futures:
+                future.result()
+            all_core_seconds.append(time.perf_counter() - started)
+    return raw / seconds, raw / min(all_core_seconds)
 
 
 def page_cache_cpu(workdir: Path, nbytes: int = 500_000_000) -> float:
@@ -242,35 +266,42 @@ def main() -> None:
             for _ in range(2)
         )
         for codec in args.codecs:
-            speed = run_child("speed", backend, codec, str(data_path), rows_arg)["speed"]
+            speeds = run_child("speed", backend, codec, str(data_path), rows_arg, str(cores))
+            speed, all_core_speed = speeds["speed"], speeds["all_core_speed"]
             runs = [
                 run_child("write", backend, codec, str(data_path), str(target), "", rows_arg)
                 for _ in range(args.repeat)
             ]
-            print(f"{backend} {codec}: one core {speed / 1e6:.0f} MB/s; writes {runs}", flush=True)
-            rows.append((backend, codec, speed, min(runs, key=lambda run: run["seconds"]), runs))
+            print(
+                f"{backend} {codec}: one core {speed / 1e6:.0f} MB/s, {cores} cores {all_core_speed / 1e6:.0f} MB/s; "
+                f"writes {runs}",
+                flush=True,
+            )
+            rows.append((backend, codec, speed, all_core_speed, min(runs, key=lambda run: run["seconds"]), runs))
     disks.append(disk_write_speed(workdir))
     disk = max(disks)
     load_after = os.getloadavg()
 
     print()
     print(
-        "| backend | codec | one-core encode (MB/s) | stored (MB) | limit (s) | ours (s) | ours / limit "
+        "| backend | codec | one-core encode (MB/s) | all-core encode (MB/s) | all-core / (one-core x cores) "
+        "| stored (MB) | limit (s) | ours (s) | ours / limit "
         "| ours less the fixed cost / limit | runs (s) | CPU of our write (s) | codec + page cache CPU (s) |"
     )
-    print("|" + "---|" * 11)
-    for backend, codec, speed, best, runs in rows:
+    print("|" + "---|" * 13)
+    for backend, codec, speed, all_core_speed, best, runs in rows:
         times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
         limit = max(best["stored"] / disk, best["raw"] / (speed * cores))
         bound = "disk" if best["stored"] / disk >= best["raw"] / (speed * cores) else "codec"
         needed = best["raw"] / speed + best["stored"] * write_cpu
         print(
-            f"| {backend} | {codec} | {speed / 1e6:.0f} | {best['stored'] / 1e6:.1f} | {limit:.2f} ({bound}) | "
+            f"| {backend} | {codec} | {speed / 1e6:.0f} | {all_core_speed / 1e6:.0f} | "
+            f"{all_core_speed / (speed * cores):.2f} | {best['stored'] / 1e6:.1f} | {limit:.2f} ({bound}) | "
             f"{best['seconds']:.2f} | {best['seconds'] / limit:.2f}x | "
             f"{(best['seconds'] - fixed[backend]) / limit:.2f}x | {times} | {best['cpu']:.2f} | {needed:.2f} |"
         )
     print()
-    raw = rows[0][3]["raw"] if rows else 0
+    raw = rows[0][4]["raw"] if rows else 0
     print(
         f"{raw / 1e6:.0f} MB of int16 in ({args.chunk_rows}, {CHUNK[1]}) chunks; {cores} cores; "
         f"disk {disk / 1e6:.0f} MB/s with fsync (start {disks[0] / 1e6:.0f}, end {disks[1] / 1e6:.0f}); "
@@ -285,7 +316,8 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         task, backend, codec, data_path = sys.argv[2], sys.argv[3], sys.argv[4], Path(sys.argv[5])
         if task == "speed":
-            print(json.dumps({"speed": one_core_speed(backend, codec, data_path, int(sys.argv[6]))}))
+            speed, all_core_speed = encode_speeds(backend, codec, data_path, int(sys.argv[6]), int(sys.argv[7]))
+            print(json.dumps({"speed": speed, "all_core_speed": all_core_speed}))
         else:
             print(
                 json.dumps(
