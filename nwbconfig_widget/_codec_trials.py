@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,7 +91,7 @@ def _dtype(np: Any, descr: Any) -> Any:
     return np.dtype(descr)
 
 
-def _hdf5_trial(request: dict) -> str | None:
+def _hdf5_trial(request: dict, folder: str) -> str | None:
     import h5py
     import hdf5plugin  # noqa: F401  (registers the plugin filters)
     import numpy as np
@@ -101,9 +102,9 @@ def _hdf5_trial(request: dict) -> str | None:
     if isinstance(kwargs.get("compression_opts"), list):
         kwargs["compression_opts"] = tuple(kwargs["compression_opts"])
     storage_dtype = h5py.string_dtype() if dtype.kind == "O" else dtype
+    path = os.path.join(folder, "trial.h5")
     for sample in _samples(np, dtype, shape):
-        with tempfile.TemporaryDirectory(prefix="nwbconfig-trial-") as folder:
-            path = os.path.join(folder, "trial.h5")
+        try:
             with h5py.File(path, "w") as file:
                 # A filter that declines a chunk (filter_mask set) is not an error: HDF5 stores that chunk unfiltered,
                 # as it does for any chunk that does not compress. Only failures, crashes and changed values make a
@@ -114,6 +115,9 @@ def _hdf5_trial(request: dict) -> str | None:
             with h5py.File(path, "r", rdcc_nbytes=0) as file:
                 dataset = file["trial"]
                 stored = dataset.asstr()[...] if dtype.kind == "O" else dataset[...]
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
         if request.get("lossless") and not _same_values(np, stored, sample):
             return _CHANGED_VALUES
     return None
@@ -174,14 +178,17 @@ def _zarr_encode(numcodecs: Any, np: Any, request: dict, dtype: Any, sample: Any
         raise ValueError(_CHANGED_VALUES)
 
 
-def _serve() -> None:
+def _serve(folder: str) -> None:
+    """Answer trial requests read from standard input, one JSON line each; HDF5 trials write their file in
+    ``folder``, which the parent made and removes once this process has ended, however it ended (a codec that crashes
+    the process leaves its file behind)."""
     # Codec libraries print to file descriptor 1 from C; keep it for them and answer on a private copy.
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            problem = _hdf5_trial(request) if request["backend"] == "hdf5" else _zarr_trial(request)
+            problem = _hdf5_trial(request, folder) if request["backend"] == "hdf5" else _zarr_trial(request)
         except Exception as exc:  # the codec's own error is the answer
             problem = str(exc) or type(exc).__name__
         answers.write(json.dumps({"problem": problem}) + "\n")
@@ -210,14 +217,21 @@ class _Worker:
     """The trial process, with a thread that hands its answers over so that they can be awaited with a timeout."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", __file__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            start_new_session=os.name == "posix",  # its own process group: a kill reaches what a codec started too
-        )
+        # The folder of the process's trial files, made and removed here: a process that a codec crashed or that was
+        # killed cannot clean up after itself.
+        self.folder = tempfile.mkdtemp(prefix="nwbconfig-trial-")
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-u", __file__, self.folder],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                start_new_session=os.name == "posix",  # its own process group: a kill reaches what a codec started too
+            )
+        except BaseException:
+            self._remove_folder()
+            raise
         self.answers: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read_answers, name="codec-trial-answers", daemon=True).start()
 
@@ -251,6 +265,7 @@ class _Worker:
         if os.name == "posix":
             _wait_for_group_to_end(self.process.pid)
         self._close_input()
+        self._remove_folder()
 
     def stop(self) -> None:
         """Let the process end by closing its input; kill it if it does not within 5 s (a codec still hung)."""
@@ -259,6 +274,10 @@ class _Worker:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._remove_folder()
+
+    def _remove_folder(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _close_input(self) -> None:
         with contextlib.suppress(OSError):  # a broken pipe to a process that already ended
@@ -327,4 +346,4 @@ def run_trial(request: dict) -> str | None:
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(sys.argv[1])

@@ -121,6 +121,34 @@ def test_a_crashing_codec_is_still_reported_with_its_exit_code():
     assert time.perf_counter() - started < 30
 
 
+def test_a_trial_process_that_crashed_or_was_killed_leaves_no_files(monkeypatch, tmp_path):
+    """Sperr aborts the trial process in the middle of writing its HDF5 file, and a hung codec's process is killed:
+    neither can clean up after itself, so the folder of its trial files is made and removed by this process."""
+    import tempfile
+
+    from nwbconfig_widget import HDF5DatasetIOConfiguration, _codec_trials, codecs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _codec_trials._stop_worker()
+    codecs._cached_trial.cache_clear()  # every choice below runs a trial
+    configuration = HDF5DatasetIOConfiguration(**{**make_configuration().to_dict(), "compression_method": "gzip"})
+    configuration.compression_method = "Zstd"  # a trial that works, in a new process with its folder here
+    folders = list(tmp_path.glob("nwbconfig-trial-*"))
+    assert len(folders) == 1 and _codec_trials._worker.folder == str(folders[0])
+    assert list(folders[0].iterdir()) == []  # each trial's file is removed once the trial is done
+    crashed = _codec_trials._worker
+    with pytest.raises(ConfigurationError, match="the codec ended the process"):
+        configuration.compression_method = "Sperr"
+    assert crashed.process.returncode < 0 and not Path(crashed.folder).exists()
+    configuration.compression_method = "LZ4"
+    worker = _codec_trials._worker
+    assert list(tmp_path.iterdir()) == [Path(worker.folder)]  # the process now answering trials, and no other
+    worker.kill()  # as after a timeout
+    assert not Path(worker.folder).exists()
+    _codec_trials._stop_worker()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_timeout_is_generous():
     """Ten times the slowest trial measured on a loaded 2-core machine (6 s): see TRIAL_TIMEOUT_SECONDS."""
     from nwbconfig_widget import _codec_trials

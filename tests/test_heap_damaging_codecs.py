@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import hdf5plugin
 import numpy as np
@@ -77,14 +78,15 @@ def _sz3_request(dtype: str, shape: tuple[int, ...]) -> dict:
 
 def _answer_of_a_child(request: dict, environment: dict[str, str]) -> tuple[int, str]:
     """Run one trial in a trial process started with ``environment``; its exit code and answer line."""
-    child = subprocess.run(
-        [sys.executable, _codec_trials.__file__],
-        input=json.dumps(request) + "\n",
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-    )
+    with tempfile.TemporaryDirectory() as folder:  # the folder of its trial files, as the parent side gives it
+        child = subprocess.run(
+            [sys.executable, _codec_trials.__file__, folder],
+            input=json.dumps(request) + "\n",
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+        )
     return child.returncode, child.stdout.strip()
 
 
