@@ -11,7 +11,7 @@ from typing import Any
 from .._plain import plain
 from ..backend_configuration import backend_of_read_file, get_default_backend_configuration
 from ..backends import backend_named_by, backend_of_path, check_backend, display_name, file_name, nwb_io_class
-from ..discovery import consumed_iterators
+from ..discovery import consumed_iterators, one_type_map, pynwb_build_manager
 from ..models import BackendConfiguration
 from .atomic import atomic_target, check_not_source, check_target
 from .configure import ProgressHook, apply_configuration
@@ -36,6 +36,7 @@ def _source_path(nwbfile: Any) -> Path | None:
     return Path(source).resolve() if source else None
 
 
+@one_type_map()  # its checks and the configuration walk the file several times: with one copy of the type map
 def configure_and_write_nwbfile(
     nwbfile: Any,
     nwbfile_path: str | os.PathLike,
@@ -192,7 +193,7 @@ def configure_and_write_nwbfile(
                     _carry_over_what_export_drops(source, temporary, target, kept, drop_objects_outside_schema)
                 copied = links.copied(temporary)
             else:
-                with io_class(str(temporary), mode="w") as io:
+                with io_class(str(temporary), mode="w", manager=pynwb_build_manager()) as io:
                     io.write(nwbfile)
             check()
         failed = False

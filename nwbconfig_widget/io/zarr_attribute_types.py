@@ -67,9 +67,9 @@ def refuse_attributes_zarr_reads_back_untyped(nwbfile: Any, type_map: Any = None
         if io is not None:
             type_map = io.manager.type_map
         else:
-            from pynwb import get_type_map
+            from ..discovery import pynwb_type_map
 
-            type_map = get_type_map()
+            type_map = pynwb_type_map()
     found = unsigned_attributes(nwbfile, type_map)
     if found:
         shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
