@@ -3,7 +3,9 @@ flush fails the write like an error of the final fsync."""
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import mmap
 import os
 import threading
 import time
@@ -62,6 +64,52 @@ def test_a_file_being_written_is_flushed_while_it_grows(tmp_path, monkeypatch):
     assert blocks > 10
     assert behind.passes >= 3 and behind.error is None
     assert set(calls.paths) == {str(path)} and len(calls.paths) == behind.passes
+
+
+def resident_bytes(path: Path) -> int:
+    """Bytes of ``path`` in the page cache (Linux ``mincore`` on a private mapping of the file)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    size = path.stat().st_size
+    pages = -(-size // mmap.PAGESIZE)
+    residency = (ctypes.c_ubyte * pages)()
+    with open(path, "rb") as file, mmap.mmap(file.fileno(), size, access=mmap.ACCESS_COPY) as mapping:
+        start = ctypes.c_char.from_buffer(mapping)
+        try:
+            if libc.mincore(ctypes.c_void_p(ctypes.addressof(start)), ctypes.c_size_t(size), residency) != 0:
+                raise OSError(ctypes.get_errno(), "mincore failed")
+        finally:
+            del start  # the mapping cannot be closed while a ctypes object points into it
+    return sum(flag & 1 for flag in residency) * mmap.PAGESIZE
+
+
+def file_system_type(path: Path) -> str:
+    """The type of the file system holding ``path``, from /proc/mounts (the longest mount point above it)."""
+    best, kind = "", ""
+    with open("/proc/mounts") as mounts:
+        for line in mounts:
+            _device, point, fs_type = line.split()[:3]
+            point = point.replace("\\040", " ")
+            if (str(path) + "/").startswith(point.rstrip("/") + "/") and len(point) > len(best):
+                best, kind = point, fs_type
+    return kind
+
+
+@needs_proc
+def test_what_a_pass_flushed_is_dropped_from_the_page_cache(tmp_path):
+    """A file written for 0.6 s with passes every 0.05 s: the pages each pass flushed leave the page cache, so at most
+    what was written since the last pass stays there; the file still holds every byte written."""
+    path = tmp_path.resolve() / "dropped.bin"
+    if file_system_type(path.parent) in {"tmpfs", "ramfs"}:
+        pytest.skip("a file in memory has no page cache to leave")
+    with WriteBehind(path, interval=0.05) as behind:
+        blocks = append_for(path, 0.6)
+    assert behind.passes >= 3
+    size = path.stat().st_size
+    assert size == blocks << 20
+    assert resident_bytes(path) < size // 2  # everything but the last pass's share was dropped
+    with open(path, "rb") as file:  # read back from the disk: each block as written
+        first = file.read(1 << 20)
+        assert all(file.read(1 << 20) == first for _ in range(blocks - 1))
 
 
 @needs_proc
