@@ -243,3 +243,17 @@ def assert_same_values(source_path, target_path) -> int:
             differing.append(name)
     assert not differing, f"values differ for {differing}"
     return len(source)
+
+
+def export_extension(folder, namespace: str, includes: tuple[str, str], spec) -> str:
+    """Write a one-type extension (``spec``, built on type ``includes[0]`` of namespace ``includes[1]``) into
+    ``folder``; the path of its namespace file, for ``load_namespaces``."""
+    from pynwb.spec import NWBNamespaceBuilder
+
+    builder = NWBNamespaceBuilder(
+        doc=f"{namespace} for tests", name=namespace, version="0.1.0", author="t", contact="t"
+    )
+    builder.include_type(includes[0], namespace=includes[1])
+    builder.add_spec(f"{namespace}.extensions.yaml", spec)
+    builder.export(f"{namespace}.namespace.yaml", outdir=str(folder))
+    return str(Path(folder) / f"{namespace}.namespace.yaml")

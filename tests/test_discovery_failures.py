@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
-from nwbfiles import read_nwbfile
+from nwbfiles import export_extension, read_nwbfile
 
 from nwbconfig_widget import configure_and_write_nwbfile, get_default_backend_configuration
 from nwbconfig_widget.discovery import DiscoveryWarning
@@ -23,23 +23,18 @@ def private_class(tmp_path_factory) -> type:
     """An extension class registered in a type map of its own (a copy), not in pynwb's: like an extension whose
     namespace was loaded into another type map, or after the file was opened."""
     from pynwb import get_type_map
-    from pynwb.spec import NWBDatasetSpec, NWBGroupSpec, NWBNamespaceBuilder
+    from pynwb.spec import NWBDatasetSpec, NWBGroupSpec
 
     folder = tmp_path_factory.mktemp("private")
-    builder = NWBNamespaceBuilder(doc="private", name=NAMESPACE, version="0.1.0", author="t", contact="t")
-    builder.include_type("NWBDataInterface", namespace="core")
-    builder.add_spec(
-        f"{NAMESPACE}.extensions.yaml",
-        NWBGroupSpec(
-            neurodata_type_def="PrivateData",
-            neurodata_type_inc="NWBDataInterface",
-            doc="private data",
-            datasets=[NWBDatasetSpec(name="values", doc="values", dtype="float64", shape=[None])],
-        ),
+    spec = NWBGroupSpec(
+        neurodata_type_def="PrivateData",
+        neurodata_type_inc="NWBDataInterface",
+        doc="private data",
+        datasets=[NWBDatasetSpec(name="values", doc="values", dtype="float64", shape=[None])],
     )
-    builder.export(f"{NAMESPACE}.namespace.yaml", outdir=str(folder))
+    namespace_file = export_extension(folder, NAMESPACE, ("NWBDataInterface", "core"), spec)
     type_map = get_type_map()  # a copy of pynwb's
-    type_map.load_namespaces(str(folder / f"{NAMESPACE}.namespace.yaml"))
+    type_map.load_namespaces(namespace_file)
     return type_map.get_dt_container_cls("PrivateData", NAMESPACE)
 
 

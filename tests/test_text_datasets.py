@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from nwbfiles import assert_same_values, read_nwbfile
+from nwbfiles import assert_same_values, export_extension, read_nwbfile
 
 from nwbconfig_widget import (
     NWBHDF5IO,
@@ -43,11 +43,9 @@ COLUMN_TEXT = {
 def text_extension(tmp_path_factory) -> dict[str, type]:
     """The classes of an extension with a 2-D text field (``pairs``) and an ascii field (``codes``)."""
     from pynwb import get_class, load_namespaces
-    from pynwb.spec import NWBDatasetSpec, NWBGroupSpec, NWBNamespaceBuilder
+    from pynwb.spec import NWBDatasetSpec, NWBGroupSpec
 
     folder = tmp_path_factory.mktemp("extension")
-    builder = NWBNamespaceBuilder(doc="text fields for tests", name=NAMESPACE, version="0.1.0", author="t", contact="t")
-    builder.include_type("NWBDataInterface", namespace="core")
     holder = NWBGroupSpec(
         neurodata_type_def="TextFields",
         neurodata_type_inc="NWBDataInterface",
@@ -57,9 +55,7 @@ def text_extension(tmp_path_factory) -> dict[str, type]:
             NWBDatasetSpec(name="codes", doc="ascii codes", dtype="ascii", shape=[None], dims=["codes"]),
         ],
     )
-    builder.add_spec(f"{NAMESPACE}.extensions.yaml", holder)
-    builder.export(f"{NAMESPACE}.namespace.yaml", outdir=str(folder))
-    load_namespaces(str(folder / f"{NAMESPACE}.namespace.yaml"))
+    load_namespaces(export_extension(folder, NAMESPACE, ("NWBDataInterface", "core"), holder))
     return {"TextFields": get_class("TextFields", NAMESPACE)}
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pynwb
 import pytest
-from nwbfiles import read_nwbfile
+from nwbfiles import export_extension, read_nwbfile
 from pynwb import NWBFile, TimeSeries
 
 from nwbconfig_widget import configure_and_write_nwbfile
@@ -53,23 +53,17 @@ def test_a_write_copies_the_type_map_once(tmp_path, monkeypatch, backend):
 
 def test_an_extension_loaded_after_a_write_is_written_by_the_next(tmp_path):
     from pynwb import get_class, load_namespaces
-    from pynwb.spec import NWBAttributeSpec, NWBGroupSpec, NWBNamespaceBuilder
+    from pynwb.spec import NWBAttributeSpec, NWBGroupSpec
 
     configure_and_write_nwbfile(make_nwbfile(), tmp_path / "before.nwb")
 
-    builder = NWBNamespaceBuilder(doc="loaded late", name=NAMESPACE, version="0.1.0", author="t", contact="t")
-    builder.include_type("TimeSeries", namespace="core")
-    builder.add_spec(
-        f"{NAMESPACE}.extensions.yaml",
-        NWBGroupSpec(
-            neurodata_type_def="LateSeries",
-            neurodata_type_inc="TimeSeries",
-            doc="a TimeSeries of an extension loaded after the first write",
-            attributes=[NWBAttributeSpec(name="probe_serial", doc="serial", dtype="text")],
-        ),
+    spec = NWBGroupSpec(
+        neurodata_type_def="LateSeries",
+        neurodata_type_inc="TimeSeries",
+        doc="a TimeSeries of an extension loaded after the first write",
+        attributes=[NWBAttributeSpec(name="probe_serial", doc="serial", dtype="text")],
     )
-    builder.export(f"{NAMESPACE}.namespace.yaml", outdir=str(tmp_path))
-    load_namespaces(str(tmp_path / f"{NAMESPACE}.namespace.yaml"))
+    load_namespaces(export_extension(tmp_path, NAMESPACE, ("TimeSeries", "core"), spec))
     late_series = get_class("LateSeries", NAMESPACE)
 
     nwbfile = make_nwbfile()
