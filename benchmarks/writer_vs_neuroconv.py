@@ -157,7 +157,7 @@ def _set_hdf5(configuration, side: str, chunks: dict[str, tuple]) -> None:
             item.compressors = ["gzip"]  # h5py's default level, 4
 
 
-def _peak() -> int:
+def peak_rss() -> int:
     """This process's peak RSS (bytes). On Linux, ``VmHWM``: ``ru_maxrss`` carries over the peak of the parent that
     started this process (it is kept across ``exec``), so a large parent would hide the child's own peak."""
     try:
@@ -176,7 +176,8 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _children_peak() -> int:
+def children_peak_rss() -> int:
+    """The largest peak RSS (bytes) of the processes this one started and waited for."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
 
@@ -193,7 +194,7 @@ def child(task: str, side: str, workdir: Path, extra: str | None) -> dict:
         ephys, movie = np.load(workdir / "ephys.npy"), np.load(workdir / "movie.npy")
         nwbfile = session_nwbfile(ephys, movie)
         chunks = {"acquisition/ElectricalSeries/data": EPHYS_CHUNK, "acquisition/TwoPhotonSeries/data": MOVIE_CHUNK}
-        baseline = _peak()
+        baseline = peak_rss()
         target = workdir / f"write-{side}.nwb"
         target.unlink(missing_ok=True)
         started = time.perf_counter()
@@ -208,9 +209,9 @@ def child(task: str, side: str, workdir: Path, extra: str | None) -> dict:
             "seconds": seconds,
             "bytes": int(ephys.nbytes + movie.nbytes),
             "size": target.stat().st_size,
-            "peak": _peak(),
+            "peak": peak_rss(),
             "baseline": baseline,
-            "children": _children_peak(),
+            "children": children_peak_rss(),
         }
     if task == "nc-chunks":  # NeuroConv's default settings for the repack source
         from pynwb import NWBHDF5IO
@@ -228,7 +229,7 @@ def child(task: str, side: str, workdir: Path, extra: str | None) -> dict:
     if task == "repack":
         target = workdir / f"repack-{side}.nwb"
         target.unlink(missing_ok=True)
-        baseline = _peak()
+        baseline = peak_rss()
         started, cpu_started = time.perf_counter(), _cpu_seconds()
         if side == "ours":
             from pynwb import NWBHDF5IO
@@ -257,9 +258,9 @@ def child(task: str, side: str, workdir: Path, extra: str | None) -> dict:
             "seconds": seconds,
             "cpu": _cpu_seconds() - cpu_started,
             "size": target.stat().st_size,
-            "peak": _peak(),
+            "peak": peak_rss(),
             "baseline": baseline,
-            "children": _children_peak(),
+            "children": children_peak_rss(),
         }
     if task == "make-raw":
         return {"path": str(make_raw(workdir))}
