@@ -283,38 +283,52 @@ def _expected_peak(points: list[tuple[float, int]], gigabytes: float) -> float:
 
 def repack_curve(workdir: Path, sizes: list[float], sides: dict[str, str], max_rss: float, repeat: int = 1) -> None:
     """Repack each source with each side ``repeat`` times (the fastest run counts); print the table and the spread
-    of seconds per GB and of peak RSS."""
+    of seconds per GB and of peak RSS.
+
+    The runs go in rounds: each round repacks every source once with each side, from the smallest, so that a machine
+    whose speed drifts over the run (a virtual machine's neighbours) slows every size alike instead of the sizes
+    measured while it was slow."""
     names = {"ours": "ours", "neuroconv": "NeuroConv"}
-    results: dict[str, dict[float, dict]] = {side: {} for side in sides}
     fixed_gb = SAMPLE_BYTES * RATE / 1e9  # one second of samples: the fixed cost of a repack
-    for gigabytes in [fixed_gb, *sizes]:
-        source = make_source(workdir, gigabytes)
-        for side, python in sides.items():
-            done = [(size, run["tree_peak"]) for size, run in results[side].items() if "tree_peak" in run]
-            expected = _expected_peak(done[1:], gigabytes)  # the fixed-cost repack is left out
-            if len(done) < len(results[side]):
-                results[side][gigabytes] = {"killed": "a smaller source was not repacked"}
-            elif expected > max_rss:
-                results[side][gigabytes] = {
-                    "killed": f"not run: its peak RSS grew with the file, about {expected / 1e9:.1f} GB expected, "
-                    f"over the {max_rss / 1e9:.1f} GB allowed (--max-rss-gb)"
-                }
-            else:
-                runs = []
-                for _ in range(repeat):
+    sources = {gigabytes: make_source(workdir, gigabytes) for gigabytes in [fixed_gb, *sizes]}
+    runs: dict[str, dict[float, list[dict]]] = {side: {gigabytes: [] for gigabytes in sources} for side in sides}
+    stopped: dict[str, dict[float, dict]] = {side: {} for side in sides}  # per side and size: why it was not run
+    for _round in range(repeat):
+        for gigabytes, source in sources.items():
+            for side, python in sides.items():
+                if gigabytes in stopped[side]:
+                    continue
+                done = [(size, min(r["tree_peak"] for r in items)) for size, items in runs[side].items() if items]
+                expected = _expected_peak(done[1:], gigabytes)  # the fixed-cost repack is left out
+                if any(size < gigabytes for size in stopped[side]):
+                    stopped[side][gigabytes] = {"killed": "a smaller source was not repacked"}
+                elif expected > max_rss:
+                    stopped[side][gigabytes] = {
+                        "killed": f"not run: its peak RSS grew with the file, about {expected / 1e9:.1f} GB "
+                        f"expected, over the {max_rss / 1e9:.1f} GB allowed (--max-rss-gb)"
+                    }
+                else:
                     drop_from_page_cache(source)
                     load = _load()
                     run = run_child(python, "repack", side, str(source), max_rss=max_rss)
                     run["load"] = load
-                    runs.append(run)
                     if "killed" in run:  # what the killed repack left
                         for leftover in workdir.glob(f"*repack-{side}*"):
                             leftover.unlink()
-                        break
-                killed = [run for run in runs if "killed" in run]
-                results[side][gigabytes] = killed[0] if killed else min(runs, key=lambda run: run["seconds"])
-                results[side][gigabytes]["runs"] = [run.get("seconds") for run in runs]
-            print(f"repack {source.name} {side}: {results[side][gigabytes]}", flush=True)
+                        stopped[side][gigabytes] = run
+                    else:
+                        runs[side][gigabytes].append(run)
+                    print(f"repack {source.name} {side}: {run}", flush=True)
+                if gigabytes in stopped[side]:
+                    print(f"repack {source.name} {side}: {stopped[side][gigabytes]}", flush=True)
+    results: dict[str, dict[float, dict]] = {side: {} for side in sides}
+    for side in sides:
+        for gigabytes in sources:
+            if gigabytes in stopped[side]:
+                results[side][gigabytes] = stopped[side][gigabytes]
+            else:
+                results[side][gigabytes] = dict(min(runs[side][gigabytes], key=lambda run: run["seconds"]))
+            results[side][gigabytes]["runs"] = [run["seconds"] for run in runs[side][gigabytes]]
     gb_of = {size: source_samples(size) * SAMPLE_BYTES / 1e9 for size in sizes}
     fixed = {side: results[side][fixed_gb] for side in sides}
 
