@@ -301,9 +301,9 @@ def repack_curve(workdir: Path, sizes: list[float], sides: dict[str, str], max_r
                 done = [(size, min(r["tree_peak"] for r in items)) for size, items in runs[side].items() if items]
                 expected = _expected_peak(done[1:], gigabytes)  # the fixed-cost repack is left out
                 if any(size < gigabytes for size in stopped[side]):
-                    stopped[side][gigabytes] = {"killed": "a smaller source was not repacked"}
+                    outcome = stopped[side][gigabytes] = {"killed": "a smaller source was not repacked"}
                 elif expected > max_rss:
-                    stopped[side][gigabytes] = {
+                    outcome = stopped[side][gigabytes] = {
                         "killed": f"not run: its peak RSS grew with the file, about {expected / 1e9:.1f} GB "
                         f"expected, over the {max_rss / 1e9:.1f} GB allowed (--max-rss-gb)"
                     }
@@ -318,9 +318,8 @@ def repack_curve(workdir: Path, sizes: list[float], sides: dict[str, str], max_r
                         stopped[side][gigabytes] = run
                     else:
                         runs[side][gigabytes].append(run)
-                    print(f"repack {source.name} {side}: {run}", flush=True)
-                if gigabytes in stopped[side]:
-                    print(f"repack {source.name} {side}: {stopped[side][gigabytes]}", flush=True)
+                    outcome = run
+                print(f"repack {source.name} {side}: {outcome}", flush=True)
     results: dict[str, dict[float, dict]] = {side: {} for side in sides}
     for side in sides:
         for gigabytes in sources:
