@@ -58,7 +58,51 @@ class ChunkBuffers:
             buffer = np.empty(self.shape, dtype=self.dtype, order=self.order)
             self.allocated += 1
         try:
-            np.copyto(buffer, chunk, casting="unsafe")
+            copy_by_runs(buffer, chunk)
             yield buffer
         finally:
             self._free.put(buffer)
+
+
+def copy_by_runs(destination: np.ndarray, source: np.ndarray) -> None:
+    """Copy ``source`` into the C-contiguous ``destination`` of the same shape, moving each run of bytes that is
+    contiguous in both (a row piece of a chunk cut across columns) as one element rather than item by item.
+
+    numpy copies a strided array of small items one item at a time: 64 channels of int16 cut from 384 are 64 moves
+    per row. Seen as one 128-byte element per row, the same copy is one move per row. Where the runs are no longer
+    than one item, the dtypes differ, the items hold Python objects or ``destination`` is not C-contiguous, this is
+    ``np.copyto``.
+
+    >>> block = np.arange(24, dtype="int16").reshape(4, 6)
+    >>> destination = np.empty((4, 2), dtype="int16")
+    >>> copy_by_runs(destination, block[:, 2:4])
+    >>> destination.tolist()
+    [[2, 3], [8, 9], [14, 15], [20, 21]]
+    """
+    runs = _contiguous_runs(source)
+    if runs is None or destination.dtype != source.dtype or not destination.flags.c_contiguous:
+        np.copyto(destination, source, casting="unsafe")
+        return
+    outer_shape, run_items = runs.shape[:-1], runs.shape[-1]
+    run_dtype = np.dtype(f"V{run_items * source.dtype.itemsize}")
+    np.copyto(destination.reshape(outer_shape + (run_items,)).view(run_dtype), runs.view(run_dtype))
+
+
+def _contiguous_runs(source: np.ndarray) -> np.ndarray | None:
+    """``source`` seen as ``outer shape + (items per run,)`` with its last axis contiguous, without a copy, where its
+    trailing axes hold runs of more than one item; ``None`` otherwise."""
+    if source.ndim == 0 or source.dtype.hasobject or source.size == 0:
+        return None
+    itemsize = source.dtype.itemsize
+    run_items, axis = 1, source.ndim
+    while axis > 0 and (source.shape[axis - 1] == 1 or source.strides[axis - 1] == itemsize * run_items):
+        axis -= 1
+        run_items *= source.shape[axis]
+    if run_items == 1 or axis == 0:
+        return None  # no run longer than one item, or nothing outside the run: np.copyto is as good
+    return np.lib.stride_tricks.as_strided(
+        source,
+        shape=source.shape[:axis] + (run_items,),
+        strides=source.strides[:axis] + (itemsize,),
+        writeable=False,
+    )
