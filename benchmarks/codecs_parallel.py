@@ -27,7 +27,14 @@ each write in a fresh subprocess. For each backend and codec the script prints:
   CPU seconds that the codec (raw bytes / one-core speed) and the kernel's copy of the stored bytes into the page
   cache (measured once: 500 MB written without fsync, CPU seconds per byte) need at the least. The limit counts the
   disk and the codec but not that copy, which on a machine with few cores takes the codecs' cores: when the CPU of
-  our write divided by the cores is close to our time, the cores were busy throughout.
+  our write divided by the cores is close to our time, the cores were busy throughout;
+- a second table: the same chunks written by a *bare pipeline*, the least work any writer of them does, with no file
+  format (the array in memory; each chunk copied out of it and encoded in as many threads as there are cores; the
+  encoded bytes appended in order to one file, flushed while it is written, then one fsync; the fastest of
+  ``--repeat`` runs, each in a fresh subprocess), its ratio to the limit, and our write's ratio to it. Where the bare
+  pipeline itself is far from the limit, the limit leaves out work that every writer of these chunks has to do on
+  this machine (the copy of each chunk out of the array, the kernel's copy into the page cache, the codec's slower
+  speed on all cores at once); where ours is far from the bare pipeline, the time goes to our writer.
 
 The load average before and after the run is printed: other processes on the machine slow the writes, not the limit.
 """
@@ -158,16 +165,8 @@ def child_write(backend: str, codec: str, data_path: Path, target: Path, tiny: b
     return {"seconds": seconds, "cpu": cpu, "raw": int(data.nbytes), "stored": _stored_bytes(target, backend)}
 
 
-def encode_speeds(backend: str, codec: str, data_path: Path, chunk_rows: int, cores: int) -> tuple[float, float]:
-    """Raw bytes per second of the backend's own encoder for the codec, on the dataset's chunks: in one thread, and
-    in ``cores`` threads sharing the chunks out, all at once."""
-    data = np.load(data_path, mmap_mode="r")
-    rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
-    chunks = [
-        np.ascontiguousarray(data[row : row + rows, column : column + columns])
-        for row in range(0, min(data.shape[0], 3 * rows), rows)
-        for column in range(0, data.shape[1], columns)
-    ]
+def _encoder(backend: str, codec: str, chunk_shape: tuple[int, ...]):
+    """The backend's own encoder for the codec, as the writer calls it: a function of one contiguous chunk."""
     method, options, filters = CODECS[codec][backend]
     if backend == "hdf5":
         import h5py
@@ -178,19 +177,30 @@ def encode_speeds(backend: str, codec: str, data_path: Path, chunk_rows: int, co
 
         kwargs = hdf5_dataset_kwargs(method, options, filters)
         with h5py.File("speed.h5", "w", driver="core", backing_store=False) as file:
-            dataset = file.create_dataset("d", shape=chunks[0].shape, chunks=chunks[0].shape, dtype="int16", **kwargs)
+            dataset = file.create_dataset("d", shape=chunk_shape, chunks=chunk_shape, dtype="int16", **kwargs)
             pipeline = pipeline_of(dataset, kwargs)
         assert can_encode_in_python(pipeline), f"{codec} is not encoded in threads"
 
         def encode(chunk):
-            return encode_in_python(pipeline, chunk)
-    else:
-        from nwbconfig_widget.codecs import zarr_compressor
+            return encode_in_python(pipeline, chunk)[1]
 
-        compressor = zarr_compressor(method, options, np.dtype("int16"))
+        return encode
+    from nwbconfig_widget.codecs import zarr_compressor
 
-        def encode(chunk):
-            return compressor.encode(chunk)
+    return zarr_compressor(method, options, np.dtype("int16")).encode
+
+
+def encode_speeds(backend: str, codec: str, data_path: Path, chunk_rows: int, cores: int) -> tuple[float, float]:
+    """Raw bytes per second of the backend's own encoder for the codec, on the dataset's chunks: in one thread, and
+    in ``cores`` threads sharing the chunks out, all at once."""
+    data = np.load(data_path, mmap_mode="r")
+    rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
+    chunks = [
+        np.ascontiguousarray(data[row : row + rows, column : column + columns])
+        for row in range(0, min(data.shape[0], 3 * rows), rows)
+        for column in range(0, data.shape[1], columns)
+    ]
+    encode = _encoder(backend, codec, chunks[0].shape)
 
     def run() -> float:  # off the main thread, as in the writer (numcodecs' Blosc then uses one core)
         encode(chunks[0])  # warm-up
@@ -220,6 +230,44 @@ def encode_speeds(backend: str, codec: str, data_path: Path, chunk_rows: int, co
                 future.result()
             all_core_seconds.append(time.perf_counter() - started)
     return raw / seconds, raw / min(all_core_seconds)
+
+
+def bare_write(backend: str, codec: str, data_path: Path, target: Path, chunk_rows: int, cores: int) -> dict:
+    """The least work a writer of these chunks does, with no file format: the array in memory, each chunk copied out
+    of it (``copy_by_runs`` into arrays reused per thread) and encoded in ``cores`` threads, the encoded bytes appended
+    in order to one new file by the main thread as they come, flushed to the disk while it is written (the writer's
+    ``WriteBehind``), then one fsync. Seconds and CPU seconds."""
+    from nwbconfig_widget.io.chunk_buffers import ChunkBuffers
+    from nwbconfig_widget.io.write_behind import WriteBehind
+
+    data = np.load(data_path)
+    rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
+    cuts = [
+        (slice(row, row + rows), slice(column, column + columns))
+        for row in range(0, data.shape[0], rows)
+        for column in range(0, data.shape[1], columns)
+    ]
+    encode = _encoder(backend, codec, (rows, columns))
+    pools: dict[tuple[int, ...], ChunkBuffers] = {}
+
+    def copy_and_encode(cut) -> bytes:
+        chunk = data[cut]
+        pool = pools.setdefault(chunk.shape, ChunkBuffers(chunk.shape, chunk.dtype))
+        with pool.contiguous(chunk) as contiguous:
+            return encode(contiguous)
+
+    _remove(target)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    stored = 0
+    with WriteBehind(target), open(target, "wb") as file, ThreadPoolExecutor(max_workers=cores) as threads:
+        for encoded in threads.map(copy_and_encode, cuts):
+            file.write(encoded)
+            stored += len(encoded)
+        file.flush()
+        os.fsync(file.fileno())
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    _remove(target)
+    return {"seconds": seconds, "cpu": cpu, "stored": stored}
 
 
 def page_cache_cpu(workdir: Path, nbytes: int = 500_000_000) -> float:
@@ -284,12 +332,17 @@ def main() -> None:
                 run_child("write", backend, codec, str(data_path), str(target), "", rows_arg)
                 for _ in range(args.repeat)
             ]
+            bares = [
+                run_child("bare", backend, codec, str(data_path), str(workdir / "bare.bin"), rows_arg, str(cores))
+                for _ in range(args.repeat)
+            ]
             print(
                 f"{backend} {codec}: one core {speed / 1e6:.0f} MB/s, {cores} cores {all_core_speed / 1e6:.0f} MB/s; "
-                f"writes {runs}",
+                f"writes {runs}; bare {bares}",
                 flush=True,
             )
-            rows.append((backend, codec, speed, all_core_speed, min(runs, key=lambda run: run["seconds"]), runs))
+            best, bare = (min(results, key=lambda run: run["seconds"]) for results in (runs, bares))
+            rows.append((backend, codec, speed, all_core_speed, best, runs, bare))
     disks.append(disk_write_speed(workdir))
     disk = max(disks)
     load_after = os.getloadavg()
@@ -301,7 +354,7 @@ def main() -> None:
         "| ours less the fixed cost / limit | runs (s) | CPU of our write (s) | codec + page cache CPU (s) |"
     )
     print("|" + "---|" * 13)
-    for backend, codec, speed, all_core_speed, best, runs in rows:
+    for backend, codec, speed, all_core_speed, best, runs, _bare in rows:
         times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
         limit = max(best["stored"] / disk, best["raw"] / (speed * cores))
         bound = "disk" if best["stored"] / disk >= best["raw"] / (speed * cores) else "codec"
@@ -311,6 +364,19 @@ def main() -> None:
             f"{all_core_speed / (speed * cores):.2f} | {best['stored'] / 1e6:.1f} | {limit:.2f} ({bound}) | "
             f"{best['seconds']:.2f} | {best['seconds'] / limit:.2f}x | "
             f"{(best['seconds'] - fixed[backend]) / limit:.2f}x | {times} | {best['cpu']:.2f} | {needed:.2f} |"
+        )
+    print()
+    print(
+        "| backend | codec | limit (s) | bare pipeline (s) | bare / limit | bare CPU (s) | ours (s) | ours / bare "
+        "| ours less the fixed cost / bare |"
+    )
+    print("|" + "---|" * 9)
+    for backend, codec, speed, _all_core_speed, best, _runs, bare in rows:
+        limit = max(best["stored"] / disk, best["raw"] / (speed * cores))
+        print(
+            f"| {backend} | {codec} | {limit:.2f} | {bare['seconds']:.2f} | {bare['seconds'] / limit:.2f}x | "
+            f"{bare['cpu']:.2f} | {best['seconds']:.2f} | {best['seconds'] / bare['seconds']:.2f}x | "
+            f"{(best['seconds'] - fixed[backend]) / bare['seconds']:.2f}x |"
         )
     print()
     raw = rows[0][4]["raw"] if rows else 0
@@ -330,6 +396,9 @@ if __name__ == "__main__":
         if task == "speed":
             speed, all_core_speed = encode_speeds(backend, codec, data_path, int(sys.argv[6]), int(sys.argv[7]))
             print(json.dumps({"speed": speed, "all_core_speed": all_core_speed}))
+        elif task == "bare":
+            target, rows, cores = Path(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+            print(json.dumps(bare_write(backend, codec, data_path, target, rows, cores)))
         else:
             print(
                 json.dumps(
