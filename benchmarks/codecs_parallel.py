@@ -249,12 +249,12 @@ def bare_write(backend: str, codec: str, data_path: Path, target: Path, chunk_ro
         for column in range(0, data.shape[1], columns)
     ]
     encode = _encoder(backend, codec, (rows, columns))
-    pools: dict[tuple[int, ...], ChunkBuffers] = {}
+    # one pool of reused arrays per chunk shape (edge chunks are smaller)
+    pools = {shape: ChunkBuffers(shape, data.dtype) for shape in {data[cut].shape for cut in cuts}}
 
     def copy_and_encode(cut) -> bytes:
         chunk = data[cut]
-        pool = pools.setdefault(chunk.shape, ChunkBuffers(chunk.shape, chunk.dtype))
-        with pool.contiguous(chunk) as contiguous:
+        with pools[chunk.shape].contiguous(chunk) as contiguous:
             return encode(contiguous)
 
     _remove(target)
