@@ -57,6 +57,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from writer_vs_neuroconv import CHANNELS, RATE, disk_write_speed, ephys_block, machine  # noqa: E402
 
+from nwbconfig_widget.io.parallel import _split  # noqa: E402  (the writer's own cut of a block into its chunks)
+
 CHUNK = (75_000, 64)
 
 #: name -> {backend: (method, options, filters)}
@@ -114,6 +116,17 @@ def _nwbfile(data):
     return nwbfile
 
 
+def _chunk_shape(shape: tuple[int, ...], chunk_rows: int) -> tuple[int, int]:
+    """The benchmark's chunk (``chunk_rows`` x 64 channels), no larger than an array of ``shape``."""
+    rows, columns = (min(length, size) for length, size in zip((chunk_rows, CHUNK[1]), shape))
+    return rows, columns
+
+
+def _chunks(data: np.ndarray, chunk_shape: tuple[int, ...]) -> list[np.ndarray]:
+    """Views of every chunk of ``data``, in C order, as the writer cuts them (edge chunks are smaller)."""
+    return [part for _offset, part in _split(data, tuple(slice(0, length) for length in data.shape), chunk_shape)]
+
+
 def _configured(nwbfile, backend: str, codec: str, chunk_rows: int):
     from nwbconfig_widget import get_default_backend_configuration
     from nwbconfig_widget.defaults import default_buffer_shape
@@ -121,7 +134,7 @@ def _configured(nwbfile, backend: str, codec: str, chunk_rows: int):
     method, options, filters = CODECS[codec][backend]
     configuration = get_default_backend_configuration(nwbfile, backend=backend)
     item = configuration.dataset_configurations["acquisition/ElectricalSeries/data"]
-    chunk = tuple(min(length, size) for length, size in zip((chunk_rows, CHUNK[1]), item.full_shape))
+    chunk = _chunk_shape(item.full_shape, chunk_rows)
     # the whole array in one buffer up to 256 MB; above, the default buffer of these chunks
     whole = item.full_size_bytes <= 256e6
     buffer = item.full_shape if whole else default_buffer_shape(item.full_shape, chunk, item.itemsize)
@@ -195,13 +208,9 @@ def encode_speeds(backend: str, codec: str, data_path: Path, chunk_rows: int, co
     """Raw bytes per second of the backend's own encoder for the codec, on the dataset's chunks: in one thread, and
     in ``cores`` threads sharing the chunks out, all at once."""
     data = np.load(data_path, mmap_mode="r")
-    rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
-    chunks = [
-        np.ascontiguousarray(data[row : row + rows, column : column + columns])
-        for row in range(0, min(data.shape[0], 3 * rows), rows)
-        for column in range(0, data.shape[1], columns)
-    ]
-    encode = _encoder(backend, codec, chunks[0].shape)
+    chunk_shape = _chunk_shape(data.shape, chunk_rows)
+    chunks = [np.ascontiguousarray(chunk) for chunk in _chunks(data[: 3 * chunk_shape[0]], chunk_shape)]
+    encode = _encoder(backend, codec, chunk_shape)
 
     def run() -> float:  # off the main thread, as in the writer (numcodecs' Blosc then uses one core)
         encode(chunks[0])  # warm-up
@@ -242,18 +251,13 @@ def bare_write(backend: str, codec: str, data_path: Path, target: Path, chunk_ro
     from nwbconfig_widget.io.write_behind import WriteBehind
 
     data = np.load(data_path)
-    rows, columns = min(chunk_rows, data.shape[0]), min(CHUNK[1], data.shape[1])
-    cuts = [
-        (slice(row, row + rows), slice(column, column + columns))
-        for row in range(0, data.shape[0], rows)
-        for column in range(0, data.shape[1], columns)
-    ]
-    encode = _encoder(backend, codec, (rows, columns))
+    chunk_shape = _chunk_shape(data.shape, chunk_rows)
+    chunks = _chunks(data, chunk_shape)
+    encode = _encoder(backend, codec, chunk_shape)
     # one pool of reused arrays per chunk shape (edge chunks are smaller)
-    pools = {shape: ChunkBuffers(shape, data.dtype) for shape in {data[cut].shape for cut in cuts}}
+    pools = {shape: ChunkBuffers(shape, data.dtype) for shape in {chunk.shape for chunk in chunks}}
 
-    def copy_and_encode(cut) -> bytes:
-        chunk = data[cut]
+    def copy_and_encode(chunk: np.ndarray) -> bytes:
         with pools[chunk.shape].contiguous(chunk) as contiguous:
             return encode(contiguous)
 
@@ -261,7 +265,7 @@ def bare_write(backend: str, codec: str, data_path: Path, target: Path, chunk_ro
     started, cpu_started = time.perf_counter(), time.process_time()
     stored = 0
     with WriteBehind(target), open(target, "wb") as file, ThreadPoolExecutor(max_workers=cores) as threads:
-        for encoded in threads.map(copy_and_encode, cuts):
+        for encoded in threads.map(copy_and_encode, chunks):
             file.write(encoded)
             stored += len(encoded)
         file.flush()
@@ -354,6 +358,11 @@ def main() -> None:
     disk = max(disks)
     load_after = os.getloadavg()
 
+    def limit_of(write: dict, speed: float) -> tuple[float, str]:
+        """The machine's limit for a write (seconds) and what bounds it: the disk or the codec on every core."""
+        disk_seconds, codec_seconds = write["stored"] / disk, write["raw"] / (speed * cores)
+        return max(disk_seconds, codec_seconds), "disk" if disk_seconds >= codec_seconds else "codec"
+
     print()
     print(
         "| backend | codec | one-core encode (MB/s) | all-core encode (MB/s) | all-core / (one-core x cores) "
@@ -363,8 +372,7 @@ def main() -> None:
     print("|" + "---|" * 13)
     for backend, codec, speed, all_core_speed, best, runs, _bare in rows:
         times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
-        limit = max(best["stored"] / disk, best["raw"] / (speed * cores))
-        bound = "disk" if best["stored"] / disk >= best["raw"] / (speed * cores) else "codec"
+        limit, bound = limit_of(best, speed)
         needed = best["raw"] / speed + best["stored"] * write_cpu
         print(
             f"| {backend} | {codec} | {speed / 1e6:.0f} | {all_core_speed / 1e6:.0f} | "
@@ -379,7 +387,7 @@ def main() -> None:
     )
     print("|" + "---|" * 9)
     for backend, codec, speed, _all_core_speed, best, _runs, bare in rows:
-        limit = max(best["stored"] / disk, best["raw"] / (speed * cores))
+        limit, _bound = limit_of(best, speed)
         print(
             f"| {backend} | {codec} | {limit:.2f} | {bare['seconds']:.2f} | {bare['seconds'] / limit:.2f}x | "
             f"{bare['cpu']:.2f} | {best['seconds']:.2f} | {best['seconds'] / bare['seconds']:.2f}x | "
